@@ -1,0 +1,42 @@
+"""Read an artifacts folder into the scoring core (CPython side; the browser reads with hyparquet)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+from staticrec.errors import DataError
+from staticrec.export import MANIFEST
+from staticrec.scoring import Recommender, ScoringConfig, load
+
+SCORING_TABLES = ("items", "item_factors", "user_factors", "user_ratings", "content_neighbors")
+"""The tables the scoring core needs."""
+
+
+def read_columns(folder: Path, tables=SCORING_TABLES) -> dict[str, dict]:
+    """Each table's columns as numpy arrays (strings as object arrays, nulls as NaN)."""
+    columns = {}
+    for table in tables:
+        path = Path(folder) / f"{table}.parquet"
+        if not path.is_file():
+            raise DataError(path, "artifact is missing; run `staticrec build` first")
+        data = pq.read_table(path)
+        columns[table] = {
+            name: data.column(name).to_numpy(zero_copy_only=False) for name in data.column_names
+        }
+    return columns
+
+
+def load_recommender(folder: Path, config: ScoringConfig | None = None) -> Recommender:
+    """A Recommender over the artifacts in ``folder``."""
+    manifest = Path(folder) / MANIFEST
+    if not manifest.is_file():
+        raise DataError(manifest, "is missing; run `staticrec build` first")
+    text = manifest.read_text(encoding="utf-8")
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DataError(manifest, f"is not valid JSON: {exc}") from exc
+    return load(read_columns(folder), text, config)

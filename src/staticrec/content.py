@@ -1,0 +1,194 @@
+"""Stage 2a: the content model, a sparse top-k cosine index over TF-IDF of genres (and tags).
+
+Training proceeds in 3 steps:
+1. build a text "soup" per movie (the seed's genre rule, optionally plus tags),
+2. TF-IDF with L2-normalised rows, so a dot product is the cosine similarity,
+3. for a chunk of rows at a time, multiply by all rows, keep each row's top k, drop the chunk.
+Memory stays O(chunk * n + n * k): the dense n x n matrix never exists.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from staticrec.errors import ConfigError
+
+CONTENT_SOURCES = ("genres", "genres+tags")
+
+# Bytes of working memory per similarity entry while ranking a chunk: the float32 similarities,
+# the int64 sort key and argpartition's int64 indices (the float64 product is gone by then).
+_BYTES_PER_ENTRY = 4 + 8 + 8
+
+
+@dataclass(frozen=True)
+class ContentConfig:
+    """How the content model is built."""
+
+    source: str = "genres"
+    """``genres`` (the seed) or ``genres+tags`` (genres enriched with tags.csv)."""
+    top_k: int = 50
+    """Neighbours kept per movie."""
+    chunk_bytes: int = 128 << 20
+    """Working memory for one chunk of rows; bounds peak memory whatever the catalogue size."""
+
+    def __post_init__(self) -> None:
+        if self.source not in CONTENT_SOURCES:
+            raise ConfigError(
+                f"--content must be one of {', '.join(CONTENT_SOURCES)}, not {self.source!r}"
+            )
+        if self.top_k < 1:
+            raise ConfigError(f"--top-k must be at least 1, not {self.top_k}")
+        if self.chunk_bytes < 1:
+            raise ConfigError(f"chunk_bytes must be positive, not {self.chunk_bytes}")
+
+
+@dataclass(frozen=True)
+class NeighborIndex:
+    """Each movie's top-k most similar movies, as CSR parts over row positions.
+
+    Row ``i`` is the movie at position ``i`` of the catalogue the index was built from; its
+    neighbours are ``neighbors[indptr[i]:indptr[i+1]]`` (positions), best first, with
+    ``similarities`` alongside.
+    """
+
+    indptr: np.ndarray
+    """int64, n + 1 offsets."""
+    neighbors: np.ndarray
+    """int32 row positions of the neighbours."""
+    similarities: np.ndarray
+    """float32 cosine similarities, > 0, non-increasing within a row."""
+
+    def row(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+        """Neighbour positions and similarities of row ``i``."""
+        start, stop = self.indptr[i], self.indptr[i + 1]
+        return self.neighbors[start:stop], self.similarities[start:stop]
+
+
+def genre_soup(genres: pd.Series) -> pd.Series:
+    """The seed's genre text: ``Sci-Fi|IMAX`` -> ``scifi imax``; ``(no genres listed)`` -> ``""``."""
+    cleaned = genres.fillna("").astype(str).replace("(no genres listed)", "")
+    return (
+        cleaned.str.replace("|", " ", regex=False)
+        .str.replace("-", "", regex=False)
+        .str.lower()
+        .str.strip()
+    )
+
+
+def tag_token(tag: str) -> str:
+    """One token per tag: lower case, letters and digits only, words joined by ``_``."""
+    words = re.findall(r"[^\W_]+", tag.lower())
+    return "_".join(words)
+
+
+def tag_soup(tags: pd.DataFrame, movie_ids: pd.Series) -> pd.Series:
+    """Per movie, its tags as tokens (repeated once per user who applied them), aligned to movie_ids."""
+    tokens = tags.assign(token=tags["tag"].astype(str).map(tag_token))
+    tokens = tokens[tokens["token"] != ""].sort_values(["movieId", "token"], kind="stable")
+    joined = tokens.groupby("movieId")["token"].agg(" ".join)
+    return movie_ids.map(joined).fillna("").astype(str)
+
+
+def content_soup(
+    movies: pd.DataFrame, tags: pd.DataFrame | None, source: str
+) -> pd.Series:
+    """The text each movie is described by, for ``source`` in CONTENT_SOURCES."""
+    soup = genre_soup(movies["genres"])
+    if source == "genres+tags":
+        if tags is None:
+            raise ConfigError("--content genres+tags needs tags.csv to be loaded")
+        soup = (soup + " " + tag_soup(tags, movies["movieId"])).str.strip()
+    return soup.reset_index(drop=True)
+
+
+def tfidf_features(soup: pd.Series) -> tuple[sp.csr_matrix, list[str]]:
+    """TF-IDF rows (L2-normalised) and the vocabulary, with the seed's whole-token pattern."""
+    vectorizer = TfidfVectorizer(token_pattern=r"[^ ]+", lowercase=False)
+    matrix = vectorizer.fit_transform(soup.tolist()).tocsr()
+    return matrix, vectorizer.get_feature_names_out().tolist()
+
+
+def popularity_order(n_ratings: np.ndarray, movie_ids: np.ndarray) -> np.ndarray:
+    """Positions sorted by rating count (more first), then movieId: the tie-break for equal scores."""
+    return np.lexsort((movie_ids, -np.asarray(n_ratings, dtype=np.int64)))
+
+
+def top_k_neighbors(
+    features: sp.csr_matrix, tie_order: np.ndarray, k: int, chunk_bytes: int = 128 << 20
+) -> NeighborIndex:
+    """Exact top-k cosine neighbours of every row, excluding itself and zero similarities.
+
+    Equal similarities (compared as float32, the stored precision) are ordered by ``tie_order``:
+    the position of a movie in that permutation is its tie rank, lower first.
+
+    Args:
+        features: n x f, L2-normalised rows.
+        tie_order: a permutation of range(n); earlier wins a tie.
+        k: neighbours kept per row.
+        chunk_bytes: working memory allowed for one chunk of rows.
+    """
+    n = features.shape[0]
+    k = min(k, max(n - 1, 0))
+    # Columns in tie order: a lower column position then means "wins the tie".
+    columns = features[tie_order].T.tocsc()
+    chunk_rows = max(1, chunk_bytes // max(1, n * _BYTES_PER_ENTRY))
+    counts = np.zeros(n, dtype=np.int64)
+    neighbor_parts: list[np.ndarray] = []
+    similarity_parts: list[np.ndarray] = []
+    position_of = np.empty(n, dtype=np.int64)
+    position_of[tie_order] = np.arange(n)
+    for start in range(0, n, chunk_rows):
+        stop = min(start + chunk_rows, n)
+        sims = (features[start:stop] @ columns).toarray().astype(np.float32)
+        rows = np.arange(stop - start)
+        sims[rows, position_of[start:stop]] = 0.0  # a movie is not its own neighbour
+        chosen, chosen_sims = _rank_chunk(sims, k)
+        keep = chosen_sims > 0
+        counts[start:stop] = keep.sum(axis=1)
+        neighbor_parts.append(tie_order[chosen[keep]].astype(np.int32))
+        similarity_parts.append(chosen_sims[keep])
+    indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    return NeighborIndex(
+        indptr=indptr,
+        neighbors=np.concatenate(neighbor_parts) if neighbor_parts else np.empty(0, np.int32),
+        similarities=(
+            np.concatenate(similarity_parts) if similarity_parts else np.empty(0, np.float32)
+        ),
+    )
+
+
+def _rank_chunk(sims: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Top-k column positions per row by (similarity desc, column asc), and their similarities."""
+    if k == 0:
+        empty = np.empty((sims.shape[0], 0))
+        return empty.astype(np.int64), empty.astype(np.float32)
+    n = sims.shape[1]
+    # For non-negative float32, the int32 bit pattern orders like the value; packing it above the
+    # reversed column position gives one exact integer key for "similarity desc, column asc".
+    # The key is negated in place so that argpartition's ascending order puts the best first.
+    keys = sims.view(np.int32).astype(np.int64)
+    keys <<= 32
+    keys |= n - 1 - np.arange(n, dtype=np.int64)
+    np.negative(keys, out=keys)
+    top = np.argpartition(keys, k - 1, axis=1)[:, :k]
+    top_keys = np.take_along_axis(keys, top, axis=1)
+    order = np.argsort(top_keys, axis=1)
+    chosen = np.take_along_axis(top, order, axis=1)
+    return chosen, np.take_along_axis(sims, chosen, axis=1)
+
+
+def build_content_index(
+    movies: pd.DataFrame, tags: pd.DataFrame | None, n_ratings: np.ndarray, config: ContentConfig
+) -> tuple[NeighborIndex, list[str]]:
+    """Soup, TF-IDF and top-k index for ``movies`` (rows in their given order); returns the vocabulary."""
+    soup = content_soup(movies, tags, config.source)
+    features, vocabulary = tfidf_features(soup)
+    tie_order = popularity_order(n_ratings, movies["movieId"].to_numpy())
+    index = top_k_neighbors(features, tie_order, config.top_k, config.chunk_bytes)
+    return index, vocabulary

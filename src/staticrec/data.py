@@ -1,0 +1,250 @@
+"""Stage 1: read a MovieLens folder and validate it, or fail with a message that says where.
+
+The fast path reads each CSV with typed pandas columns. Only when that fails does a slow,
+line-by-line scan run to find the first offending line, so a good file costs one typed read and a
+bad one still gets an exact line number.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from staticrec.errors import DataError
+
+# How a column is parsed: "int", "int?" (may be empty), "float", "str".
+ColumnKind = str
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """The columns a MovieLens CSV must have, and how each is parsed."""
+
+    file_name: str
+    """Name of the CSV inside the release folder."""
+    columns: Mapping[str, ColumnKind]
+    """Required columns and their kinds; other columns in the file are ignored."""
+
+
+MOVIES = TableSpec("movies.csv", {"movieId": "int", "title": "str", "genres": "str"})
+RATINGS = TableSpec(
+    "ratings.csv", {"userId": "int", "movieId": "int", "rating": "float", "timestamp": "int"}
+)
+LINKS = TableSpec("links.csv", {"movieId": "int", "imdbId": "int", "tmdbId": "int?"})
+TAGS = TableSpec("tags.csv", {"userId": "int", "movieId": "int", "tag": "str", "timestamp": "int"})
+
+_PANDAS_DTYPES = {"int": "int64", "int?": "Int64", "float": "float64", "str": "string"}
+
+
+@dataclass(frozen=True)
+class MovieLens:
+    """A validated MovieLens release, as typed tables."""
+
+    name: str
+    """Dataset name, e.g. ``ml-latest-small``."""
+    folder: Path
+    """Where the CSV files were read from."""
+    movies: pd.DataFrame
+    """movieId, title, genres; one row per movie, movieIds unique."""
+    ratings: pd.DataFrame
+    """userId, movieId, rating, timestamp; one row per (userId, movieId), every movieId in movies."""
+    links: pd.DataFrame
+    """movieId, imdbId, tmdbId (nullable); only movies that exist."""
+    tags: pd.DataFrame | None
+    """userId, movieId, tag, timestamp; only movies that exist. None when not requested."""
+    rating_scale: tuple[float, float]
+    """Lowest and highest allowed rating."""
+
+    def row_counts(self) -> dict[str, int]:
+        """Rows per table, for the manifest and the summary."""
+        counts = {"movies": len(self.movies), "ratings": len(self.ratings), "links": len(self.links)}
+        if self.tags is not None:
+            counts["tags"] = len(self.tags)
+        counts["users"] = int(self.ratings["userId"].nunique())
+        counts["rated_movies"] = int(self.ratings["movieId"].nunique())
+        return counts
+
+
+def load_movielens(
+    folder: Path,
+    *,
+    name: str,
+    rating_scale: tuple[float, float] = (0.5, 5.0),
+    with_tags: bool = False,
+) -> MovieLens:
+    """Read and validate the CSVs of one MovieLens release folder.
+
+    Raises:
+        DataError: naming the file, the line or column, and the problem.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise DataError(folder, "is not a folder with MovieLens CSV files")
+    movies = read_table(folder, MOVIES)
+    ratings = read_table(folder, RATINGS)
+    links = read_table(folder, LINKS)
+    tags = read_table(folder, TAGS) if with_tags else None
+
+    _check_movies(folder / MOVIES.file_name, movies)
+    _check_ratings(folder / RATINGS.file_name, ratings, movies, rating_scale)
+    _check_unique(folder / LINKS.file_name, links, ["movieId"])
+    known = movies["movieId"]
+    links = links[links["movieId"].isin(known)].reset_index(drop=True)
+    if tags is not None:
+        tags["tag"] = tags["tag"].fillna("")
+        tags = tags[tags["movieId"].isin(known)].reset_index(drop=True)
+    movies["genres"] = movies["genres"].fillna("")
+    return MovieLens(name, folder, movies, ratings, links, tags, rating_scale)
+
+
+def read_table(folder: Path, spec: TableSpec) -> pd.DataFrame:
+    """Read one CSV with typed columns; on any failure, raise a DataError for the first bad line."""
+    path = folder / spec.file_name
+    if not path.is_file():
+        raise DataError(path, "file is missing")
+    if path.stat().st_size == 0:
+        raise DataError(path, "file is empty")
+    header = _read_header(path)
+    missing = [c for c in spec.columns if c not in header]
+    if missing:
+        raise DataError(
+            path, f"missing column(s) {', '.join(missing)}; the header has {', '.join(header)}",
+            line=1,
+        )
+    try:
+        frame = pd.read_csv(
+            path,
+            usecols=list(spec.columns),
+            dtype={c: _PANDAS_DTYPES[k] for c, k in spec.columns.items()},
+            encoding="utf-8",
+            keep_default_na=False,
+            na_values={c: [""] for c, k in spec.columns.items() if k in ("int?", "str")},
+        )
+    except UnicodeDecodeError as exc:
+        raise _utf8_error(path) from exc
+    except (ValueError, pd.errors.ParserError) as exc:
+        raise _first_bad_line(path, spec) or DataError(path, f"cannot be read: {exc}") from exc
+    if frame.empty:
+        raise DataError(path, "has a header but no rows")
+    return frame[list(spec.columns)]
+
+
+def _read_header(path: Path) -> list[str]:
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            return next(csv.reader(handle), [])
+    except UnicodeDecodeError as exc:
+        raise _utf8_error(path) from exc
+
+
+def _records(path: Path) -> Iterator[tuple[int, list[str]]]:
+    """Yield (first line number, fields) for each record after the header."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle)
+        next(reader, None)
+        previous_end = reader.line_num
+        for fields in reader:
+            yield previous_end + 1, fields
+            previous_end = reader.line_num
+
+
+def _first_bad_line(path: Path, spec: TableSpec) -> DataError | None:
+    """Scan a CSV that failed the typed read and describe its first bad value."""
+    header = _read_header(path)
+    positions = {column: header.index(column) for column in spec.columns}
+    for line, fields in _records(path):
+        if len(fields) != len(header):
+            return DataError(
+                path, f"has {len(fields)} fields where the header has {len(header)}", line=line
+            )
+        for column, kind in spec.columns.items():
+            problem = _parse_problem(fields[positions[column]], kind)
+            if problem:
+                return DataError(path, problem, line=line, column=column)
+    return None
+
+
+def _parse_problem(value: str, kind: ColumnKind) -> str | None:
+    """Why ``value`` is not a valid ``kind``, or None when it is."""
+    if kind == "str":
+        return None
+    if value == "":
+        return None if kind == "int?" else "value is empty"
+    try:
+        number = int(value) if kind.startswith("int") else float(value)
+    except ValueError:
+        noun = "an integer" if kind.startswith("int") else "a number"
+        return f"{value!r} is not {noun}"
+    if isinstance(number, float) and not math.isfinite(number):
+        return f"{value!r} is not a finite number"
+    return None
+
+
+def _utf8_error(path: Path) -> DataError:
+    with path.open("rb") as handle:
+        for line_number, raw in enumerate(handle, start=1):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                return DataError(
+                    path,
+                    f"bytes that are not UTF-8 (byte {exc.start + 1} of the line: "
+                    f"{raw[exc.start:exc.end]!r})",
+                    line=line_number,
+                )
+    return DataError(path, "is not valid UTF-8")
+
+
+def line_of_row(path: Path, row: int) -> int:
+    """The first line number of data row ``row`` (0-based), counting multi-line quoted fields."""
+    for index, (line, _) in enumerate(_records(path)):
+        if index == row:
+            return line
+    raise IndexError(row)
+
+
+def _fail_at_row(path: Path, row: int, problem: str, column: str | None = None) -> DataError:
+    return DataError(path, problem, line=line_of_row(path, row), column=column)
+
+
+def _check_unique(path: Path, frame: pd.DataFrame, keys: list[str]) -> None:
+    duplicated = frame.duplicated(subset=keys, keep="first").to_numpy()
+    if duplicated.any():
+        row = int(duplicated.argmax())
+        values = ", ".join(f"{k}={frame[k].iloc[row]}" for k in keys)
+        raise _fail_at_row(path, row, f"duplicate {values}: it appears on an earlier line too")
+
+
+def _check_movies(path: Path, movies: pd.DataFrame) -> None:
+    _check_unique(path, movies, ["movieId"])
+    blank = (movies["title"].fillna("").str.strip() == "").to_numpy()
+    if blank.any():
+        raise _fail_at_row(path, int(blank.argmax()), "title is empty", column="title")
+
+
+def _check_ratings(
+    path: Path, ratings: pd.DataFrame, movies: pd.DataFrame, scale: tuple[float, float]
+) -> None:
+    low, high = scale
+    outside = (~ratings["rating"].between(low, high)).to_numpy()
+    if outside.any():
+        row = int(outside.argmax())
+        value = ratings["rating"].iloc[row]
+        raise _fail_at_row(
+            path, row, f"rating {value} is outside the scale {low}-{high}", column="rating"
+        )
+    _check_unique(path, ratings, ["userId", "movieId"])
+    unknown = (~ratings["movieId"].isin(movies["movieId"])).to_numpy()
+    if unknown.any():
+        row = int(unknown.argmax())
+        raise _fail_at_row(
+            path,
+            row,
+            f"movieId {ratings['movieId'].iloc[row]} is not in {MOVIES.file_name}",
+            column="movieId",
+        )

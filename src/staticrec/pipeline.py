@@ -1,0 +1,174 @@
+"""The build, stage by stage: data -> content index + SVD -> artifacts (-> site), atomically.
+
+Every stage computes into memory or into staged folders; only the final commit touches the
+output folders, so a failure anywhere leaves the previous build exactly as it was.
+"""
+
+from __future__ import annotations
+
+import logging
+import resource
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from staticrec import collab, content, export, tuning
+from staticrec.data import MovieLens, load_movielens
+from staticrec.download import DownloadConfig, fetch_dataset
+from staticrec.output import StagedOutputs
+
+log = logging.getLogger("staticrec")
+
+
+@dataclass(frozen=True)
+class BuildConfig:
+    """Everything one build needs; the command line fills it in."""
+
+    data_dir: Path | None = None
+    """An extracted MovieLens folder; None downloads ``download.dataset`` into the cache."""
+    download: DownloadConfig = field(default_factory=DownloadConfig)
+    """Which release to download and where to cache it, when data_dir is None."""
+    rating_scale: tuple[float, float] = (0.5, 5.0)
+    """Lowest and highest allowed rating."""
+    content: content.ContentConfig = field(default_factory=content.ContentConfig)
+    """How the content index is built."""
+    svd: collab.SVDParams = field(default_factory=collab.SVDParams)
+    """SVD parameters (the starting point when tuning)."""
+    tuning: tuning.TuningConfig | None = None
+    """Grid search settings; None trains ``svd`` as given."""
+    holdout_fraction: float = 0.2
+    """Share of ratings held out to report RMSE/MAE of an untuned build."""
+    artifacts_dir: Path = Path("build/artifacts")
+    """Where the Parquet tables and the manifest go."""
+
+    @property
+    def dataset_name(self) -> str:
+        return self.data_dir.name if self.data_dir is not None else self.download.dataset
+
+
+@dataclass
+class BuildSummary:
+    """What a build did, for the closing summary."""
+
+    rows: dict[str, int] = field(default_factory=dict)
+    metrics: dict[str, dict] = field(default_factory=dict)
+    files: dict[str, export.FileEntry] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+    peak_rss_mb: float = 0.0
+
+    def lines(self) -> list[str]:
+        """The closing summary: rows loaded, accuracy, artifact sizes, seconds per stage."""
+        rows = self.rows
+        out = [
+            f"loaded   {rows['ratings']:,} ratings by {rows['users']:,} users "
+            f"on {rows['rated_movies']:,} of {rows['movies']:,} movies",
+        ]
+        for name, scores in self.metrics.items():
+            out.append(f"{name:<8} RMSE {scores['rmse']:.4f}  MAE {scores['mae']:.4f}")
+        for file_name, entry in sorted(self.files.items()):
+            out.append(f"wrote    {file_name:<28} {entry.bytes / 1e6:8.2f} MB")
+        total = sum(entry.bytes for entry in self.files.values())
+        out.append(f"         {'total':<28} {total / 1e6:8.2f} MB")
+        timings = "  ".join(f"{name} {sec:.1f}s" for name, sec in self.seconds.items())
+        out.append(f"seconds  {timings}  (total {sum(self.seconds.values()):.1f}s)")
+        out.append(f"peak memory {self.peak_rss_mb:,.0f} MB")
+        return out
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        """Time one stage and log its start."""
+        log.info("%s ...", name)
+        start = time.perf_counter()
+        yield
+        self.seconds[name] = time.perf_counter() - start
+
+
+def run(config: BuildConfig) -> BuildSummary:
+    """Run the whole build; returns what it did. Raises StaticrecError on bad input."""
+    summary = BuildSummary()
+    with summary.stage("data"):
+        ml = _load(config)
+        summary.rows = ml.row_counts()
+    with summary.stage("content"):
+        n_ratings = _ratings_per_movie(ml)
+        neighbors, vocabulary = content.build_content_index(
+            ml.movies.sort_values("movieId", kind="stable").reset_index(drop=True),
+            ml.tags, n_ratings, config.content,
+        )
+    data = collab.surprise_dataset(ml.ratings, config.rating_scale)
+    params, tuned = config.svd, None
+    if config.tuning is not None:
+        with summary.stage("tuning"):
+            tuned = tuning.grid_search(data, config.svd, config.tuning)
+            params = tuned.best
+            summary.metrics["cv"] = {**tuned.best_scores, "folds": config.tuning.folds}
+    else:
+        with summary.stage("holdout"):
+            scores = collab.holdout_metrics(data, params, test_size=config.holdout_fraction)
+            summary.metrics["holdout"] = {**scores, "test_fraction": config.holdout_fraction}
+    with summary.stage("svd"):
+        factors = collab.export_factors(collab.train_svd(data, params))
+    with summary.stage("export"):
+        tables = export.artifact_tables(
+            ml, factors, neighbors, tuned.table if tuned is not None else None
+        )
+        manifest = _manifest(config, ml, summary, factors, params, len(vocabulary))
+        with StagedOutputs([config.artifacts_dir]) as staged:
+            summary.files = export.write_artifacts(
+                staged.path(config.artifacts_dir), tables, manifest
+            )
+            staged.commit()
+    summary.peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return summary
+
+
+def _load(config: BuildConfig) -> MovieLens:
+    folder = config.data_dir
+    if folder is None:
+        folder = fetch_dataset(config.download)
+    return load_movielens(
+        folder,
+        name=config.dataset_name,
+        rating_scale=config.rating_scale,
+        with_tags=config.content.source == "genres+tags",
+    )
+
+
+def _ratings_per_movie(ml: MovieLens) -> np.ndarray:
+    """Rating counts aligned to movies sorted by movieId."""
+    counts = ml.ratings["movieId"].value_counts()
+    ids = np.sort(ml.movies["movieId"].to_numpy())
+    return counts.reindex(ids, fill_value=0).to_numpy()
+
+
+def _manifest(
+    config: BuildConfig,
+    ml: MovieLens,
+    summary: BuildSummary,
+    factors: collab.Factors,
+    params: collab.SVDParams,
+    vocabulary_size: int,
+) -> dict:
+    return {
+        "dataset": {"name": ml.name, "rows": summary.rows},
+        "rating_scale": list(config.rating_scale),
+        "global_mean": factors.global_mean,
+        "n_factors": factors.n_factors,
+        "params": {
+            "svd": asdict(params),
+            "content": {**asdict(config.content), "vocabulary_size": vocabulary_size},
+            "tuning": _tuning_params(config.tuning),
+        },
+        "metrics": summary.metrics,
+    }
+
+
+def _tuning_params(config: tuning.TuningConfig | None) -> dict | None:
+    if config is None:
+        return None
+    return {"grid": {k: list(v) for k, v in config.grid.items()}, "folds": config.folds,
+            "fold_seed": config.fold_seed}

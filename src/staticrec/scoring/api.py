@@ -1,0 +1,48 @@
+"""The JSON boundary the browser worker talks to; the CLI uses the same calls.
+
+The worker passes the artifact columns it decoded and the manifest text to ``load``, then sends
+requests as JSON text and gets JSON text back. Errors come back as ``{"error": message}`` so
+the page can show them; nothing here raises across the boundary for a bad request.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from staticrec.scoring.errors import ScoringError
+from staticrec.scoring.model import Columns, model_from_columns
+from staticrec.scoring.recommender import Recommender, ScoringConfig
+
+
+def load(columns: Columns, manifest_json: str, config: ScoringConfig | None = None) -> Recommender:
+    """A Recommender over artifact columns and the manifest (as JSON text)."""
+    return Recommender(model_from_columns(columns, json.loads(manifest_json)), config)
+
+
+def answer(recommender: Recommender, request: Mapping[str, Any]) -> dict:
+    """Answer one request.
+
+    Request keys: ``user`` (a known userId) or ``ratings`` (a list of [movieId, rating] pairs,
+    possibly empty), and optionally ``favorites`` (movieIds).
+    """
+    favorites = [int(f) for f in request.get("favorites") or []]
+    if request.get("user") is not None:
+        return recommender.for_user(int(request["user"]), favorites).as_dict()
+    ratings = {int(m): float(r) for m, r in request.get("ratings") or []}
+    return recommender.for_visitor(ratings, favorites).as_dict()
+
+
+def answer_json(recommender: Recommender, request_json: str) -> str:
+    """``answer`` with JSON text in and out; a bad request yields ``{"error": message}``."""
+    try:
+        request = json.loads(request_json)
+        if not isinstance(request, dict):
+            raise ScoringError("A request must be a JSON object.")
+        result = answer(recommender, request)
+    except ScoringError as exc:
+        result = {"error": str(exc)}
+    except (ValueError, TypeError) as exc:
+        result = {"error": f"Bad request: {exc}"}
+    return json.dumps(result, allow_nan=False)

@@ -1,0 +1,33 @@
+"""Content scores: the neighbours of one favourite, or several favourites combined."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from staticrec.scoring.model import Model
+
+
+def content_scores(model: Model, favorites: np.ndarray) -> np.ndarray:
+    """Per item, the sum of its similarities to the favourites; NaN when no favourite lists it.
+
+    With one favourite this is its neighbour list as stored; with several, an item close to
+    many of them rises. The favourites themselves are not excluded here: the caller decides.
+    """
+    totals = np.zeros(model.n_items)
+    listed = np.zeros(model.n_items, dtype=bool)
+    for favorite in np.asarray(favorites, dtype=np.int64).reshape(-1):
+        items, sims = model.neighbors_of(int(favorite))
+        np.add.at(totals, items, sims)
+        listed[items] = True
+    return np.where(listed, totals, np.nan)
+
+
+def popularity_rank(model: Model) -> np.ndarray:
+    """Per item, its place when sorted by rating count (more first), then movieId.
+
+    The content index breaks similarity ties this way, so rankings built on it do too.
+    """
+    order = np.lexsort((model.item_ids, -model.n_ratings))
+    rank = np.empty(model.n_items, dtype=np.int64)
+    rank[order] = np.arange(model.n_items)
+    return rank

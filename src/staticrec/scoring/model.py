@@ -1,0 +1,189 @@
+"""The trained models as arrays over one catalogue, built from the artifact tables' columns.
+
+Every array is indexed by *position*: the place of a movie in ``item_ids`` (sorted movieIds) or of a
+user in ``user_ids``. Columns may arrive as numpy arrays (CPython, read by pyarrow), or as typed
+arrays and lists (Pyodide, read by hyparquet in JavaScript): ``np.asarray`` takes them all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from staticrec.scoring.errors import ArtifactError
+
+Columns = Mapping[str, Mapping[str, Any]]
+"""Table name -> column name -> array-like, as read from the Parquet artifacts."""
+
+
+@dataclass(frozen=True)
+class Model:
+    """Catalogue, SVD factors, known users' ratings and the content index, as arrays."""
+
+    item_ids: np.ndarray
+    """int64 movieIds, ascending: position i is movie item_ids[i]."""
+    titles: tuple[str, ...]
+    """Title of each item."""
+    n_ratings: np.ndarray
+    """int64 rating count of each item."""
+    mean_rating: np.ndarray
+    """float64 mean rating of each item; NaN when unrated."""
+    global_mean: float
+    """Mean of all training ratings."""
+    rating_scale: tuple[float, float]
+    """Lowest and highest rating; predictions are clipped to it."""
+    has_factors: np.ndarray
+    """bool per item: whether SVD learned it (it had ratings)."""
+    item_bias: np.ndarray
+    """float64 bi per item (0 without factors)."""
+    item_factors: np.ndarray
+    """float64 items x k (zero rows without factors)."""
+    user_ids: np.ndarray
+    """int64 userIds, ascending."""
+    user_bias: np.ndarray
+    """float64 bu per user."""
+    user_factors: np.ndarray
+    """float64 users x k."""
+    rated_indptr: np.ndarray
+    """CSR offsets over users into rated_items / rated_values."""
+    rated_items: np.ndarray
+    """Item positions each known user rated."""
+    rated_values: np.ndarray
+    """Their ratings."""
+    neighbor_indptr: np.ndarray
+    """CSR offsets over items into neighbor_items / neighbor_sims."""
+    neighbor_items: np.ndarray
+    """Item positions of each item's content neighbours, best first."""
+    neighbor_sims: np.ndarray
+    """Their cosine similarities."""
+
+    @property
+    def n_items(self) -> int:
+        return len(self.item_ids)
+
+    def positions(self, movie_ids: Sequence[int] | np.ndarray) -> np.ndarray:
+        """Positions of movieIds; -1 for ids not in the catalogue."""
+        return _lookup(self.item_ids, movie_ids)
+
+    def user_position(self, user_id: int) -> int:
+        """Position of a userId; -1 when unknown."""
+        return int(_lookup(self.user_ids, [user_id])[0])
+
+    def rated_by(self, user: int) -> tuple[np.ndarray, np.ndarray]:
+        """Item positions and ratings of the user at position ``user``."""
+        start, stop = self.rated_indptr[user], self.rated_indptr[user + 1]
+        return self.rated_items[start:stop], self.rated_values[start:stop]
+
+    def neighbors_of(self, item: int) -> tuple[np.ndarray, np.ndarray]:
+        """Content neighbours (positions) and similarities of the item at position ``item``."""
+        start, stop = self.neighbor_indptr[item], self.neighbor_indptr[item + 1]
+        return self.neighbor_items[start:stop], self.neighbor_sims[start:stop]
+
+
+def _lookup(sorted_ids: np.ndarray, ids: Sequence[int] | np.ndarray) -> np.ndarray:
+    """Positions of ``ids`` in the ascending array ``sorted_ids``; -1 where absent."""
+    ids = np.asarray(ids, dtype=np.int64).reshape(-1)
+    if len(sorted_ids) == 0:
+        return np.full(len(ids), -1, dtype=np.int64)
+    where = np.minimum(np.searchsorted(sorted_ids, ids), len(sorted_ids) - 1)
+    return np.where(sorted_ids[where] == ids, where, -1).astype(np.int64)
+
+
+def _column(columns: Columns, table: str, name: str, dtype) -> np.ndarray:
+    try:
+        values = columns[table][name]
+    except KeyError:
+        raise ArtifactError(f"artifact table {table!r} has no column {name!r}") from None
+    array = np.asarray(values, dtype=dtype)
+    if array.ndim != 1:
+        raise ArtifactError(f"column {table}.{name} is not one-dimensional")
+    return array
+
+
+def _factor_matrix(columns: Columns, table: str, n_factors: int) -> np.ndarray:
+    if n_factors < 1:
+        raise ArtifactError(f"n_factors must be at least 1, not {n_factors}")
+    return np.column_stack(
+        [_column(columns, table, f"f{j}", np.float64) for j in range(n_factors)]
+    )
+
+
+def _csr(owner_positions: np.ndarray, n_owners: int, *payload: np.ndarray):
+    """Group rows by owner position (stable), returning offsets and the reordered payloads."""
+    order = np.argsort(owner_positions, kind="stable")
+    counts = np.bincount(owner_positions, minlength=n_owners)
+    indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    return (indptr, *(p[order] for p in payload))
+
+
+def model_from_columns(columns: Columns, meta: Mapping[str, Any]) -> Model:
+    """Build a Model from the artifact tables' columns and the manifest's scalars.
+
+    Args:
+        columns: tables ``items``, ``item_factors``, ``user_factors``, ``user_ratings`` and
+            ``content_neighbors``, each a mapping of column name to array-like.
+        meta: at least ``global_mean``, ``n_factors`` and ``rating_scale`` from manifest.json.
+
+    Raises:
+        ArtifactError: when a column is missing or ids do not line up.
+    """
+    item_ids = _column(columns, "items", "movieId", np.int64)
+    order = np.argsort(item_ids, kind="stable")
+    item_ids = item_ids[order]
+    if np.any(np.diff(item_ids) == 0):
+        raise ArtifactError("items.movieId has duplicate ids")
+    titles = tuple(str(t) for t in np.asarray(list(columns["items"]["title"]), dtype=object)[order])
+    n_ratings = _column(columns, "items", "n_ratings", np.int64)[order]
+    mean_rating = _column(columns, "items", "mean_rating", np.float64)[order]
+    k = int(meta["n_factors"])
+    low, high = (float(v) for v in meta["rating_scale"])
+
+    # Item factors, spread over the whole catalogue (movies without ratings get zero rows).
+    factor_ids = _column(columns, "item_factors", "movieId", np.int64)
+    factor_pos = _lookup(item_ids, factor_ids)
+    if np.any(factor_pos < 0):
+        raise ArtifactError("item_factors lists a movieId that items lacks")
+    has_factors = np.zeros(len(item_ids), dtype=bool)
+    has_factors[factor_pos] = True
+    item_bias = np.zeros(len(item_ids))
+    item_bias[factor_pos] = _column(columns, "item_factors", "bi", np.float64)
+    item_factors = np.zeros((len(item_ids), k))
+    item_factors[factor_pos] = _factor_matrix(columns, "item_factors", k)
+
+    user_ids = _column(columns, "user_factors", "userId", np.int64)
+    user_order = np.argsort(user_ids, kind="stable")
+    user_ids = user_ids[user_order]
+    user_bias = _column(columns, "user_factors", "bu", np.float64)[user_order]
+    user_factors = _factor_matrix(columns, "user_factors", k)[user_order]
+
+    rated_users = _lookup(user_ids, _column(columns, "user_ratings", "userId", np.int64))
+    rated_items = _lookup(item_ids, _column(columns, "user_ratings", "movieId", np.int64))
+    if np.any(rated_users < 0) or np.any(rated_items < 0):
+        raise ArtifactError("user_ratings refers to a user or movie the model lacks")
+    rated_indptr, rated_items, rated_values = _csr(
+        rated_users, len(user_ids), rated_items,
+        _column(columns, "user_ratings", "rating", np.float64),
+    )
+
+    source = _lookup(item_ids, _column(columns, "content_neighbors", "movieId", np.int64))
+    target = _lookup(item_ids, _column(columns, "content_neighbors", "neighborId", np.int64))
+    if np.any(source < 0) or np.any(target < 0):
+        raise ArtifactError("content_neighbors refers to a movieId that items lacks")
+    rank = _column(columns, "content_neighbors", "rank", np.int64)
+    by_rank = np.argsort(rank, kind="stable")  # _csr keeps this order within each movie
+    neighbor_indptr, neighbor_items, neighbor_sims = _csr(
+        source[by_rank], len(item_ids), target[by_rank],
+        _column(columns, "content_neighbors", "similarity", np.float64)[by_rank],
+    )
+    return Model(
+        item_ids=item_ids, titles=titles, n_ratings=n_ratings, mean_rating=mean_rating,
+        global_mean=float(meta["global_mean"]), rating_scale=(low, high),
+        has_factors=has_factors, item_bias=item_bias, item_factors=item_factors,
+        user_ids=user_ids, user_bias=user_bias, user_factors=user_factors,
+        rated_indptr=rated_indptr, rated_items=rated_items, rated_values=rated_values,
+        neighbor_indptr=neighbor_indptr, neighbor_items=neighbor_items,
+        neighbor_sims=neighbor_sims,
+    )
