@@ -117,9 +117,9 @@ def read_table(folder: Path, spec: TableSpec) -> pd.DataFrame:
             line=1,
         )
     try:
+        # No usecols: with it, pandas silently accepts rows with too many fields.
         frame = pd.read_csv(
             path,
-            usecols=list(spec.columns),
             dtype={c: _PANDAS_DTYPES[k] for c, k in spec.columns.items()},
             encoding="utf-8",
             keep_default_na=False,

@@ -133,7 +133,12 @@ def write_parquet(table: pa.Table, path: Path) -> None:
     Dictionary encoding pays off for ids, titles and the few distinct genre similarities, but
     only adds a dictionary page to continuous factors, which therefore go without.
     """
-    table = table.replace_schema_metadata(None)
+    # Columns without nulls are declared non-nullable: readers then skip definition levels, and
+    # hyparquet hands such plain-encoded columns over as typed arrays.
+    schema = pa.schema(
+        [field.with_nullable(table.column(i).null_count > 0) for i, field in enumerate(table.schema)]
+    )
+    table = table.cast(schema).replace_schema_metadata(None)
     dictionary = [c for c in table.column_names if not _FACTOR_COLUMN.fullmatch(c)]
     pq.write_table(
         table, path, compression="snappy", data_page_version="1.0", use_dictionary=dictionary,

@@ -83,7 +83,7 @@ def cross_validate(
     progress: bool = True,
     varied: Sequence[str] = (),
 ) -> pd.DataFrame:
-    """Mean and per-fold RMSE/MAE of each candidate, one row per candidate, best RMSE first.
+    """Mean and per-fold RMSE/MAE of each candidate, one row per candidate, in candidate order.
 
     Args:
         varied: parameter names to put in ``param_*`` columns (all of SVDParams when empty).
@@ -115,7 +115,7 @@ def _results_table(
         table[f"rank_test_{measure}"] = (
             table[f"mean_test_{measure}"].rank(method="first").astype(np.int32)
         )
-    return table.sort_values(["rank_test_rmse"], kind="stable").reset_index(drop=True)
+    return table
 
 
 def grid_search(data: Dataset, base: SVDParams, config: TuningConfig) -> TuningResult:
@@ -125,12 +125,7 @@ def grid_search(data: Dataset, base: SVDParams, config: TuningConfig) -> TuningR
         data, candidates, folds=config.folds, fold_seed=config.fold_seed,
         n_jobs=config.n_jobs, progress=config.progress, varied=list(config.grid),
     )
-    best_row = table.iloc[0]
-    best = replace(base, **{n: _plain(best_row[f"param_{n}"]) for n in config.grid})
-    scores = {m: float(best_row[f"mean_test_{m}"]) for m in MEASURES}
-    return TuningResult(best=best, best_scores=scores, table=table)
-
-
-def _plain(value):
-    """numpy scalars back to Python numbers, so parameters serialise to JSON."""
-    return value.item() if isinstance(value, np.generic) else value
+    winner = int(table["rank_test_rmse"].to_numpy().argmin())
+    scores = {m: float(table[f"mean_test_{m}"].iloc[winner]) for m in MEASURES}
+    table = table.sort_values("rank_test_rmse", kind="stable").reset_index(drop=True)
+    return TuningResult(best=candidates[winner], best_scores=scores, table=table)

@@ -1,0 +1,124 @@
+"""Stage 1: reading and validating MovieLens CSVs, with errors that say where."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import TINY_MOVIES, TINY_RATINGS, write_dataset
+from staticrec.data import load_movielens, read_table, RATINGS
+from staticrec.errors import DataError
+
+
+def test_real_dataset_has_the_seed_numbers(ml_small):
+    counts = ml_small.row_counts()
+    assert counts["ratings"] == 100_836
+    assert counts["users"] == 610
+    assert counts["movies"] == 9_742
+    assert counts["rated_movies"] == 9_724
+
+
+def test_tiny_dataset_loads_with_types(tiny_dir):
+    ml = load_movielens(tiny_dir, name="tiny", with_tags=True)
+    assert ml.ratings["rating"].dtype == "float64"
+    assert ml.movies.loc[ml.movies.movieId == 4, "genres"].item() == "(no genres listed)"
+    assert ml.movies.loc[ml.movies.movieId == 5, "title"].item() == "Comma, The (1999)"
+    assert ml.links["tmdbId"].isna().sum() == 1
+    assert len(ml.tags) == 3
+
+
+def load_error(folder, **kwargs) -> DataError:
+    with pytest.raises(DataError) as caught:
+        load_movielens(folder, name="tiny", **kwargs)
+    return caught.value
+
+
+@pytest.mark.parametrize(
+    ("ratings", "line", "column", "words"),
+    [
+        (TINY_RATINGS.replace("1,2,3.5,", "1,2,abc,"), 3, "rating", "'abc' is not a number"),
+        (TINY_RATINGS.replace("1,2,3.5,", "1,2,,"), 3, "rating", "value is empty"),
+        (TINY_RATINGS.replace("2,5,2.0,", "x,5,2.0,"), 6, "userId", "'x' is not an integer"),
+        (TINY_RATINGS.replace("1,2,3.5,", "1,2,7.5,"), 3, "rating", "outside the scale 0.5-5.0"),
+        (TINY_RATINGS.replace("1,2,3.5,", "1,2,0,"), 3, "rating", "outside the scale"),
+        (TINY_RATINGS.replace("1,2,3.5,", "1,2,nan,"), 3, "rating", "not a finite number"),
+        (TINY_RATINGS.replace("2,5,2.0,", "2,99,2.0,"), 6, "movieId", "movieId 99 is not in movies.csv"),
+        (TINY_RATINGS + "1,3,1.0,964982225\n", 9, None, "duplicate userId=1, movieId=3"),
+        (TINY_RATINGS.replace("1,2,3.5,964981247", "1,2,3.5"), 3, None, "has 3 fields where"),
+    ],
+)
+def test_bad_ratings_name_line_column_and_problem(tmp_path, ratings, line, column, words):
+    error = load_error(write_dataset(tmp_path / "d", ratings=ratings))
+    assert error.path.name == "ratings.csv"
+    assert error.line == line
+    assert error.column == column
+    assert words in str(error)
+    assert f"ratings.csv, line {line}" in str(error)
+
+
+def test_missing_file_is_named(tmp_path):
+    error = load_error(write_dataset(tmp_path / "d", links=None))
+    assert error.path.name == "links.csv" and "file is missing" in str(error)
+
+
+def test_tags_are_required_only_for_tag_content(tmp_path):
+    folder = write_dataset(tmp_path / "d", tags=None)
+    load_movielens(folder, name="tiny")  # genres only: fine
+    error = load_error(folder, with_tags=True)
+    assert error.path.name == "tags.csv"
+
+
+def test_empty_file_is_named(tmp_path):
+    error = load_error(write_dataset(tmp_path / "d", movies=""))
+    assert error.path.name == "movies.csv" and "file is empty" in str(error)
+
+
+def test_header_only_file_is_named(tmp_path):
+    error = load_error(write_dataset(tmp_path / "d", ratings="userId,movieId,rating,timestamp\n"))
+    assert "has a header but no rows" in str(error)
+
+
+def test_missing_column_lists_what_the_header_has(tmp_path):
+    error = load_error(
+        write_dataset(tmp_path / "d", ratings=TINY_RATINGS.replace("rating,", "stars,"))
+    )
+    assert error.line == 1
+    assert "missing column(s) rating" in str(error)
+    assert "userId, movieId, stars, timestamp" in str(error)
+
+
+def test_bytes_that_are_not_utf8_give_the_line(tmp_path):
+    latin1 = TINY_MOVIES.replace("Heat (1995)", "Café (1995)").encode("latin-1")
+    error = load_error(write_dataset(tmp_path / "d", movies=latin1))
+    assert error.path.name == "movies.csv"
+    assert error.line == 4
+    assert "not UTF-8" in str(error)
+
+
+def test_duplicate_movie_id_and_blank_title(tmp_path):
+    duplicate = TINY_MOVIES + "3,Heat again (1995),Action\n"
+    error = load_error(write_dataset(tmp_path / "d", movies=duplicate))
+    assert (error.line, "duplicate movieId=3") == (7, "duplicate movieId=3")
+    assert "duplicate movieId=3" in str(error)
+    blank = TINY_MOVIES.replace("Heat (1995)", "  ")
+    error = load_error(write_dataset(tmp_path / "e", movies=blank))
+    assert (error.line, error.column) == (4, "title")
+
+
+def test_line_numbers_count_quoted_multiline_fields(tmp_path):
+    movies = TINY_MOVIES.replace('"Comma, The (1999)"', '"Comma,\nThe (1999)"')
+    ratings = TINY_RATINGS.replace("2,5,2.0,", "2,5,9.0,")
+    write_dataset(tmp_path / "d", movies=movies, ratings=ratings)
+    assert load_error(tmp_path / "d").line == 6
+    bad = movies + "7,Broken (2001),Drama,extra\n"
+    error = load_error(write_dataset(tmp_path / "e", movies=bad))
+    assert error.line == 8  # the quoted title spans lines 6-7
+
+
+def test_not_a_folder(tmp_path):
+    error = load_error(tmp_path / "nowhere")
+    assert "is not a folder" in str(error)
+
+
+def test_read_table_keeps_only_required_columns(tiny_dir):
+    frame = read_table(tiny_dir, RATINGS)
+    assert list(frame.columns) == ["userId", "movieId", "rating", "timestamp"]
