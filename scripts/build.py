@@ -6,7 +6,7 @@ from pathlib import Path
 # Run from a checkout without installing: the package lives under src/.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from staticrec.cli import main  # noqa: E402
+from staticrec.cli import main
 
 if __name__ == "__main__":
     raise SystemExit(main(["build", *sys.argv[1:]]))

@@ -3,8 +3,11 @@ and one default build of the artifacts that many tests read."""
 
 from __future__ import annotations
 
+import functools
+import http.server
 import os
 import shutil
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -103,8 +106,12 @@ def write_dataset(folder: Path, **overrides: str | bytes | None) -> Path:
     """Write the tiny dataset into ``folder``; ``ratings=...`` etc. replace a file's text,
     ``None`` leaves it out."""
     folder.mkdir(parents=True, exist_ok=True)
-    files = {"movies": TINY_MOVIES, "ratings": TINY_RATINGS, "links": TINY_LINKS,
-             "tags": TINY_TAGS} | overrides
+    files = {
+        "movies": TINY_MOVIES,
+        "ratings": TINY_RATINGS,
+        "links": TINY_LINKS,
+        "tags": TINY_TAGS,
+    } | overrides
     for stem, text in files.items():
         if text is None:
             continue
@@ -124,3 +131,32 @@ def tiny_dir(tmp_path) -> Path:
 def copy_dataset(source: Path, target: Path) -> Path:
     shutil.copytree(source, target)
     return target
+
+
+class _RecordingHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves a folder quietly and records each requested path."""
+
+    requests: list[str]
+
+    def do_GET(self):
+        self.requests.append(self.path)
+        super().do_GET()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def http_server(tmp_path):
+    """A local HTTP server on 127.0.0.1 serving tmp_path/www: (base_url, folder, requests)."""
+    www = tmp_path / "www"
+    www.mkdir()
+    requests: list[str] = []
+    handler = type("Handler", (_RecordingHandler,), {"requests": requests})
+    httpd = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(handler, directory=str(www))
+    )
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/", www, requests
+    httpd.shutdown()
+    httpd.server_close()

@@ -17,8 +17,12 @@ def seed_svd(ml_small):
 def factor_prediction(factors, user_id, movie_id):
     u = np.searchsorted(factors.user_ids, user_id)
     i = np.searchsorted(factors.item_ids, movie_id)
-    raw = (factors.global_mean + float(factors.user_bias[u]) + float(factors.item_bias[i])
-           + float(factors.user_factors[u].astype(np.float64) @ factors.item_factors[i]))
+    raw = (
+        factors.global_mean
+        + float(factors.user_bias[u])
+        + float(factors.item_bias[i])
+        + float(factors.user_factors[u].astype(np.float64) @ factors.item_factors[i])
+    )
     return min(5.0, max(0.5, raw))
 
 
@@ -32,8 +36,9 @@ def test_factor_predictions_equal_surprise_for_sampled_pairs(seed_svd, ml_small,
     factors = export_factors(seed_svd)
     users = rng.choice(factors.user_ids, 300)
     movies = rng.choice(factors.item_ids, 300)
-    ours = np.array([factor_prediction(factors, u, m) for u, m in zip(users, movies)])
-    theirs = np.array([seed_svd.predict(int(u), int(m)).est for u, m in zip(users, movies)])
+    pairs = list(zip(users, movies, strict=True))
+    ours = np.array([factor_prediction(factors, u, m) for u, m in pairs])
+    theirs = np.array([seed_svd.predict(int(u), int(m)).est for u, m in pairs])
     # float32 factors: agreement to about 1e-5, far below a rating's resolution
     np.testing.assert_allclose(ours, theirs, atol=1e-4)
 
@@ -41,8 +46,12 @@ def test_factor_predictions_equal_surprise_for_sampled_pairs(seed_svd, ml_small,
 def test_predictions_above_the_scale_are_clipped_like_surprise(seed_svd):
     factors = export_factors(seed_svd)
     u = int(np.argmax(factors.user_bias))
-    raw = (factors.global_mean + factors.user_bias[u] + factors.item_bias
-           + factors.item_factors.astype(np.float64) @ factors.user_factors[u])
+    raw = (
+        factors.global_mean
+        + factors.user_bias[u]
+        + factors.item_bias
+        + factors.item_factors.astype(np.float64) @ factors.user_factors[u]
+    )
     i = int(np.argmax(raw))
     assert raw[i] > 5.0
     user_id, movie_id = int(factors.user_ids[u]), int(factors.item_ids[i])

@@ -55,8 +55,10 @@ def test_toy_story_neighbours_are_perfect_genre_matches(recommender):
     neighbours = recommender.similar(toy_story, 5)
     assert [n.similarity for n in neighbours] == pytest.approx([1.0] * 5, abs=1e-6)
     # equal similarities: more-rated movies first
-    counts = [recommender.model.n_ratings[recommender.model.positions([n.movie_id])[0]]
-              for n in neighbours]
+    counts = [
+        recommender.model.n_ratings[recommender.model.positions([n.movie_id])[0]]
+        for n in neighbours
+    ]
     assert counts == sorted(counts, reverse=True)
     assert "Toy Story 2 (1999)" in [n.title for n in neighbours]
 
@@ -65,8 +67,12 @@ def test_sparse_index_equals_dense_oracle_on_real_sample(ml_small, rng):
     movies = ml_small.movies.sort_values("movieId").reset_index(drop=True)
     sample = np.sort(rng.choice(len(movies), 400, replace=False))
     features, _ = tfidf_features(genre_soup(movies["genres"].iloc[sample]))
-    counts = ml_small.ratings["movieId"].value_counts().reindex(
-        movies["movieId"].iloc[sample], fill_value=0).to_numpy()
+    counts = (
+        ml_small.ratings["movieId"]
+        .value_counts()
+        .reindex(movies["movieId"].iloc[sample], fill_value=0)
+        .to_numpy()
+    )
     tie_order = popularity_order(counts, movies["movieId"].iloc[sample].to_numpy())
     index = top_k_neighbors(features, tie_order, k=20, chunk_bytes=1 << 16)
     oracle = brute_force_top_k(features, tie_order, k=20)
@@ -126,12 +132,12 @@ def test_genres_plus_tags_adds_tag_tokens(ml_small):
     toy_story = soup[movies.index[movies.movieId == 1][0]]
     assert toy_story.startswith("adventure animation children comedy fantasy ")
     assert "pixar" in toy_story.split()
-    features, vocabulary = tfidf_features(soup)
+    _, vocabulary = tfidf_features(soup)
     assert len(vocabulary) > 19
 
 
 def test_genres_plus_tags_needs_tags(ml_small):
-    with pytest.raises(ConfigError, match="needs tags.csv"):
+    with pytest.raises(ConfigError, match=r"needs tags\.csv"):
         content_soup(ml_small.movies, None, "genres+tags")
 
 

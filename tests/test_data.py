@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import TINY_MOVIES, TINY_RATINGS, write_dataset
-from staticrec.data import load_movielens, read_table, RATINGS
+from staticrec.data import RATINGS, load_movielens, read_table
 from staticrec.errors import DataError
 
 
@@ -41,7 +41,12 @@ def load_error(folder, **kwargs) -> DataError:
         (TINY_RATINGS.replace("1,2,3.5,", "1,2,7.5,"), 3, "rating", "outside the scale 0.5-5.0"),
         (TINY_RATINGS.replace("1,2,3.5,", "1,2,0,"), 3, "rating", "outside the scale"),
         (TINY_RATINGS.replace("1,2,3.5,", "1,2,nan,"), 3, "rating", "not a finite number"),
-        (TINY_RATINGS.replace("2,5,2.0,", "2,99,2.0,"), 6, "movieId", "movieId 99 is not in movies.csv"),
+        (
+            TINY_RATINGS.replace("2,5,2.0,", "2,99,2.0,"),
+            6,
+            "movieId",
+            "movieId 99 is not in movies.csv",
+        ),
         (TINY_RATINGS + "1,3,1.0,964982225\n", 9, None, "duplicate userId=1, movieId=3"),
         (TINY_RATINGS.replace("1,2,3.5,964981247", "1,2,3.5"), 3, None, "has 3 fields where"),
     ],

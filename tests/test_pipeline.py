@@ -13,20 +13,33 @@ from conftest import TINY_RATINGS, write_dataset
 from staticrec import pipeline
 from staticrec.cli import main
 from staticrec.pipeline import BuildConfig, run
+from test_download import make_release_zip
 
 
 def snapshot(folder: Path) -> dict[str, tuple[str, int]]:
     """Every file under folder: sha256 and mtime, to prove nothing changed."""
     return {
-        str(p.relative_to(folder)): (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns)
-        for p in sorted(folder.rglob("*")) if p.is_file()
+        str(p.relative_to(folder)): (
+            hashlib.sha256(p.read_bytes()).hexdigest(),
+            p.stat().st_mtime_ns,
+        )
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
     }
 
 
 def test_artifacts_have_the_contracted_columns(built):
     columns = {p.stem: pq.read_schema(p).names for p in built.glob("*.parquet")}
-    assert columns["items"] == ["movieId", "title", "year", "genres", "n_ratings",
-                                "mean_rating", "imdbId", "tmdbId"]
+    assert columns["items"] == [
+        "movieId",
+        "title",
+        "year",
+        "genres",
+        "n_ratings",
+        "mean_rating",
+        "imdbId",
+        "tmdbId",
+    ]
     assert columns["item_factors"] == ["movieId", "bi"] + [f"f{j}" for j in range(50)]
     assert columns["user_factors"] == ["userId", "bu"] + [f"f{j}" for j in range(50)]
     assert columns["user_ratings"] == ["userId", "movieId", "rating"]
@@ -39,11 +52,18 @@ def test_artifact_rows_are_sorted_and_complete(built):
     items = pq.read_table(built / "items.parquet").to_pandas()
     assert items["movieId"].is_monotonic_increasing and len(items) == 9_742
     toy = items.set_index("movieId").loc[1]
-    assert (toy["title"], toy["year"], toy["imdbId"], toy["tmdbId"]) == ("Toy Story (1995)", 1995, 114709, 862)
+    assert (toy["title"], toy["year"], toy["imdbId"], toy["tmdbId"]) == (
+        "Toy Story (1995)",
+        1995,
+        114709,
+        862,
+    )
     assert toy["n_ratings"] == 215
     neighbors = pq.read_table(built / "content_neighbors.parquet").to_pandas()
     assert neighbors.groupby("movieId").size().max() == 50
-    assert (neighbors.groupby("movieId")["rank"].apply(lambda r: list(r) == list(range(1, len(r) + 1)))).all()
+    assert (
+        neighbors.groupby("movieId")["rank"].apply(lambda r: list(r) == list(range(1, len(r) + 1)))
+    ).all()
     ratings = pq.read_table(built / "user_ratings.parquet").to_pandas()
     assert len(ratings) == 100_836
     assert ratings[["userId", "movieId"]].apply(tuple, axis=1).is_monotonic_increasing
@@ -79,8 +99,21 @@ def snapshot_hashes(folder):
 def test_bad_input_exits_non_zero_and_leaves_output_untouched(tmp_path, capsys):
     out = tmp_path / "artifacts"
     good = write_dataset(tmp_path / "good")
-    assert main(["build", "--quiet", "--data-dir", str(good), "--artifacts-dir", str(out),
-                 "--n-factors", "2"]) == 0
+    assert (
+        main(
+            [
+                "build",
+                "--quiet",
+                "--data-dir",
+                str(good),
+                "--artifacts-dir",
+                str(out),
+                "--n-factors",
+                "2",
+            ]
+        )
+        == 0
+    )
     before = snapshot(out)
     bad = write_dataset(tmp_path / "bad", ratings=TINY_RATINGS.replace("1,2,3.5,", "1,2,abc,"))
     capsys.readouterr()
@@ -117,8 +150,20 @@ def test_failure_mid_export_leaves_previous_artifacts(tmp_path, monkeypatch, int
 
 def test_build_command_prints_a_summary(tmp_path, capsys):
     data = write_dataset(tmp_path / "data")
-    code = main(["build", "--quiet", "--data-dir", str(data), "--artifacts-dir",
-                 str(tmp_path / "a"), "--n-factors", "3", "--top-k", "2"])
+    code = main(
+        [
+            "build",
+            "--quiet",
+            "--data-dir",
+            str(data),
+            "--artifacts-dir",
+            str(tmp_path / "a"),
+            "--n-factors",
+            "3",
+            "--top-k",
+            "2",
+        ]
+    )
     out = capsys.readouterr().out
     assert code == 0
     assert "loaded   7 ratings by 3 users on 5 of 5 movies" in out
@@ -132,7 +177,8 @@ def test_tuned_build_keeps_the_results_table(tmp_path, monkeypatch):
 
     data = write_dataset(tmp_path / "data")
     config = BuildConfig(
-        data_dir=data, artifacts_dir=tmp_path / "a",
+        data_dir=data,
+        artifacts_dir=tmp_path / "a",
         tuning=TuningConfig(grid={"n_factors": (2, 4)}, folds=2, n_jobs=1, progress=False),
     )
     summary = run(config)
@@ -144,27 +190,24 @@ def test_tuned_build_keeps_the_results_table(tmp_path, monkeypatch):
     assert "cv" in summary.metrics
 
 
-def test_download_path_through_the_command(tmp_path, ml_small_dir, monkeypatch, capsys):
-    from test_download import make_release_zip  # noqa: F401  (shared helper)
-
-    # the same fetch as the download tests, but through `build`: served from 127.0.0.1
-    import functools
-    import http.server
-    import threading
-
-    www = tmp_path / "www"
-    www.mkdir()
+def test_download_path_through_the_command(tmp_path, ml_small_dir, http_server, capsys):
+    base_url, www, requests = http_server
     make_release_zip(ml_small_dir, www / "ml-latest-small.zip")
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(www))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    try:
-        code = main(["build", "--quiet", "--cache-dir", str(tmp_path / "cache"),
-                     "--download-url", f"http://127.0.0.1:{httpd.server_address[1]}/",
-                     "--artifacts-dir", str(tmp_path / "a"), "--n-epochs", "1"])
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    code = main(
+        [
+            "build",
+            "--quiet",
+            "--cache-dir",
+            str(tmp_path / "cache"),
+            "--download-url",
+            base_url,
+            "--artifacts-dir",
+            str(tmp_path / "a"),
+            "--n-epochs",
+            "1",
+        ]
+    )
     assert code == 0
+    assert requests == ["/ml-latest-small.zip"]
     assert "100,836 ratings" in capsys.readouterr().out
     assert (tmp_path / "cache" / "ml-latest-small" / "ratings.csv").is_file()

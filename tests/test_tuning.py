@@ -52,7 +52,8 @@ def test_unknown_grid_parameter():
 def test_tiny_dataset_grid_runs(tmp_path):
     ml = load_movielens(write_dataset(tmp_path / "d"), name="tiny")
     result = grid_search(
-        surprise_dataset(ml.ratings, (0.5, 5.0)), SVDParams(n_epochs=2),
+        surprise_dataset(ml.ratings, (0.5, 5.0)),
+        SVDParams(n_epochs=2),
         TuningConfig(grid={"n_factors": (2, 3)}, folds=2, n_jobs=1, progress=False),
     )
     assert result.best.n_factors in (2, 3)

@@ -1,10 +1,11 @@
-"""Read an artifacts folder into the scoring core (CPython side; the browser reads with hyparquet)."""
+"""Read an artifacts folder into the scoring core (CPython; the browser reads with hyparquet)."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from staticrec.errors import DataError
@@ -22,11 +23,13 @@ def read_columns(folder: Path, tables=SCORING_TABLES) -> dict[str, dict]:
         path = Path(folder) / f"{table}.parquet"
         if not path.is_file():
             raise DataError(path, "artifact is missing; run `staticrec build` first")
-        data = pq.read_table(path)
-        columns[table] = {
-            name: data.column(name).to_numpy(zero_copy_only=False) for name in data.column_names
-        }
+        columns[table] = table_columns(pq.read_table(path))
     return columns
+
+
+def table_columns(table: pa.Table) -> dict:
+    """A table's columns as numpy arrays, as the scoring core takes them."""
+    return {name: table.column(name).to_numpy(zero_copy_only=False) for name in table.column_names}
 
 
 def load_recommender(folder: Path, config: ScoringConfig | None = None) -> Recommender:

@@ -36,29 +36,58 @@ def _build_parser(sub: argparse._SubParsersAction) -> None:
     )
     data = p.add_argument_group("data")
     data.add_argument("--data-dir", type=Path, help="an extracted MovieLens folder (no download)")
-    data.add_argument("--dataset", default="ml-latest-small", choices=KNOWN_DATASETS,
-                      help="release to download and cache when --data-dir is not given "
-                      "(default: %(default)s)")
-    data.add_argument("--cache-dir", type=Path, default=Path("build/cache"),
-                      help="download cache (default: %(default)s)")
-    data.add_argument("--download-url", default=GROUPLENS_URL, metavar="URL",
-                      help="where releases are fetched from (default: %(default)s)")
+    data.add_argument(
+        "--dataset",
+        default="ml-latest-small",
+        choices=KNOWN_DATASETS,
+        help="release to download and cache when --data-dir is not given (default: %(default)s)",
+    )
+    data.add_argument(
+        "--cache-dir",
+        type=Path,
+        default=Path("build/cache"),
+        help="download cache (default: %(default)s)",
+    )
+    data.add_argument(
+        "--download-url",
+        default=GROUPLENS_URL,
+        metavar="URL",
+        help="where releases are fetched from (default: %(default)s)",
+    )
     out = p.add_argument_group("output")
-    out.add_argument("--artifacts-dir", type=Path, default=Path("build/artifacts"),
-                     help="Parquet artifacts and manifest (default: %(default)s)")
+    out.add_argument(
+        "--artifacts-dir",
+        type=Path,
+        default=Path("build/artifacts"),
+        help="Parquet artifacts and manifest (default: %(default)s)",
+    )
     model = p.add_argument_group("models")
-    model.add_argument("--content", default=content.source, choices=CONTENT_SOURCES,
-                       help="what the content model reads (default: %(default)s)")
-    model.add_argument("--top-k", type=int, default=content.top_k,
-                       help="content neighbours kept per movie (default: %(default)s)")
-    model.add_argument("--tune", action="store_true",
-                       help="grid-search SVD parameters with 3-fold cross-validation first")
-    model.add_argument("--n-factors", type=int, default=svd.n_factors, help="(default: %(default)s)")
+    model.add_argument(
+        "--content",
+        default=content.source,
+        choices=CONTENT_SOURCES,
+        help="what the content model reads (default: %(default)s)",
+    )
+    model.add_argument(
+        "--top-k",
+        type=int,
+        default=content.top_k,
+        help="content neighbours kept per movie (default: %(default)s)",
+    )
+    model.add_argument(
+        "--tune",
+        action="store_true",
+        help="grid-search SVD parameters with 3-fold cross-validation first",
+    )
+    model.add_argument(
+        "--n-factors", type=int, default=svd.n_factors, help="(default: %(default)s)"
+    )
     model.add_argument("--n-epochs", type=int, default=svd.n_epochs, help="(default: %(default)s)")
     model.add_argument("--lr-all", type=float, default=svd.lr_all, help="(default: %(default)s)")
     model.add_argument("--reg-all", type=float, default=svd.reg_all, help="(default: %(default)s)")
-    model.add_argument("--random-state", type=int, default=svd.random_state,
-                       help="SVD seed (default: %(default)s)")
+    model.add_argument(
+        "--random-state", type=int, default=svd.random_state, help="SVD seed (default: %(default)s)"
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bars or stage log")
     p.set_defaults(handler=_run_build)
 
@@ -74,13 +103,18 @@ def _run_build(args: argparse.Namespace) -> int:
     config = BuildConfig(
         data_dir=args.data_dir,
         download=DownloadConfig(
-            dataset=args.dataset, cache_dir=args.cache_dir, base_url=args.download_url,
+            dataset=args.dataset,
+            cache_dir=args.cache_dir,
+            base_url=args.download_url,
             progress=progress,
         ),
         content=ContentConfig(source=args.content, top_k=args.top_k),
         svd=SVDParams(
-            n_factors=args.n_factors, n_epochs=args.n_epochs, lr_all=args.lr_all,
-            reg_all=args.reg_all, random_state=args.random_state,
+            n_factors=args.n_factors,
+            n_epochs=args.n_epochs,
+            lr_all=args.lr_all,
+            reg_all=args.reg_all,
+            random_state=args.random_state,
         ),
         tuning=TuningConfig(progress=progress) if args.tune else None,
         artifacts_dir=args.artifacts_dir,
@@ -100,15 +134,29 @@ def _recommend_parser(sub: argparse._SubParsersAction) -> None:
         '          staticrec recommend --rate "Heat (1995)=5" --rate "Casino (1995)=4.5"',
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("--artifacts-dir", type=Path, default=Path("build/artifacts"),
-                   help="artifacts written by `staticrec build` (default: %(default)s)")
+    p.add_argument(
+        "--artifacts-dir",
+        type=Path,
+        default=Path("build/artifacts"),
+        help="artifacts written by `staticrec build` (default: %(default)s)",
+    )
     who = p.add_mutually_exclusive_group()
     who.add_argument("--user", type=int, help="a userId from the dataset")
-    who.add_argument("--rate", action="append", default=[], metavar='"TITLE=RATING"',
-                     help="a new visitor's rating; repeat for several (none: popularity)")
-    p.add_argument("--favorite", action="append", default=[], metavar="TITLE",
-                   help="a movie whose content neighbours to blend in; repeatable "
-                   "(default: the user's highest-rated movie, or the visitor's liked ones)")
+    who.add_argument(
+        "--rate",
+        action="append",
+        default=[],
+        metavar='"TITLE=RATING"',
+        help="a new visitor's rating; repeat for several (none: popularity)",
+    )
+    p.add_argument(
+        "--favorite",
+        action="append",
+        default=[],
+        metavar="TITLE",
+        help="a movie whose content neighbours to blend in; repeatable "
+        "(default: the user's highest-rated movie, or the visitor's liked ones)",
+    )
     p.add_argument("--json", action="store_true", help="print the whole answer as JSON")
     p.set_defaults(handler=_run_recommend)
 

@@ -71,7 +71,7 @@ class NeighborIndex:
 
 
 def genre_soup(genres: pd.Series) -> pd.Series:
-    """The seed's genre text: ``Sci-Fi|IMAX`` -> ``scifi imax``; ``(no genres listed)`` -> ``""``."""
+    """The seed's genre text: ``Sci-Fi|IMAX`` -> ``scifi imax``; no genres -> ``""``."""
     cleaned = genres.fillna("").astype(str).replace("(no genres listed)", "")
     return (
         cleaned.str.replace("|", " ", regex=False)
@@ -88,16 +88,14 @@ def tag_token(tag: str) -> str:
 
 
 def tag_soup(tags: pd.DataFrame, movie_ids: pd.Series) -> pd.Series:
-    """Per movie, its tags as tokens (repeated once per user who applied them), aligned to movie_ids."""
+    """Per movie (aligned to movie_ids), its tag tokens, once per user who applied each."""
     tokens = tags.assign(token=tags["tag"].astype(str).map(tag_token))
     tokens = tokens[tokens["token"] != ""].sort_values(["movieId", "token"], kind="stable")
     joined = tokens.groupby("movieId")["token"].agg(" ".join)
     return movie_ids.map(joined).fillna("").astype(str)
 
 
-def content_soup(
-    movies: pd.DataFrame, tags: pd.DataFrame | None, source: str
-) -> pd.Series:
+def content_soup(movies: pd.DataFrame, tags: pd.DataFrame | None, source: str) -> pd.Series:
     """The text each movie is described by, for ``source`` in CONTENT_SOURCES."""
     soup = genre_soup(movies["genres"])
     if source == "genres+tags":
@@ -115,7 +113,7 @@ def tfidf_features(soup: pd.Series) -> tuple[sp.csr_matrix, list[str]]:
 
 
 def popularity_order(n_ratings: np.ndarray, movie_ids: np.ndarray) -> np.ndarray:
-    """Positions sorted by rating count (more first), then movieId: the tie-break for equal scores."""
+    """Positions by rating count (more first), then movieId: the tie-break for equal scores."""
     return np.lexsort((movie_ids, -np.asarray(n_ratings, dtype=np.int64)))
 
 
@@ -186,7 +184,7 @@ def _rank_chunk(sims: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
 def build_content_index(
     movies: pd.DataFrame, tags: pd.DataFrame | None, n_ratings: np.ndarray, config: ContentConfig
 ) -> tuple[NeighborIndex, list[str]]:
-    """Soup, TF-IDF and top-k index for ``movies`` (rows in their given order); returns the vocabulary."""
+    """Soup, TF-IDF and top-k index of ``movies`` (rows in given order), and the vocabulary."""
     soup = content_soup(movies, tags, config.source)
     features, vocabulary = tfidf_features(soup)
     tie_order = popularity_order(n_ratings, movies["movieId"].to_numpy())

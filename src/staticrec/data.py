@@ -52,7 +52,7 @@ class MovieLens:
     movies: pd.DataFrame
     """movieId, title, genres; one row per movie, movieIds unique."""
     ratings: pd.DataFrame
-    """userId, movieId, rating, timestamp; one row per (userId, movieId), every movieId in movies."""
+    """userId, movieId, rating, timestamp; one row per (userId, movieId), movieIds all in movies."""
     links: pd.DataFrame
     """movieId, imdbId, tmdbId (nullable); only movies that exist."""
     tags: pd.DataFrame | None
@@ -62,7 +62,11 @@ class MovieLens:
 
     def row_counts(self) -> dict[str, int]:
         """Rows per table, for the manifest and the summary."""
-        counts = {"movies": len(self.movies), "ratings": len(self.ratings), "links": len(self.links)}
+        counts = {
+            "movies": len(self.movies),
+            "ratings": len(self.ratings),
+            "links": len(self.links),
+        }
         if self.tags is not None:
             counts["tags"] = len(self.tags)
         counts["users"] = int(self.ratings["userId"].nunique())
@@ -113,7 +117,8 @@ def read_table(folder: Path, spec: TableSpec) -> pd.DataFrame:
     missing = [c for c in spec.columns if c not in header]
     if missing:
         raise DataError(
-            path, f"missing column(s) {', '.join(missing)}; the header has {', '.join(header)}",
+            path,
+            f"missing column(s) {', '.join(missing)}; the header has {', '.join(header)}",
             line=1,
         )
     try:
@@ -194,7 +199,7 @@ def _utf8_error(path: Path) -> DataError:
                 return DataError(
                     path,
                     f"bytes that are not UTF-8 (byte {exc.start + 1} of the line: "
-                    f"{raw[exc.start:exc.end]!r})",
+                    f"{raw[exc.start : exc.end]!r})",
                     line=line_number,
                 )
     return DataError(path, "is not valid UTF-8")

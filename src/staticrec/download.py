@@ -78,7 +78,10 @@ def _download(url: str, target: Path, *, progress: bool) -> None:
         with urllib.request.urlopen(url, timeout=60) as response, partial.open("wb") as out:
             total = int(response.headers.get("Content-Length") or 0) or None
             with tqdm(
-                total=total, unit="B", unit_scale=True, desc=f"download {target.name}",
+                total=total,
+                unit="B",
+                unit_scale=True,
+                desc=f"download {target.name}",
                 disable=not progress,
             ) as bar:
                 while chunk := response.read(1 << 16):
@@ -95,7 +98,7 @@ def _download(url: str, target: Path, *, progress: bool) -> None:
 
 
 def verify_zip(archive: Path, dataset: str) -> None:
-    """Check a release zip: readable, every CRC right, the expected CSVs present with their columns."""
+    """Check a release zip: readable, CRCs right, the expected CSVs there with their columns."""
     try:
         with zipfile.ZipFile(archive) as bundle:
             broken = bundle.testzip()

@@ -30,7 +30,7 @@ SCHEMA_VERSION = 1
 MANIFEST = "manifest.json"
 
 _FACTOR_COLUMN = re.compile(r"f\d+|bi|bu")
-_YEAR = r"\((\d{4})(?:[-–]\d{0,4})?\)\s*$"
+_YEAR = r"\((\d{4})(?:[-\u2013]\d{0,4})?\)\s*$"  # "(1995)", also "(2006\u20132007)"
 
 
 @dataclass(frozen=True)
@@ -136,13 +136,21 @@ def write_parquet(table: pa.Table, path: Path) -> None:
     # Columns without nulls are declared non-nullable: readers then skip definition levels, and
     # hyparquet hands such plain-encoded columns over as typed arrays.
     schema = pa.schema(
-        [field.with_nullable(table.column(i).null_count > 0) for i, field in enumerate(table.schema)]
+        [
+            field.with_nullable(table.column(i).null_count > 0)
+            for i, field in enumerate(table.schema)
+        ]
     )
     table = table.cast(schema).replace_schema_metadata(None)
     dictionary = [c for c in table.column_names if not _FACTOR_COLUMN.fullmatch(c)]
     pq.write_table(
-        table, path, compression="snappy", data_page_version="1.0", use_dictionary=dictionary,
-        write_statistics=False, store_schema=False,
+        table,
+        path,
+        compression="snappy",
+        data_page_version="1.0",
+        use_dictionary=dictionary,
+        write_statistics=False,
+        store_schema=False,
     )
 
 
@@ -154,7 +162,7 @@ def file_entry(path: Path) -> FileEntry:
 def write_artifacts(
     folder: Path, tables: Mapping[str, pa.Table], manifest: dict
 ) -> dict[str, FileEntry]:
-    """Write each table as ``<stem>.parquet`` and the manifest with every file's bytes and sha256."""
+    """Write each table as ``<stem>.parquet``, then the manifest with each file's size and hash."""
     folder.mkdir(parents=True, exist_ok=True)
     files: dict[str, FileEntry] = {}
     for stem in sorted(tables):

@@ -97,7 +97,9 @@ def run(config: BuildConfig) -> BuildSummary:
         n_ratings = _ratings_per_movie(ml)
         neighbors, vocabulary = content.build_content_index(
             ml.movies.sort_values("movieId", kind="stable").reset_index(drop=True),
-            ml.tags, n_ratings, config.content,
+            ml.tags,
+            n_ratings,
+            config.content,
         )
     data = collab.surprise_dataset(ml.ratings, config.rating_scale)
     params, tuned = config.svd, None
@@ -170,5 +172,8 @@ def _manifest(
 def _tuning_params(config: tuning.TuningConfig | None) -> dict | None:
     if config is None:
         return None
-    return {"grid": {k: list(v) for k, v in config.grid.items()}, "folds": config.folds,
-            "fold_seed": config.fold_seed}
+    return {
+        "grid": {k: list(v) for k, v in config.grid.items()},
+        "folds": config.folds,
+        "fold_seed": config.fold_seed,
+    }

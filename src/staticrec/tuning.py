@@ -69,8 +69,10 @@ class TuningResult:
 def grid_candidates(grid: Mapping[str, Sequence], base: SVDParams) -> list[SVDParams]:
     """Every combination of ``grid`` applied over ``base``, in the grid's order."""
     names = list(grid)
-    return [replace(base, **dict(zip(names, values, strict=True)))
-            for values in itertools.product(*(grid[n] for n in names))]
+    return [
+        replace(base, **dict(zip(names, values, strict=True)))
+        for values in itertools.product(*(grid[n] for n in names))
+    ]
 
 
 def cross_validate(
@@ -103,9 +105,7 @@ def _results_table(
     candidates: Sequence[SVDParams], scores: list[dict], folds: int, varied: Sequence[str]
 ) -> pd.DataFrame:
     names = list(varied) or list(SVDParams.__dataclass_fields__)
-    table = pd.DataFrame(
-        {f"param_{n}": [getattr(c, n) for c in candidates] for n in names}
-    )
+    table = pd.DataFrame({f"param_{n}": [getattr(c, n) for c in candidates] for n in names})
     for measure in MEASURES:
         per_fold = np.array([s[measure] for s in scores]).reshape(len(candidates), folds)
         for split in range(folds):
@@ -122,8 +122,13 @@ def grid_search(data: Dataset, base: SVDParams, config: TuningConfig) -> TuningR
     """Cross-validate every grid combination; the best by mean RMSE wins."""
     candidates = grid_candidates(config.grid, base)
     table = cross_validate(
-        data, candidates, folds=config.folds, fold_seed=config.fold_seed,
-        n_jobs=config.n_jobs, progress=config.progress, varied=list(config.grid),
+        data,
+        candidates,
+        folds=config.folds,
+        fold_seed=config.fold_seed,
+        n_jobs=config.n_jobs,
+        progress=config.progress,
+        varied=list(config.grid),
     )
     winner = int(table["rank_test_rmse"].to_numpy().argmin())
     scores = {m: float(table[f"mean_test_{m}"].iloc[winner]) for m in MEASURES}

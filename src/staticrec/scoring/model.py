@@ -106,9 +106,7 @@ def _column(columns: Columns, table: str, name: str, dtype) -> np.ndarray:
 def _factor_matrix(columns: Columns, table: str, n_factors: int) -> np.ndarray:
     if n_factors < 1:
         raise ArtifactError(f"n_factors must be at least 1, not {n_factors}")
-    return np.column_stack(
-        [_column(columns, table, f"f{j}", np.float64) for j in range(n_factors)]
-    )
+    return np.column_stack([_column(columns, table, f"f{j}", np.float64) for j in range(n_factors)])
 
 
 def _csr(owner_positions: np.ndarray, n_owners: int, *payload: np.ndarray):
@@ -164,7 +162,9 @@ def model_from_columns(columns: Columns, meta: Mapping[str, Any]) -> Model:
     if np.any(rated_users < 0) or np.any(rated_items < 0):
         raise ArtifactError("user_ratings refers to a user or movie the model lacks")
     rated_indptr, rated_items, rated_values = _csr(
-        rated_users, len(user_ids), rated_items,
+        rated_users,
+        len(user_ids),
+        rated_items,
         _column(columns, "user_ratings", "rating", np.float64),
     )
 
@@ -175,15 +175,28 @@ def model_from_columns(columns: Columns, meta: Mapping[str, Any]) -> Model:
     rank = _column(columns, "content_neighbors", "rank", np.int64)
     by_rank = np.argsort(rank, kind="stable")  # _csr keeps this order within each movie
     neighbor_indptr, neighbor_items, neighbor_sims = _csr(
-        source[by_rank], len(item_ids), target[by_rank],
+        source[by_rank],
+        len(item_ids),
+        target[by_rank],
         _column(columns, "content_neighbors", "similarity", np.float64)[by_rank],
     )
     return Model(
-        item_ids=item_ids, titles=titles, n_ratings=n_ratings, mean_rating=mean_rating,
-        global_mean=float(meta["global_mean"]), rating_scale=(low, high),
-        has_factors=has_factors, item_bias=item_bias, item_factors=item_factors,
-        user_ids=user_ids, user_bias=user_bias, user_factors=user_factors,
-        rated_indptr=rated_indptr, rated_items=rated_items, rated_values=rated_values,
-        neighbor_indptr=neighbor_indptr, neighbor_items=neighbor_items,
+        item_ids=item_ids,
+        titles=titles,
+        n_ratings=n_ratings,
+        mean_rating=mean_rating,
+        global_mean=float(meta["global_mean"]),
+        rating_scale=(low, high),
+        has_factors=has_factors,
+        item_bias=item_bias,
+        item_factors=item_factors,
+        user_ids=user_ids,
+        user_bias=user_bias,
+        user_factors=user_factors,
+        rated_indptr=rated_indptr,
+        rated_items=rated_items,
+        rated_values=rated_values,
+        neighbor_indptr=neighbor_indptr,
+        neighbor_items=neighbor_items,
         neighbor_sims=neighbor_sims,
     )

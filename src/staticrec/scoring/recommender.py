@@ -97,7 +97,10 @@ class Recommender:
         position = self._position(movie_id)
         items, sims = self.model.neighbors_of(position)
         stop = len(items) if n is None else n
-        return [self._item(p, similarity=float(s)) for p, s in zip(items[:stop], sims[:stop])]
+        return [
+            self._item(p, similarity=float(s))
+            for p, s in zip(items[:stop], sims[:stop], strict=True)
+        ]
 
     # -- answers --------------------------------------------------------------------------------
 
@@ -115,9 +118,7 @@ class Recommender:
         scores = cf.raw_scores(self.model, bias, vector)
         return self._answer("user", scores, rated, ratings, favorites, ignored=[])
 
-    def for_visitor(
-        self, ratings: Mapping[int, float], favorites: Iterable[int] = ()
-    ) -> Answer:
+    def for_visitor(self, ratings: Mapping[int, float], favorites: Iterable[int] = ()) -> Answer:
         """Hybrid for a new visitor from a few (movieId, rating) pairs, folded into the model.
 
         Unknown movieIds are ignored and reported in ``Answer.ignored``. With no usable
@@ -126,18 +127,21 @@ class Recommender:
         low, high = self.model.rating_scale
         ids = [int(m) for m in ratings]
         values = np.array([float(ratings[m]) for m in ratings], dtype=np.float64)
-        bad = [m for m, v in zip(ids, values) if not low <= v <= high]
+        bad = [m for m, v in zip(ids, values, strict=True) if not low <= v <= high]
         if bad:
             raise ScoringError(f"Ratings must lie between {low} and {high} (movieId {bad[0]}).")
         positions = self.model.positions(ids)
         known = positions >= 0
-        ignored = [m for m, ok in zip(ids, known) if not ok]
+        ignored = [m for m, ok in zip(ids, known, strict=True) if not ok]
         rated, values = positions[known], values[known]
         if not self.model.has_factors[rated].any():
             return self._answer("popular", self._popularity, rated, values, favorites, ignored)
         bias, vector = cf.fold_in(
-            self.model, rated, values,
-            factor_reg=self.config.fold_in_factor_reg, bias_reg=self.config.fold_in_bias_reg,
+            self.model,
+            rated,
+            values,
+            factor_reg=self.config.fold_in_factor_reg,
+            bias_reg=self.config.fold_in_bias_reg,
         )
         scores = cf.raw_scores(self.model, bias, vector)
         return self._answer("visitor", scores, rated, values, favorites, ignored)
@@ -156,7 +160,7 @@ class Recommender:
         fusion = self.config.fusion
         favorite_ids = [int(f) for f in favorites]
         favorite_pos = self.model.positions(favorite_ids)
-        ignored = ignored + [f for f, p in zip(favorite_ids, favorite_pos) if p < 0]
+        ignored = ignored + [f for f, p in zip(favorite_ids, favorite_pos, strict=True) if p < 0]
         favorite_pos = favorite_pos[favorite_pos >= 0]
         if len(favorite_pos) == 0:
             favorite_pos = self._default_favorites(rated, ratings, liked_only=mode != "user")
@@ -180,17 +184,24 @@ class Recommender:
             p = int(self.model.positions([entry.movie_id])[0])
             hybrid.append(
                 self._item(
-                    p, predicted_rating=shown(p), similarity=_maybe(similarity[p]),
-                    score=entry.score, cf_rank=entry.cf_rank, content_rank=entry.content_rank,
+                    p,
+                    predicted_rating=shown(p),
+                    similarity=_maybe(similarity[p]),
+                    score=entry.score,
+                    cf_rank=entry.cf_rank,
+                    content_rank=entry.content_rank,
                 )
             )
         return Answer(
             mode=mode,
             hybrid=hybrid,
-            cf=[self._item(p, predicted_rating=shown(p), cf_rank=r)
-                for r, p in enumerate(cf_top, 1)][: fusion.n],
-            content=[self._item(p, similarity=float(similarity[p]), content_rank=r)
-                     for r, p in enumerate(content_top, 1)][: fusion.n],
+            cf=[
+                self._item(p, predicted_rating=shown(p), cf_rank=r) for r, p in enumerate(cf_top, 1)
+            ][: fusion.n],
+            content=[
+                self._item(p, similarity=float(similarity[p]), content_rank=r)
+                for r, p in enumerate(content_top, 1)
+            ][: fusion.n],
             favorites=[self._item(p) for p in favorite_pos],
             ignored=ignored,
         )

@@ -1,4 +1,4 @@
-"""Title lookup: case-insensitive exact match, otherwise up to five close titles (the seed's rule)."""
+"""Title lookup: case-insensitive exact match, else up to five close titles (the seed's rule)."""
 
 from __future__ import annotations
 

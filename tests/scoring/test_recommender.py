@@ -1,0 +1,123 @@
+"""Answers: known users, new visitors (cold start), popularity, and the JSON boundary."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from staticrec.scoring import UnknownUser, answer_json
+from staticrec.scoring.errors import ScoringError
+
+TOY_STORY = 1
+VISITOR = {
+    6: 5.0,
+    16: 4.5,
+    111: 5.0,
+    293: 4.0,
+    1213: 5.0,
+}  # Heat, Casino, Taxi Driver, Léon, Goodfellas
+
+
+def rated_ids(recommender, user_id):
+    model = recommender.model
+    items, _ = model.rated_by(model.user_position(user_id))
+    return set(model.item_ids[items].tolist())
+
+
+def test_user_105_with_toy_story(recommender):
+    answer = recommender.for_user(105, [TOY_STORY])
+    ids = [item.movie_id for item in answer.hybrid]
+    assert answer.mode == "user" and len(ids) == 10 and len(set(ids)) == 10
+    assert not set(ids) & rated_ids(recommender, 105)
+    assert [f.movie_id for f in answer.favorites] == [TOY_STORY]
+    assert not {i.movie_id for i in answer.content} & (rated_ids(recommender, 105) | {TOY_STORY})
+    # every hybrid entry explains itself with the list(s) it came from
+    for item in answer.hybrid:
+        assert item.cf_rank is not None or item.content_rank is not None
+        assert 0.5 <= item.predicted_rating <= 5.0
+    cf_ids = [i.movie_id for i in answer.cf]
+    assert [i.predicted_rating for i in answer.cf] == sorted(
+        (i.predicted_rating for i in answer.cf), reverse=True
+    )
+    assert ids[0] == cf_ids[0]
+
+
+def test_user_default_favourite_is_their_best_rated(recommender):
+    answer = recommender.for_user(105)
+    model = recommender.model
+    items, ratings = model.rated_by(model.user_position(105))
+    favorite = answer.favorites[0].movie_id
+    assert ratings[list(model.item_ids[items]).index(favorite)] == ratings.max()
+
+
+def test_unknown_user_says_which_ids_exist(recommender):
+    with pytest.raises(UnknownUser, match="610 users, with ids from 1 to 610"):
+        recommender.for_user(9999)
+
+
+def test_visitor_gets_personal_recommendations(recommender):
+    answer = recommender.for_visitor(VISITOR)
+    popular = [i.movie_id for i in recommender.for_visitor({}).hybrid]
+    ids = [i.movie_id for i in answer.hybrid]
+    assert answer.mode == "visitor" and len(ids) == 10
+    assert not set(ids) & set(VISITOR)
+    assert ids != popular
+    assert {f.movie_id for f in answer.favorites} == set(VISITOR)  # all rated >= 4
+
+
+def test_visitor_ratings_move_the_cf_list(recommender):
+    likes_kids = recommender.for_visitor({1: 5.0, 2355: 5.0, 4886: 5.0, 6377: 5.0, 3114: 5.0})
+    likes_crime = recommender.for_visitor(VISITOR)
+    assert [i.movie_id for i in likes_kids.cf] != [i.movie_id for i in likes_crime.cf]
+
+
+def test_no_ratings_gives_popularity(recommender):
+    answer = recommender.for_visitor({})
+    assert answer.mode == "popular" and answer.content == [] and answer.favorites == []
+    assert [i.movie_id for i in answer.hybrid] == [i.movie_id for i in recommender.popular(10)]
+
+
+def test_unknown_movie_ids_are_ignored_and_reported(recommender):
+    answer = recommender.for_visitor({**VISITOR, 99999999: 5.0}, favorites=[88888888])
+    assert answer.ignored == [99999999, 88888888]
+    assert answer.mode == "visitor"
+
+
+def test_out_of_scale_rating_is_an_error(recommender):
+    with pytest.raises(ScoringError, match=r"between 0\.5 and 5\.0"):
+        recommender.for_visitor({1: 6.0})
+
+
+def test_json_boundary(recommender):
+    reply = json.loads(answer_json(recommender, json.dumps({"user": 105, "favorites": [1]})))
+    direct = recommender.for_user(105, [1])
+    assert [i["movie_id"] for i in reply["hybrid"]] == [i.movie_id for i in direct.hybrid]
+    visitor = json.loads(
+        answer_json(recommender, json.dumps({"ratings": [[m, r] for m, r in VISITOR.items()]}))
+    )
+    assert visitor["mode"] == "visitor"
+    assert json.loads(answer_json(recommender, '{"user": 9999}'))["error"].startswith(
+        "Unknown userId 9999"
+    )
+    assert "error" in json.loads(answer_json(recommender, "[1, 2]"))
+    assert "error" in json.loads(answer_json(recommender, '{"ratings": [["x", 1]]}'))
+    assert "error" in json.loads(answer_json(recommender, "not json"))
+
+
+def test_similar_lists_the_stored_neighbours(recommender):
+    similar = recommender.similar(TOY_STORY)
+    assert len(similar) == 50
+    sims = [s.similarity for s in similar]
+    assert sims == sorted(sims, reverse=True)
+    assert TOY_STORY not in {s.movie_id for s in similar}
+
+
+def test_most_rated(recommender):
+    top = recommender.most_rated(3)
+    counts = [
+        recommender.model.n_ratings[recommender.model.positions([i.movie_id])[0]] for i in top
+    ]
+    assert counts == sorted(counts, reverse=True)
+    assert counts[0] == np.max(recommender.model.n_ratings)

@@ -1,0 +1,102 @@
+"""The command line: every command documented with an example; recommend prints the why."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from staticrec.cli import main, make_parser
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def subcommands():
+    parser = make_parser()
+    action = next(a for a in parser._actions if a.dest == "command")
+    return action.choices
+
+
+@pytest.mark.parametrize("name", sorted(subcommands()))
+def test_every_command_has_help_and_an_example(name):
+    sub = subcommands()[name]
+    assert sub.description
+    assert "example" in (sub.epilog or "")
+    help_text = sub.format_help()
+    for action in sub._actions:
+        if action.option_strings and action.dest != "help":
+            assert action.help, f"{name} {action.option_strings} has no help"
+    assert name in help_text
+
+
+def test_recommend_prints_the_hybrid_with_why(built, capsys):
+    code = main(
+        [
+            "recommend",
+            "--artifacts-dir",
+            str(built),
+            "--user",
+            "105",
+            "--favorite",
+            "Toy Story (1995)",
+        ]
+    )
+    out = capsys.readouterr().out
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "mode: user; content list from: Toy Story (1995)"
+    rows = [line for line in lines if line[:2].strip().isdigit()]
+    assert len(rows) == 10
+    assert "CF #1 (" in rows[0]
+
+
+def test_recommend_json_matches_the_scoring_core(built, recommender, capsys):
+    main(
+        [
+            "recommend",
+            "--artifacts-dir",
+            str(built),
+            "--json",
+            "--rate",
+            "Heat (1995)=5",
+            "--rate",
+            "casino (1995)=4.5",
+        ]
+    )
+    answer = json.loads(capsys.readouterr().out)
+    expected = recommender.for_visitor({6: 5.0, 16: 4.5})
+    assert [i["movie_id"] for i in answer["hybrid"]] == [i.movie_id for i in expected.hybrid]
+    assert answer["mode"] == "visitor"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--user", "9999"], "Unknown userId 9999"),
+        (["--favorite", "Toy Stroy (1995)"], "Did you mean: Toy Story (1995)"),
+        (["--rate", "Heat (1995)"], "--rate expects TITLE=RATING"),
+        (["--rate", "Heat (1995)=great"], "could not convert"),
+        (["--rate", "Heat (1995)=9"], "between 0.5 and 5.0"),
+    ],
+)
+def test_recommend_errors(built, capsys, args, message):
+    assert main(["recommend", "--artifacts-dir", str(built), *args]) == 1
+    assert message in capsys.readouterr().err
+
+
+def test_recommend_without_artifacts(tmp_path, capsys):
+    assert main(["recommend", "--artifacts-dir", str(tmp_path)]) == 1
+    assert "run `staticrec build` first" in capsys.readouterr().err
+
+
+def test_build_script_is_the_build_command(tmp_path):
+    result = subprocess.run(
+        [sys.executable, str(REPO / "scripts" / "build.py"), "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "--data-dir" in result.stdout and "--tune" in result.stdout
