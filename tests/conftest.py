@@ -6,13 +6,13 @@ from __future__ import annotations
 import functools
 import http.server
 import os
-import shutil
 import threading
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from datasets import write_dataset
 from staticrec.data import load_movielens
 
 REPO = Path(__file__).resolve().parents[1]
@@ -55,7 +55,7 @@ def built(tmp_path_factory, ml_small_dir) -> Path:
     from staticrec.pipeline import BuildConfig, run
 
     artifacts = tmp_path_factory.mktemp("build") / "artifacts"
-    run(BuildConfig(data_dir=ml_small_dir, artifacts_dir=artifacts))
+    run(BuildConfig(data_dir=ml_small_dir, artifacts_dir=artifacts, site=None))
     return artifacts
 
 
@@ -72,65 +72,9 @@ def rng():
     return np.random.default_rng(20181026)
 
 
-TINY_MOVIES = """movieId,title,genres
-1,Toy Story (1995),Adventure|Animation|Children|Comedy|Fantasy
-2,Jumanji (1995),Adventure|Children|Fantasy
-3,Heat (1995),Action|Crime|Thriller
-4,Blank (2000),(no genres listed)
-5,"Comma, The (1999)",Comedy|Sci-Fi
-"""
-TINY_RATINGS = """userId,movieId,rating,timestamp
-1,1,4.0,964982703
-1,2,3.5,964981247
-1,3,5.0,964982224
-2,1,5.0,964983815
-2,5,2.0,964982931
-3,3,4.5,964982400
-3,4,1.0,964982401
-"""
-TINY_LINKS = """movieId,imdbId,tmdbId
-1,0114709,862
-2,0113497,8844
-3,0113277,949
-4,0000001,
-5,0000002,5
-"""
-TINY_TAGS = """userId,movieId,tag,timestamp
-1,1,pixar,1445714994
-2,1,Pixar,1445714995
-1,2,board game,1445714996
-"""
-
-
-def write_dataset(folder: Path, **overrides: str | bytes | None) -> Path:
-    """Write the tiny dataset into ``folder``; ``ratings=...`` etc. replace a file's text,
-    ``None`` leaves it out."""
-    folder.mkdir(parents=True, exist_ok=True)
-    files = {
-        "movies": TINY_MOVIES,
-        "ratings": TINY_RATINGS,
-        "links": TINY_LINKS,
-        "tags": TINY_TAGS,
-    } | overrides
-    for stem, text in files.items():
-        if text is None:
-            continue
-        path = folder / f"{stem}.csv"
-        if isinstance(text, bytes):
-            path.write_bytes(text)
-        else:
-            path.write_text(text, encoding="utf-8")
-    return folder
-
-
 @pytest.fixture
 def tiny_dir(tmp_path) -> Path:
     return write_dataset(tmp_path / "tiny")
-
-
-def copy_dataset(source: Path, target: Path) -> Path:
-    shutil.copytree(source, target)
-    return target
 
 
 class _RecordingHandler(http.server.SimpleHTTPRequestHandler):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import TINY_MOVIES, TINY_RATINGS, write_dataset
+from datasets import TINY_MOVIES, TINY_RATINGS, write_dataset
 from staticrec.data import RATINGS, load_movielens, read_table
 from staticrec.errors import DataError
 

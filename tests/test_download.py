@@ -7,18 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from datasets import make_release_zip
 from staticrec.download import DownloadConfig, fetch_dataset
 from staticrec.errors import ConfigError, DataError
-
-
-def make_release_zip(
-    source: Path, target: Path, name: str = "ml-latest-small", skip: tuple[str, ...] = ()
-) -> Path:
-    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as bundle:
-        for path in sorted(source.iterdir()):
-            if path.name not in skip:
-                bundle.write(path, f"{name}/{path.name}")
-    return target
 
 
 def config(base_url: str, cache: Path) -> DownloadConfig:

@@ -6,14 +6,15 @@ import hashlib
 import json
 from pathlib import Path
 
+import jinja2
 import pyarrow.parquet as pq
 import pytest
 
-from conftest import TINY_RATINGS, write_dataset
+from datasets import TINY_RATINGS, make_release_zip, write_dataset
 from staticrec import pipeline
 from staticrec.cli import main
 from staticrec.pipeline import BuildConfig, run
-from test_download import make_release_zip
+from staticrec.render import SiteConfig
 
 
 def snapshot(folder: Path) -> dict[str, tuple[str, int]]:
@@ -88,7 +89,7 @@ def test_manifest_lists_params_metrics_and_every_file(built):
 
 def test_two_builds_are_byte_identical(built, ml_small_dir, tmp_path):
     again = tmp_path / "again"
-    run(BuildConfig(data_dir=ml_small_dir, artifacts_dir=again))
+    run(BuildConfig(data_dir=ml_small_dir, artifacts_dir=again, site=None))
     assert snapshot_hashes(again) == snapshot_hashes(built)
 
 
@@ -96,79 +97,80 @@ def snapshot_hashes(folder):
     return {name: sha for name, (sha, _) in snapshot(folder).items()}
 
 
-def test_bad_input_exits_non_zero_and_leaves_output_untouched(tmp_path, capsys):
-    out = tmp_path / "artifacts"
-    good = write_dataset(tmp_path / "good")
-    assert (
-        main(
-            [
-                "build",
-                "--quiet",
-                "--data-dir",
-                str(good),
-                "--artifacts-dir",
-                str(out),
-                "--n-factors",
-                "2",
-            ]
-        )
-        == 0
-    )
-    before = snapshot(out)
-    bad = write_dataset(tmp_path / "bad", ratings=TINY_RATINGS.replace("1,2,3.5,", "1,2,abc,"))
-    capsys.readouterr()
-    assert main(["build", "--quiet", "--data-dir", str(bad), "--artifacts-dir", str(out)]) == 1
-    err = capsys.readouterr().err
-    assert "ratings.csv, line 3, column 'rating': 'abc' is not a number" in err
-    assert snapshot(out) == before
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
-
-
-@pytest.mark.parametrize("interruption", [RuntimeError("disk full"), KeyboardInterrupt()])
-def test_failure_mid_export_leaves_previous_artifacts(tmp_path, monkeypatch, interruption):
-    out = tmp_path / "artifacts"
-    data = write_dataset(tmp_path / "data")
-    config = BuildConfig(data_dir=data, artifacts_dir=out)
-    run(config)
-    before = snapshot(out)
-
-    written = []
-
-    def failing_write(table, path):
-        written.append(path)
-        if len(written) == 3:  # some files are already written into the staging folder
-            raise interruption
-        original(table, path)
-
-    original = pipeline.export.write_parquet
-    monkeypatch.setattr(pipeline.export, "write_parquet", failing_write)
-    with pytest.raises(type(interruption)):
-        run(config)
-    assert snapshot(out) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["artifacts", "data"]
-
-
-def test_build_command_prints_a_summary(tmp_path, capsys):
-    data = write_dataset(tmp_path / "data")
-    code = main(
+def cli_build(tmp_path, data, *extra) -> int:
+    """``staticrec build`` into tmp_path/artifacts and tmp_path/site (Pyodide from the CDN)."""
+    return main(
         [
             "build",
             "--quiet",
             "--data-dir",
             str(data),
             "--artifacts-dir",
-            str(tmp_path / "a"),
-            "--n-factors",
-            "3",
-            "--top-k",
-            "2",
+            str(tmp_path / "artifacts"),
+            "--site-dir",
+            str(tmp_path / "site"),
+            "--pyodide",
+            "cdn",
+            *extra,
         ]
     )
+
+
+def test_bad_input_exits_non_zero_and_leaves_output_untouched(tmp_path, capsys):
+    assert cli_build(tmp_path, write_dataset(tmp_path / "good"), "--n-factors", "2") == 0
+    before = snapshot(tmp_path / "artifacts"), snapshot(tmp_path / "site")
+    assert len(before[1]) > 10
+    bad = write_dataset(tmp_path / "bad", ratings=TINY_RATINGS.replace("1,2,3.5,", "1,2,abc,"))
+    capsys.readouterr()
+    assert cli_build(tmp_path, bad) == 1
+    err = capsys.readouterr().err
+    assert "ratings.csv, line 3, column 'rating': 'abc' is not a number" in err
+    assert (snapshot(tmp_path / "artifacts"), snapshot(tmp_path / "site")) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["artifacts", "bad", "good", "site"]
+
+
+def fail_on_third_call(monkeypatch, module, name, interruption):
+    original = getattr(module, name)
+    calls = []
+
+    def failing(*args, **kwargs):
+        calls.append(args)
+        if len(calls) == 3:  # earlier calls have already written into the staging folder
+            raise interruption
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, failing)
+
+
+@pytest.mark.parametrize("interruption", [RuntimeError("disk full"), KeyboardInterrupt()])
+@pytest.mark.parametrize("stage", ["export", "site"])
+def test_failure_mid_build_leaves_previous_output(tmp_path, monkeypatch, interruption, stage):
+    data = write_dataset(tmp_path / "data")
+    config = BuildConfig(
+        data_dir=data,
+        artifacts_dir=tmp_path / "artifacts",
+        site=SiteConfig(site_dir=tmp_path / "site", pyodide="cdn"),
+    )
+    run(config)
+    before = snapshot(tmp_path / "artifacts"), snapshot(tmp_path / "site")
+    if stage == "export":
+        fail_on_third_call(monkeypatch, pipeline.export, "write_parquet", interruption)
+    else:
+        fail_on_third_call(monkeypatch, jinja2.Template, "render", interruption)
+    with pytest.raises(type(interruption)):
+        run(config)
+    assert (snapshot(tmp_path / "artifacts"), snapshot(tmp_path / "site")) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["artifacts", "data", "site"]
+
+
+def test_build_command_prints_a_summary(tmp_path, capsys):
+    data = write_dataset(tmp_path / "data")
+    assert cli_build(tmp_path, data, "--n-factors", "3", "--top-k", "2") == 0
     out = capsys.readouterr().out
-    assert code == 0
     assert "loaded   7 ratings by 3 users on 5 of 5 movies" in out
-    assert "holdout  RMSE" in out and "items.parquet" in out and "seconds  data" in out
-    manifest = json.loads((tmp_path / "a" / "manifest.json").read_text())
+    assert "holdout  RMSE" in out and "items.parquet" in out
+    assert "site     " in out and "seconds  runtime" in out
+    manifest = json.loads((tmp_path / "artifacts" / "manifest.json").read_text())
     assert manifest["n_factors"] == 3 and manifest["params"]["content"]["top_k"] == 2
 
 
@@ -179,6 +181,7 @@ def test_tuned_build_keeps_the_results_table(tmp_path, monkeypatch):
     config = BuildConfig(
         data_dir=data,
         artifacts_dir=tmp_path / "a",
+        site=None,
         tuning=TuningConfig(grid={"n_factors": (2, 4)}, folds=2, n_jobs=1, progress=False),
     )
     summary = run(config)
@@ -197,6 +200,7 @@ def test_download_path_through_the_command(tmp_path, ml_small_dir, http_server, 
         [
             "build",
             "--quiet",
+            "--no-site",
             "--cache-dir",
             str(tmp_path / "cache"),
             "--download-url",

@@ -6,7 +6,7 @@ import pytest
 from surprise import SVD
 from surprise.model_selection import GridSearchCV, KFold
 
-from conftest import write_dataset
+from datasets import write_dataset
 from staticrec.collab import SVDParams, surprise_dataset
 from staticrec.data import load_movielens
 from staticrec.errors import ConfigError

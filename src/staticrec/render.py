@@ -1,0 +1,280 @@
+"""Stage 4: the static site, rendered with Jinja from the artifacts.
+
+Compute, then write (Pelican's order): ``site_pages`` builds every page's context in memory from
+the artifacts and the scoring core; ``write_site`` is the one writer. It renders the pages, then
+copies the static assets, the vendored JavaScript, the data files and the Pyodide runtime.
+All links are relative, so the site works from any sub-path (GitHub Pages project sites).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+import pyarrow.parquet as pq
+
+from staticrec import __version__
+from staticrec.artifacts import SCORING_TABLES, load_recommender
+from staticrec.errors import ConfigError
+from staticrec.export import MANIFEST
+from staticrec.pyodide_runtime import CDN_URL, LOCK_FILE, PYODIDE_VERSION, ensure_runtime, load_lock
+from staticrec.pyodide_runtime import wheel_files as runtime_wheels
+from staticrec.scoring import Recommender
+from staticrec.site_runtime import build_scoring_wheel, site_package_name, write_site_lock
+
+REPO_WEB = Path(__file__).resolve().parents[2] / "web"
+PYODIDE_MODES = ("self-host", "cdn")
+_CORE_FILES = ("pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip")
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """How the site is rendered and where its runtime comes from."""
+
+    site_dir: Path = Path("site")
+    """The deployable folder (replaced atomically)."""
+    pyodide: str = "self-host"
+    """``self-host`` copies Pyodide into the site; ``cdn`` loads it from the official CDN."""
+    pyodide_cache: Path = Path("build/pyodide")
+    """Verified Pyodide files kept between builds."""
+    pyodide_dir: Path | None = None
+    """A folder holding official Pyodide files, used to fill the cache without the network."""
+    web_dir: Path = REPO_WEB
+    """Templates, static assets and the pinned front-end packages (web/node_modules)."""
+    list_length: int = 20
+    """Movies in each list on the home page."""
+    similar_shown: int = 10
+    """Content neighbours shown on a movie page."""
+
+    def __post_init__(self) -> None:
+        if self.pyodide not in PYODIDE_MODES:
+            raise ConfigError(f"--pyodide must be one of {', '.join(PYODIDE_MODES)}")
+
+
+@dataclass(frozen=True)
+class Page:
+    """One HTML page: where it goes, which template, and everything the template shows."""
+
+    path: str
+    template: str
+    context: dict = field(default_factory=dict)
+
+
+def prepare_runtime(config: SiteConfig) -> Path | None:
+    """The verified Pyodide cache folder (self-host), or None (cdn). Fails early and clearly."""
+    if config.pyodide == "cdn":
+        return None
+    return ensure_runtime(config.pyodide_cache, source_dir=config.pyodide_dir)
+
+
+def check_web_dir(web_dir: Path) -> None:
+    """Fail early when the templates or the pinned front-end packages are missing."""
+    if not (web_dir / "templates").is_dir():
+        raise ConfigError(f"{web_dir}: no templates/ folder; pass the repository's web/ folder")
+    if not (web_dir / "node_modules" / "hyparquet" / "src" / "index.js").is_file():
+        raise ConfigError(
+            f"{web_dir / 'node_modules'}: hyparquet is not installed; run `npm ci --prefix "
+            f"{web_dir}` (it installs the versions pinned in web/package-lock.json)"
+        )
+
+
+# -- compute ------------------------------------------------------------------------------------
+
+
+def site_pages(artifacts: Path, recommender: Recommender, config: SiteConfig) -> list[Page]:
+    """Every page of the site, with its context; reads the artifacts, writes nothing."""
+    manifest = json.loads((artifacts / MANIFEST).read_text(encoding="utf-8"))
+    items = pq.read_table(artifacts / "items.parquet").to_pylist()
+    movies = {row["movieId"]: _movie_summary(row) for row in items}
+    common = {
+        "manifest_sha256": hashlib.sha256((artifacts / MANIFEST).read_bytes()).hexdigest(),
+        "dataset": manifest["dataset"],
+        "content_source": manifest["params"]["content"]["source"],
+        "version": __version__,
+        "pyodide_version": PYODIDE_VERSION,
+    }
+
+    def link(item) -> dict:
+        return {**movies[item.movie_id], **{k: v for k, v in vars(item).items() if v is not None}}
+
+    pages = [
+        Page(
+            "index.html",
+            "index.html",
+            {
+                **common,
+                "most_rated": [link(i) for i in recommender.most_rated(config.list_length)],
+                "best_rated": [link(i) for i in recommender.popular(config.list_length)],
+                "damping": recommender.config.popularity_damping,
+            },
+        ),
+        Page("for-you/index.html", "for_you.html", {**common, "example_user": 105}),
+        Page(
+            "about/index.html",
+            "about.html",
+            {**common, "manifest": manifest, "scoring": recommender.config},
+        ),
+    ]
+    for row in items:
+        similar = [link(i) for i in recommender.similar(row["movieId"], config.similar_shown)]
+        pages.append(
+            Page(
+                f"movie/{row['movieId']}/index.html",
+                "movie.html",
+                {
+                    **common,
+                    "movie": _movie_detail(row),
+                    "similar": similar,
+                },
+            )
+        )
+    pages.extend(_browse_pages(list(movies.values()), common))
+    return pages
+
+
+def _movie_summary(row: dict) -> dict:
+    return {
+        "movie_id": row["movieId"],
+        "title": row["title"],
+        "year": row["year"],
+        "n_ratings": row["n_ratings"],
+        "mean_rating": row["mean_rating"],
+    }
+
+
+def _movie_detail(row: dict) -> dict:
+    genres = [g for g in row["genres"].split("|") if g and g != "(no genres listed)"]
+    return {
+        **_movie_summary(row),
+        "genres": genres,
+        "imdb_url": f"https://www.imdb.com/title/tt{row['imdbId']:07d}/" if row["imdbId"] else None,
+        "tmdb_url": f"https://www.themoviedb.org/movie/{row['tmdbId']}" if row["tmdbId"] else None,
+    }
+
+
+def browse_key(title: str) -> str:
+    """The A-Z section a title is listed under: its first letter, or ``0-9`` / ``other``."""
+    first = unicodedata.normalize("NFKD", title.strip()[:1]).encode("ascii", "ignore").decode()
+    if first.isalpha():
+        return first.upper()
+    return "0-9" if first.isdigit() else "other"
+
+
+def _browse_pages(movies: list[dict], common: dict) -> list[Page]:
+    sections: dict[str, list[dict]] = {}
+    for movie in sorted(movies, key=lambda m: (m["title"].casefold(), m["movie_id"])):
+        sections.setdefault(browse_key(movie["title"]), []).append(movie)
+    keys = sorted(sections, key=lambda k: (len(k) > 1, k))
+    index = [{"key": k, "count": len(sections[k])} for k in keys]
+    pages = [Page("browse/index.html", "browse.html", {**common, "sections": index})]
+    for key in keys:
+        pages.append(
+            Page(
+                f"browse/{key}/index.html",
+                "browse_section.html",
+                {
+                    **common,
+                    "sections": index,
+                    "key": key,
+                    "movies": sections[key],
+                },
+            )
+        )
+    return pages
+
+
+# -- write --------------------------------------------------------------------------------------
+
+
+def write_site(
+    pages: Iterable[Page], artifacts: Path, out: Path, config: SiteConfig, runtime: Path | None
+) -> None:
+    """Write the whole site into ``out`` (an empty staging folder)."""
+    environment = template_environment(config.web_dir)
+    runtime_info = _install_runtime(out / "pyodide", runtime, config)
+    for page in pages:
+        depth = page.path.count("/")
+        html = environment.get_template(page.template).render(
+            **page.context,
+            root="../" * depth,
+            runtime=runtime_info,
+            csp=content_security_policy(config.pyodide),
+        )
+        target = out / page.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(html, encoding="utf-8")
+    shutil.copytree(config.web_dir / "static", out / "assets")
+    _vendor_hyparquet(config.web_dir, out / "vendor" / "hyparquet")
+    (out / "data").mkdir()
+    for name in [f"{t}.parquet" for t in SCORING_TABLES] + [MANIFEST]:
+        shutil.copyfile(artifacts / name, out / "data" / name)
+    (out / ".nojekyll").write_text("", encoding="utf-8")  # serve files as they are on GitHub Pages
+
+
+def template_environment(web_dir: Path) -> jinja2.Environment:
+    """Jinja with autoescaping on: titles and tags are data, never markup."""
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(web_dir / "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def content_security_policy(pyodide_mode: str) -> str:
+    """Own origin only, plus WebAssembly compilation for Pyodide (and the CDN in cdn mode)."""
+    remote = f" {CDN_URL.split('/pyodide/')[0]}" if pyodide_mode == "cdn" else ""
+    return (
+        "default-src 'self'; "
+        f"script-src 'self' 'wasm-unsafe-eval'{remote}; "
+        f"connect-src 'self'{remote}; "
+        "worker-src 'self'; img-src 'self'; style-src 'self'; "
+        "object-src 'none'; base-uri 'none'; form-action 'self'"
+    )
+
+
+def _install_runtime(folder: Path, runtime: Path | None, config: SiteConfig) -> dict:
+    """Copy the verified runtime and the scoring wheel into the site; returns what pages need."""
+    folder.mkdir(parents=True)
+    wheel = build_scoring_wheel(folder)
+    info = {
+        "mode": config.pyodide,
+        "package": site_package_name(),
+        "wheel": wheel.name,
+        "wheel_sha256": hashlib.sha256(wheel.read_bytes()).hexdigest(),
+    }
+    if runtime is None:
+        return {**info, "index_url": CDN_URL, "lock": ""}
+    lock = load_lock(runtime / LOCK_FILE)
+    for name in [*_CORE_FILES, *(f.name for f in runtime_wheels(lock))]:
+        shutil.copyfile(runtime / name, folder / name)
+    write_site_lock(runtime / LOCK_FILE, wheel, folder / LOCK_FILE)
+    return {**info, "index_url": "pyodide/", "lock": f"pyodide/{LOCK_FILE}"}
+
+
+def _vendor_hyparquet(web_dir: Path, target: Path) -> None:
+    """hyparquet's browser modules (its Node-only entry left out) and its licence."""
+    package = web_dir / "node_modules" / "hyparquet"
+    target.mkdir(parents=True)
+    for source in sorted((package / "src").glob("*.js")):
+        if source.name != "node.js":
+            shutil.copyfile(source, target / source.name)
+    shutil.copyfile(package / "LICENSE", target / "LICENSE")
+    version = json.loads((package / "package.json").read_text(encoding="utf-8"))["version"]
+    (target / "VERSION").write_text(version + "\n", encoding="utf-8")
+
+
+def render(artifacts: Path, out: Path, config: SiteConfig, runtime: Path | None) -> int:
+    """Compute every page, then write the site; returns the number of pages."""
+    check_web_dir(config.web_dir)
+    pages = site_pages(artifacts, load_recommender(artifacts), config)
+    write_site(pages, artifacts, out, config, runtime)
+    return len(pages)

@@ -1,0 +1,97 @@
+"""Helpers for the browser tests: build a site, serve it, wait for what the page shows."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from staticrec.pipeline import BuildConfig, run
+from staticrec.render import SiteConfig, content_security_policy
+
+PYODIDE_CACHE = Path(__file__).resolve().parents[2] / "build" / "pyodide"
+
+
+def build_site(data_dir: Path, out: Path) -> Path:
+    """A full build (artifacts + self-hosted site) of ``data_dir`` into ``out``."""
+    if not (PYODIDE_CACHE / "0.27.7" / "pyodide.asm.wasm").is_file():
+        pytest.fail(
+            f"no Pyodide runtime in {PYODIDE_CACHE}: run `python scripts/fetch_pyodide.py` "
+            "(see README, 'Tests')"
+        )
+    run(
+        BuildConfig(
+            data_dir=data_dir,
+            artifacts_dir=out / "artifacts",
+            site=SiteConfig(site_dir=out / "site", pyodide_cache=PYODIDE_CACHE),
+        )
+    )
+    return out
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    def end_headers(self):
+        self.send_header("Content-Security-Policy", content_security_policy("self-host"))
+        self.send_header("Cache-Control", "no-store")
+        super().end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+class SiteServer:
+    """Serves one folder on 127.0.0.1 until closed."""
+
+    def __init__(self, folder: Path) -> None:
+        handler = functools.partial(_Handler, directory=str(folder))
+        self._httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=self._httpd.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self._httpd.server_address[1]}/"
+
+    def close(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+
+def wait_for_results(page, answered: int = 1, timeout_s: float = 60) -> None:
+    """Wait until the For-you page shows its ``answered``-th answer, or fail with what it shows.
+
+    Polls with evaluate: the pages' CSP forbids the eval that wait_for_function relies on.
+    """
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        state = page.evaluate(
+            "() => [Number(document.getElementById('results').dataset.answered || 0),"
+            " document.body.dataset.error === 'true',"
+            " document.getElementById('error').textContent]"
+        )
+        if state[0] >= answered:
+            return
+        if state[1] and state[0] == 0:
+            raise AssertionError(f"the page shows an error: {state[2]}")
+        time.sleep(0.1)
+    raise AssertionError(f"no answer within {timeout_s}s: status {page.text_content('#status')!r}")
+
+
+def wait_for_error(page, timeout_s: float = 60) -> str:
+    """Wait until the page's visible error box has text; return it."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if page.evaluate("() => document.body.dataset.error === 'true'"):
+            assert page.is_visible("#error")
+            return page.text_content("#error")
+        time.sleep(0.1)
+    raise AssertionError(f"no error shown within {timeout_s}s: {page.text_content('#status')!r}")
+
+
+def list_ids(page, selector: str) -> list[int]:
+    return [
+        int(v)
+        for v in page.eval_on_selector_all(
+            f"{selector} li[data-movie-id]", "items => items.map(li => li.dataset.movieId)"
+        )
+    ]

@@ -1,0 +1,86 @@
+"""Browser tests: the built site served on 127.0.0.1, driven by Playwright in Debian's Chromium.
+
+The server sends the same Content-Security-Policy as the pages' meta tag, so the worker (which
+only obeys HTTP headers) runs under the strict policy too.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from browsing import SiteServer, build_site
+
+CHROMIUM = os.environ.get("STATICREC_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).is_file():
+        pytest.fail(f"{CHROMIUM} not found: install Debian's chromium (see README, 'Tests')")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def ml_build(tmp_path_factory, ml_small_dir) -> Path:
+    """ml-latest-small built once: ``artifacts/`` and ``site/``."""
+    return build_site(ml_small_dir, tmp_path_factory.mktemp("ml-site"))
+
+
+@pytest.fixture(scope="session")
+def site_url(ml_build):
+    server = SiteServer(ml_build / "site")
+    yield server.url
+    server.close()
+
+
+@pytest.fixture
+def serve_copy(ml_build, tmp_path):
+    """Serve a copy of the built site after ``change(site_folder)`` damages it; returns its URL."""
+    servers = []
+
+    def serve(change) -> str:
+        copy = tmp_path / "site"
+        shutil.copytree(ml_build / "site", copy)
+        change(copy)
+        servers.append(SiteServer(copy))
+        return servers[-1].url
+
+    yield serve
+    for server in servers:
+        server.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh browser profile (context) per test; page errors fail the test."""
+    context = browser.new_context()
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert errors == [], f"uncaught page errors: {errors}"

@@ -1,0 +1,157 @@
+"""The site in a real browser: search, movie pages (with and without JavaScript), For you."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from browsing import list_ids, wait_for_results
+
+VISITOR_PICKS = [
+    ("heat 1995", "Heat (1995)", "5"),
+    ("casino", "Casino (1995)", "4.5"),
+    ("taxi driver", "Taxi Driver (1976)", "5"),
+    ("goodfellas", "Goodfellas (1990)", "5"),
+    ("godfather", "Godfather, The (1972)", "4"),
+]
+
+
+def test_search_to_movie_page_to_similar_movies(page, site_url):
+    page.goto(site_url)
+    page.fill("#search", "toy story")  # enabled once the catalogue is read
+    suggestions = page.locator("#search-results li")
+    assert suggestions.first.text_content() == "Toy Story (1995)"
+    page.press("#search", "Enter")
+    page.wait_for_url("**/movie/1/")
+    assert page.text_content("h1") == "Toy Story (1995)"
+    similar = list_ids(page, "article.movie")
+    assert len(similar) == 10 and 3114 in similar  # Toy Story 2
+    assert "similarity 1.00" in page.locator("ol.movies li").first.text_content()
+    page.click("text=Toy Story 2 (1999)")
+    page.wait_for_url("**/movie/3114/")
+
+
+def test_without_javascript_browse_to_movie_and_similar(browser, site_url):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(site_url)
+    assert page.is_visible("text=Toy Story (1995)")  # the most-rated list is plain HTML
+    page.click("header >> text=Browse A–Z")
+    page.click(".letters >> text=T")
+    page.click("text=Toy Story (1995)")
+    page.wait_for_url("**/movie/1/")
+    assert page.text_content("h1") == "Toy Story (1995)"
+    assert page.is_visible("text=IMDb")
+    assert page.get_attribute("text=IMDb", "href") == "https://www.imdb.com/title/tt0114709/"
+    assert len(list_ids(page, "article.movie")) == 10
+    assert not page.is_visible("#rate-this")  # needs JavaScript: stays hidden
+    context.close()
+
+
+def recommend_json(artifacts, *args):
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "staticrec.cli",
+            "recommend",
+            "--artifacts-dir",
+            str(artifacts),
+            "--json",
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return json.loads(out)
+
+
+def test_known_user_matches_the_command_line(page, site_url, ml_build, recommender):
+    page.goto(f"{site_url}for-you/?user=105&favorite=1")
+    wait_for_results(page)
+    shown = list_ids(page, "#hybrid")
+    printed = recommend_json(
+        ml_build / "artifacts", "--user", "105", "--favorite", "Toy Story (1995)"
+    )
+    assert shown == [item["movie_id"] for item in printed["hybrid"]]
+    assert len(shown) == 10
+    rated = recommender.model.item_ids[
+        recommender.model.rated_by(recommender.model.user_position(105))[0]
+    ]
+    assert not set(shown) & set(rated.tolist())
+    assert list_ids(page, "#cf-list") == [i["movie_id"] for i in printed["cf"]]
+    assert list_ids(page, "#content-list") == [i["movie_id"] for i in printed["content"]]
+    assert "CF #1" in page.locator("#hybrid li").first.text_content()
+    assert page.evaluate("() => location.search") == "?user=105&favorite=1"
+
+
+def rate(page, query, title, stars):
+    page.select_option("#rate-value", stars)
+    page.fill("#rate-search", query)
+    page.locator("#rate-results li", has_text=title).first.click()
+
+
+def test_new_visitor_rates_five_movies(page, site_url, recommender):
+    page.goto(f"{site_url}for-you/")
+    wait_for_results(page)
+    assert page.get_attribute("#results", "data-mode") == "popular"
+    popular = list_ids(page, "#hybrid")
+    for answered, (query, title, stars) in enumerate(VISITOR_PICKS, start=2):
+        rate(page, query, title, stars)
+        wait_for_results(page, answered)
+    assert page.get_attribute("#results", "data-mode") == "visitor"
+    personal = list_ids(page, "#hybrid")
+    assert len(personal) == 10 and personal != popular
+    rated = list_ids(page, "#my-ratings")
+    assert len(rated) == 5 and not set(rated) & set(personal)
+    # the browser's answer is the scoring core's answer (contract 1: same code, same numbers)
+    ratings = {recommender.titles.find(title): float(s) for _, title, s in VISITOR_PICKS}
+    assert set(ratings) == set(rated)
+    assert personal == [i.movie_id for i in recommender.for_visitor(ratings).hybrid]
+
+    page.reload()
+    wait_for_results(page)
+    assert list_ids(page, "#my-ratings") == rated
+    assert list_ids(page, "#hybrid") == personal
+
+    page.click("#clear-ratings")
+    wait_for_results(page, 2)
+    assert list_ids(page, "#my-ratings") == []
+    assert list_ids(page, "#hybrid") == popular
+    page.reload()
+    wait_for_results(page)
+    assert list_ids(page, "#my-ratings") == []
+
+
+def test_favourite_from_a_movie_page(page, site_url, recommender):
+    page.goto(f"{site_url}movie/1/")
+    page.click("text=Recommend movies like this for me")
+    page.wait_for_url("**/for-you/?favorite=1")
+    wait_for_results(page)
+    assert list_ids(page, "#content-list")[:3] == [
+        i.movie_id for i in recommender.for_visitor({}, [1]).content[:3]
+    ]
+    assert "Toy Story (1995)" in page.text_content("#content-from")
+
+
+def test_rating_on_a_movie_page_reaches_for_you(page, site_url):
+    page.goto(f"{site_url}movie/6/")
+    page.select_option("#my-rating", "4.5")
+    assert "Saved" in page.text_content("#rate-status")
+    page.goto(f"{site_url}for-you/")
+    wait_for_results(page)
+    assert list_ids(page, "#my-ratings") == [6]
+
+
+def test_unknown_user_is_a_visible_message(page, site_url):
+    page.goto(f"{site_url}for-you/?user=99999")
+    deadline_text = None
+    for _ in range(600):
+        deadline_text = page.text_content("#error")
+        if deadline_text:
+            break
+        page.wait_for_timeout(100)
+    assert "Unknown userId 99999" in deadline_text
+    assert page.is_visible("#error")

@@ -1,0 +1,236 @@
+// The "For you" page: who is asking (a dataset user or a new visitor with ratings), an optional
+// favourite, and the recommender worker's answer. The state lives in the URL (?user=105&favorite=1)
+// so a link reproduces a view; a visitor's ratings live in localStorage.
+// Division of work: the worker boots Python while this page downloads, checks and decodes the
+// model files (on the other core), then hands the columns over without copying them.
+// Only small modules are imported statically, so the worker starts as soon as possible.
+import { clearRatings, loadRatings, saveRatings } from "./ratings.js";
+import { movieUrl, showError, siteConfig } from "./page.js";
+
+const config = siteConfig();
+const $ = (id) => document.getElementById(id);
+const params = new URLSearchParams(location.search);
+const state = {
+  user: params.get("user") ? Number(params.get("user")) : null,
+  favorites: params.getAll("favorite").flatMap((v) => v.split(",")).map(Number).filter(Number.isInteger),
+  ratings: loadRatings(config.root),
+};
+let catalog = null;
+let ready = false;
+let requestId = 0;
+let answered = 0;
+
+// -- the worker -------------------------------------------------------------------------------
+
+const parts = { python: "starting Python", data: "checking the model files" };
+const setPart = (part, text) => {
+  parts[part] = text;
+  if (!ready) status(`Loading: ${parts.python}; ${parts.data}…`);
+};
+const worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
+worker.onerror = (event) => {
+  event.preventDefault?.();
+  fail(`The recommender could not start (${event.message || "its script failed to load"}).`);
+};
+worker.onmessage = ({ data: message }) => {
+  if (message.type === "progress") {
+    setPart("python", message.text);
+  } else if (message.type === "ready") {
+    ready = true;
+    document.body.dataset.bootTimings = JSON.stringify(message.timings);
+    status("Ready.");
+    ask();
+  } else if (message.type === "answer") {
+    if (message.id === requestId) show(message.answer, message.ms);
+  } else if (message.type === "error") {
+    fail(message.message);
+  }
+};
+worker.postMessage({ type: "init", config });
+const slow = setTimeout(() => {
+  if (!ready && !document.body.dataset.error) status(`Still loading (${parts.python}; ${parts.data})… a slow connection?`);
+}, 30000);
+
+function fail(message) {
+  clearTimeout(slow);
+  status("The recommender is unavailable.");
+  showError(message);
+}
+
+function status(text) {
+  $("status").textContent = text;
+}
+
+// -- state, URL and requests ------------------------------------------------------------------
+
+function syncUrl() {
+  const query = new URLSearchParams();
+  if (state.user !== null) query.set("user", String(state.user));
+  if (state.favorites.length) query.set("favorite", state.favorites.join(","));
+  const search = query.toString();
+  history.replaceState(null, "", search ? `?${search}` : location.pathname);
+}
+
+function ask() {
+  syncUrl();
+  renderControls();
+  if (!ready) return;
+  const request = state.user !== null
+    ? { user: state.user, favorites: state.favorites }
+    : { ratings: Object.entries(state.ratings).map(([m, r]) => [Number(m), r]), favorites: state.favorites };
+  requestId += 1;
+  status("Computing…");
+  worker.postMessage({ type: "recommend", id: requestId, request });
+}
+
+// -- rendering --------------------------------------------------------------------------------
+
+function titleOf(movieId) {
+  return catalog?.byId.get(movieId) ?? `movie ${movieId}`;
+}
+
+function movieItem(item, why) {
+  const li = document.createElement("li");
+  li.dataset.movieId = String(item.movie_id);
+  const link = document.createElement("a");
+  link.href = movieUrl(config.root, item.movie_id);
+  link.textContent = item.title;
+  const reason = document.createElement("span");
+  reason.className = "why";
+  reason.textContent = why;
+  li.append(link, " ", reason);
+  return li;
+}
+
+const stars = (value) => `${value.toFixed(1)}★`;
+
+function hybridWhy(item) {
+  const reasons = [];
+  if (item.cf_rank !== null) reasons.push(`CF #${item.cf_rank}`);
+  if (item.content_rank !== null) reasons.push(`content #${item.content_rank}`);
+  if (item.predicted_rating !== null) reasons.push(`predicted ${stars(item.predicted_rating)}`);
+  if (item.similarity !== null) reasons.push(`similarity ${item.similarity.toFixed(2)}`);
+  return reasons.join(" · ");
+}
+
+function show(answer, ms) {
+  if (answer.error) {
+    showError(answer.error);
+    status("Nothing to show for this request.");
+    return;
+  }
+  $("error").hidden = true;
+  delete document.body.dataset.error;
+  const popular = answer.mode === "popular";
+  $("hybrid").replaceChildren(...answer.hybrid.map((item) => movieItem(item, hybridWhy(item))));
+  $("cf-title").textContent = popular ? "Best rated (rate movies to personalise)" : "Collaborative only";
+  $("cf-list").replaceChildren(...answer.cf.map((item) => movieItem(item,
+    popular ? `damped mean ${stars(item.predicted_rating)}` : `predicted ${stars(item.predicted_rating)}`)));
+  $("content-list").replaceChildren(...answer.content.map((item) => movieItem(item,
+    `similarity ${item.similarity.toFixed(2)}`)));
+  $("content-from").textContent = answer.favorites.length
+    ? `Movies like: ${answer.favorites.map((f) => f.title).join("; ")}`
+    : "Pick a favourite, or rate a movie 4★ or more, to see similar movies.";
+  const results = $("results");
+  results.hidden = false;
+  answered += 1;
+  results.dataset.state = "ready";
+  results.dataset.answered = String(answered);
+  results.dataset.mode = answer.mode;
+  if (!document.body.dataset.firstResultMs) {
+    document.body.dataset.firstResultMs = String(Math.round(performance.now()));
+  }
+  const ignored = answer.ignored.length ? ` Ignored unknown movie ids: ${answer.ignored.join(", ")}.` : "";
+  status(`Computed in your browser in ${ms.toFixed(1)} ms.${ignored}`);
+}
+
+function renderControls() {
+  const visitor = state.user === null;
+  $("tab-visitor").setAttribute("aria-selected", String(visitor));
+  $("tab-user").setAttribute("aria-selected", String(!visitor));
+  $("visitor").hidden = !visitor;
+  $("known-user").hidden = visitor;
+  if (!visitor) $("user-id").value = String(state.user);
+  const list = $("my-ratings");
+  list.replaceChildren(...Object.entries(state.ratings).map(([movieId, rating]) => {
+    const li = document.createElement("li");
+    li.dataset.movieId = movieId;
+    const remove = document.createElement("button");
+    remove.type = "button";
+    remove.textContent = "remove";
+    remove.setAttribute("aria-label", `remove ${titleOf(Number(movieId))}`);
+    remove.addEventListener("click", () => {
+      delete state.ratings[movieId];
+      saveRatings(config.root, state.ratings);
+      ask();
+    });
+    li.append(`${titleOf(Number(movieId))}: ${stars(rating)} `, remove);
+    return li;
+  }));
+  $("clear-ratings").disabled = Object.keys(state.ratings).length === 0;
+  const chosen = $("favorite-chosen");
+  chosen.replaceChildren();
+  if (state.favorites.length) {
+    const clear = document.createElement("button");
+    clear.type = "button";
+    clear.id = "clear-favorite";
+    clear.textContent = "clear";
+    clear.addEventListener("click", () => { state.favorites = []; ask(); });
+    chosen.append(`Favourite: ${state.favorites.map(titleOf).join("; ")} `, clear);
+  } else {
+    chosen.textContent = state.user !== null
+      ? "None picked: the user's highest-rated movie is used."
+      : "None picked: your movies rated 4★ or more are used.";
+  }
+}
+
+// -- controls ---------------------------------------------------------------------------------
+
+$("tab-visitor").addEventListener("click", () => { state.user = null; ask(); });
+$("tab-user").addEventListener("click", () => {
+  state.user = Number($("user-id").value || $("user-id").placeholder);
+  ask();
+});
+$("user-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const value = Number($("user-id").value);
+  if (!Number.isInteger(value) || value < 1) {
+    showError("A userId is a whole number, such as 105.");
+    return;
+  }
+  state.user = value;
+  ask();
+});
+$("clear-ratings").addEventListener("click", () => {
+  state.ratings = {};
+  clearRatings(config.root);
+  ask();
+});
+
+async function loadData() {
+  const [{ loadModelData, transferables }, { attachSearch, catalogFromItems }] = await Promise.all(
+    [import("./data.js"), import("./search.js")]);
+  const data = await loadModelData(config.dataUrl, config.manifestSha256);
+  setPart("data", "model files checked");
+  catalog = catalogFromItems(data.columns.items); // before the transfer empties the arrays
+  worker.postMessage({ type: "data", ...data }, transferables(data.columns));
+  return attachSearch;
+}
+
+loadData()
+  .then((attachSearch) => {
+    attachSearch($("rate-search"), $("rate-results"), catalog, (movieId) => {
+      state.ratings[movieId] = Number($("rate-value").value);
+      saveRatings(config.root, state.ratings);
+      ask();
+    });
+    attachSearch($("favorite-search"), $("favorite-results"), catalog, (movieId) => {
+      state.favorites = [movieId];
+      ask();
+    });
+    renderControls();
+  })
+  .catch((error) => fail(error.message));
+
+renderControls();
+syncUrl();

@@ -1,0 +1,32 @@
+// What every page shares: the site's settings from <body data-*> and a visible error box.
+
+/** Settings rendered into the page, with URLs made absolute (the worker lives elsewhere). */
+export function siteConfig() {
+  const data = document.body.dataset;
+  const root = new URL(data.root || "./", location.href);
+  const absolute = (path) => (path ? new URL(path, root).href : "");
+  return {
+    root: root.href,
+    dataUrl: absolute("data/"),
+    manifestSha256: data.manifestSha256,
+    pyodideMode: data.pyodideMode,
+    pyodideIndex: absolute(data.pyodideIndex),
+    pyodideLock: absolute(data.pyodideLock),
+    scoringPackage: data.scoringPackage,
+    wheelUrl: absolute(`pyodide/${data.scoringWheel}`),
+    wheelName: data.scoringWheel,
+    wheelSha256: data.scoringWheelSha256,
+  };
+}
+
+/** Show a message in the page's alert box: never fail silently or only in the console. */
+export function showError(message) {
+  const box = document.getElementById("error");
+  box.textContent = message;
+  box.hidden = false;
+  document.body.dataset.error = "true";
+}
+
+export function movieUrl(root, movieId) {
+  return `${root}movie/${movieId}/`;
+}

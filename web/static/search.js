@@ -1,0 +1,98 @@
+// Title search over items.parquet, as you type, with no server: a suggestion list that works
+// with the mouse and the keyboard. Titles are only ever inserted as text.
+import { loadManifest, loadTable } from "./data.js";
+
+const ARTICLES = /^(.*), (The|A|An|Les|La|Le|L'|Il|El|Der|Die|Das)( \(.*)?$/;
+
+function normalise(text) {
+  return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
+    .replace(/[^a-z0-9]+/g, " ").trim();
+}
+
+/** "Matrix, The (1999)" -> "The Matrix (1999)": how people type it. */
+function spoken(title) {
+  const match = ARTICLES.exec(title);
+  return match ? `${match[2]} ${match[1]}${match[3] || ""}` : title;
+}
+
+/** The catalogue for search, read from the checked items table. */
+export async function loadCatalog(config) {
+  const { manifest } = await loadManifest(config.dataUrl, config.manifestSha256);
+  return catalogFromItems(
+    await loadTable(config.dataUrl, manifest, "items", ["movieId", "title", "n_ratings"]));
+}
+
+/** Ids, titles, rating counts and search keys from the items table's columns (copied). */
+export function catalogFromItems(items) {
+  const titles = Array.from(items.title);
+  return {
+    ids: Array.from(items.movieId, Number),
+    titles,
+    counts: Array.from(items.n_ratings, Number),
+    keys: titles.map((t) => [normalise(t), normalise(spoken(t))]),
+    byId: new Map(Array.from(items.movieId, (id, i) => [Number(id), titles[i]])),
+  };
+}
+
+/** Up to ``limit`` positions matching every word of the query; title prefixes, then most rated. */
+export function search(catalog, query, limit = 8) {
+  const words = normalise(query).split(" ").filter(Boolean);
+  if (!words.length) return [];
+  const phrase = words.join(" ");
+  const hits = [];
+  catalog.keys.forEach(([plain, natural], i) => {
+    const text = `${plain} ${natural}`;
+    if (words.every((w) => text.includes(w))) {
+      const prefix = plain.startsWith(phrase) || natural.startsWith(phrase);
+      hits.push([prefix ? 0 : 1, -catalog.counts[i], catalog.ids[i], i]);
+    }
+  });
+  hits.sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2]);
+  return hits.slice(0, limit).map((hit) => hit[3]);
+}
+
+/** Wire an <input> and its <ul role=listbox> to the catalogue; onPick(movieId, title). */
+export function attachSearch(input, list, catalog, onPick) {
+  let active = -1;
+  let shown = [];
+
+  const close = () => { list.hidden = true; active = -1; input.removeAttribute("aria-activedescendant"); };
+  const highlight = (index) => {
+    active = index;
+    list.querySelectorAll("li").forEach((li, i) => li.setAttribute("aria-selected", String(i === index)));
+    if (index >= 0) input.setAttribute("aria-activedescendant", `${list.id}-${index}`);
+  };
+  const pick = (index) => {
+    const position = shown[index];
+    if (position === undefined) return;
+    close();
+    input.value = "";
+    onPick(catalog.ids[position], catalog.titles[position]);
+  };
+
+  input.addEventListener("input", () => {
+    shown = search(catalog, input.value);
+    list.replaceChildren(...shown.map((position, i) => {
+      const li = document.createElement("li");
+      li.id = `${list.id}-${i}`;
+      li.setAttribute("role", "option");
+      li.dataset.movieId = String(catalog.ids[position]);
+      li.textContent = catalog.titles[position];
+      li.addEventListener("mousedown", (event) => { event.preventDefault(); pick(i); });
+      return li;
+    }));
+    list.hidden = shown.length === 0;
+    highlight(shown.length ? 0 : -1);
+  });
+  input.addEventListener("keydown", (event) => {
+    if (list.hidden) return;
+    if (event.key === "ArrowDown") highlight(Math.min(active + 1, shown.length - 1));
+    else if (event.key === "ArrowUp") highlight(Math.max(active - 1, 0));
+    else if (event.key === "Enter") pick(Math.max(active, 0));
+    else if (event.key === "Escape") close();
+    else return;
+    event.preventDefault();
+  });
+  input.addEventListener("blur", close);
+  input.disabled = false;
+}

@@ -1,0 +1,111 @@
+// The recommender, off the main thread: boots Pyodide while the page downloads and checks the
+// artifacts; receives their decoded columns (typed arrays, transferred without copying), hands
+// them to staticrec.scoring (the same Python files the build runs), then answers requests.
+// Messages in: {type: "init", config}, {type: "data", columns, manifestText},
+// {type: "recommend", id, request}. Messages out: progress, ready (with timings), answer, error.
+//
+// One tiny static import: a module worker runs only after its whole import graph has arrived,
+// and Pyodide's download should start at once.
+import { SiteError } from "./errors.js";
+
+let engine = null;
+let deliverData;
+const dataArrived = new Promise((resolve) => { deliverData = resolve; });
+
+const progress = (text) => postMessage({ type: "progress", text });
+
+self.onmessage = ({ data: message }) => {
+  if (message.type === "init") {
+    engine = boot(message.config);
+    engine.catch((error) => postMessage({ type: "error", message: describe(error) }));
+  } else if (message.type === "data") {
+    deliverData(message);
+  } else if (message.type === "recommend") {
+    answer(message);
+  }
+};
+
+async function boot(config) {
+  const started = performance.now();
+  const timings = {};
+  const stamp = (name) => { timings[name] = Math.round(performance.now() - started); };
+  const py = await startPython(config);
+  stamp("python");
+  const data = await dataArrived;
+  stamp("data");
+  progress("preparing the model");
+  const api = py.pyimport("staticrec.scoring.api"); // imports numpy: most of this step
+  stamp("import");
+  const columns = py.toPy(data.columns);
+  let recommender;
+  try {
+    recommender = api.load(columns, data.manifestText);
+  } catch (error) {
+    throw new SiteError(`The model files could not be loaded: ${lastLine(error.message)}`);
+  } finally {
+    columns.destroy();
+  }
+  stamp("model");
+  postMessage({ type: "ready", timings });
+  return { api, recommender };
+}
+
+async function startPython(config) {
+  progress("downloading Python (Pyodide)");
+  let loadPyodide;
+  try {
+    ({ loadPyodide } = await import(new URL("pyodide.mjs", config.pyodideIndex).href));
+  } catch (error) {
+    throw new SiteError(`Python (Pyodide) could not be downloaded from ${config.pyodideIndex}: ${error.message}`);
+  }
+  const options = { indexURL: config.pyodideIndex };
+  if (config.pyodideLock) options.lockFileURL = config.pyodideLock;
+  let py;
+  try {
+    py = await loadPyodide(options);
+  } catch (error) {
+    throw new SiteError(`Python (Pyodide) failed to start: ${error.message}`);
+  }
+  progress("loading numpy and the scoring code");
+  const failures = [];
+  const callbacks = { messageCallback: () => {}, errorCallback: (text) => failures.push(text) };
+  if (config.pyodideMode === "self-host") {
+    // The site's lock lists the scoring wheel with numpy as its dependency: one call loads both.
+    await py.loadPackage(config.scoringPackage, callbacks);
+  } else {
+    await py.loadPackage("numpy", callbacks);
+    const { fetchVerified } = await import("./data.js");
+    const wheel = await fetchVerified(config.wheelUrl, config.wheelSha256, config.wheelName);
+    py.unpackArchive(wheel, "wheel");
+  }
+  const expected = config.pyodideMode === "self-host" ? ["numpy", config.scoringPackage] : ["numpy"];
+  const missing = expected.filter((name) => !(name in py.loadedPackages));
+  if (failures.length || missing.length) {
+    throw new SiteError(`Python packages failed to load: ${failures.join("; ") || missing.join(", ")}`);
+  }
+  return py;
+}
+
+async function answer({ id, request }) {
+  let ready;
+  try {
+    ready = await engine;
+  } catch {
+    return; // the boot error has been reported already
+  }
+  const started = performance.now();
+  try {
+    const reply = JSON.parse(ready.api.answer_json(ready.recommender, JSON.stringify(request)));
+    postMessage({ type: "answer", id, answer: reply, ms: performance.now() - started });
+  } catch (error) {
+    postMessage({ type: "error", message: `The recommendation failed: ${describe(error)}` });
+  }
+}
+
+function lastLine(text) {
+  return String(text).trim().split("\n").pop();
+}
+
+function describe(error) {
+  return error instanceof SiteError ? error.message : lastLine(error?.message ?? error);
+}
