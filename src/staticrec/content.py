@@ -34,7 +34,7 @@ class ContentConfig:
     """``genres`` (the seed) or ``genres+tags`` (genres enriched with tags.csv)."""
     top_k: int = 50
     """Neighbours kept per movie."""
-    chunk_bytes: int = 128 << 20
+    chunk_bytes: int = 32 << 20
     """Working memory for one chunk of rows; bounds peak memory whatever the catalogue size."""
 
     def __post_init__(self) -> None:
@@ -118,7 +118,7 @@ def popularity_order(n_ratings: np.ndarray, movie_ids: np.ndarray) -> np.ndarray
 
 
 def top_k_neighbors(
-    features: sp.csr_matrix, tie_order: np.ndarray, k: int, chunk_bytes: int = 128 << 20
+    features: sp.csr_matrix, tie_order: np.ndarray, k: int, chunk_bytes: int = 32 << 20
 ) -> NeighborIndex:
     """Exact top-k cosine neighbours of every row, excluding itself and zero similarities.
 

@@ -30,9 +30,8 @@ export async function sha256Hex(buffer) {
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-/** Download a file and refuse it unless its SHA-256 is the expected one. */
-export async function fetchVerified(url, expected, label = fileName(url)) {
-  const buffer = await fetchBytes(url);
+/** Refuse a file unless its SHA-256 is the expected one. */
+export async function verify(buffer, expected, label) {
   const actual = await sha256Hex(buffer);
   if (actual !== expected) {
     throw new SiteError(`${label} failed its integrity check: its SHA-256 is `
@@ -42,9 +41,14 @@ export async function fetchVerified(url, expected, label = fileName(url)) {
   return buffer;
 }
 
-/** The build's manifest (parsed, and as text), checked against the page's pinned hash. */
-export async function loadManifest(dataUrl, manifestSha256) {
-  const buffer = await fetchVerified(`${dataUrl}manifest.json`, manifestSha256, "manifest.json");
+/** Download a file and refuse it unless its SHA-256 is the expected one. */
+export async function fetchVerified(url, expected, label = fileName(url)) {
+  return verify(await fetchBytes(url), expected, label);
+}
+
+/** The manifest (parsed, and as text) from its bytes, checked against the page's pinned hash. */
+async function parseManifest(buffer, manifestSha256) {
+  await verify(buffer, manifestSha256, "manifest.json");
   const text = new TextDecoder().decode(buffer);
   const manifest = JSON.parse(text);
   if (manifest.schema_version !== 1) {
@@ -54,13 +58,21 @@ export async function loadManifest(dataUrl, manifestSha256) {
   return { manifest, text };
 }
 
-/** One artifact table, checked, as {column: array}; ``columns`` limits what is decoded. */
-export async function loadTable(dataUrl, manifest, table, columns) {
+/** One table's bytes, checked against the manifest, as {column: array}. */
+async function decodeTable(buffer, manifest, table, columns) {
   const name = `${table}.parquet`;
   const entry = manifest.files?.[name];
   if (!entry) throw new SiteError(`manifest.json does not list ${name}; rebuild the site.`);
-  const buffer = await fetchVerified(`${dataUrl}${name}`, entry.sha256, name);
-  return readColumns(buffer, columns, name);
+  return readColumns(await verify(buffer, entry.sha256, name), columns, name);
+}
+
+/** The checked manifest; then one checked table, decoded (``columns`` limits what is decoded). */
+export async function loadManifest(dataUrl, manifestSha256) {
+  return parseManifest(await fetchBytes(`${dataUrl}manifest.json`), manifestSha256);
+}
+
+export async function loadTable(dataUrl, manifest, table, columns) {
+  return decodeTable(await fetchBytes(`${dataUrl}${table}.parquet`), manifest, table, columns);
 }
 
 export async function readColumns(file, columns, label) {
@@ -96,14 +108,37 @@ const MODEL_TABLES = {
 };
 const INTEGER_COLUMNS = new Set(["movieId", "userId", "neighborId", "rank", "n_ratings"]);
 
-/** Every table the recommender needs, checked and decoded: numbers as typed arrays. */
+/** Start downloading the manifest and every model table at once: bytes only, nothing decoded. */
+export function fetchModelFiles(dataUrl) {
+  // Each download is awaited later; until then a failure must not count as unhandled.
+  const start = (name) => {
+    const download = fetchBytes(`${dataUrl}${name}`);
+    download.catch(() => {});
+    return download;
+  };
+  const tables = Object.keys(MODEL_TABLES).map((t) => [t, start(`${t}.parquet`)]);
+  return { manifest: start("manifest.json"), tables: Object.fromEntries(tables) };
+}
+
+/**
+ * Check and decode downloaded model files: numbers as typed arrays. The items table is decoded
+ * first and handed to ``onItems`` (the search needs it); the large tables wait for ``later``, so
+ * that their decoding does not compete with Pyodide's start-up for the CPU.
+ */
+export async function decodeModelFiles(files, manifestSha256, later, onItems) {
+  const { manifest, text } = await parseManifest(await files.manifest, manifestSha256);
+  const decode = async (table) => [table, typedColumns(
+    await decodeTable(await files.tables[table], manifest, table, MODEL_TABLES[table]))];
+  const items = await decode("items");
+  onItems?.(items[1]);
+  await later;
+  const rest = await Promise.all(Object.keys(MODEL_TABLES).filter((t) => t !== "items").map(decode));
+  return { columns: Object.fromEntries([items, ...rest]), manifestText: text };
+}
+
+/** Every table the recommender needs, downloaded, checked and decoded. */
 export async function loadModelData(dataUrl, manifestSha256) {
-  const { manifest, text } = await loadManifest(dataUrl, manifestSha256);
-  const tables = await Promise.all(Object.entries(MODEL_TABLES).map(async ([table, wanted]) => {
-    const columns = await loadTable(dataUrl, manifest, table, wanted);
-    return [table, typedColumns(columns)];
-  }));
-  return { columns: Object.fromEntries(tables), manifestText: text };
+  return decodeModelFiles(fetchModelFiles(dataUrl), manifestSha256, Promise.resolve());
 }
 
 /** Numeric columns as typed arrays (numpy receives them as buffers); titles stay strings. */

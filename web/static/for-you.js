@@ -1,11 +1,13 @@
 // The "For you" page: who is asking (a dataset user or a new visitor with ratings), an optional
 // favourite, and the recommender worker's answer. The state lives in the URL (?user=105&favorite=1)
 // so a link reproduces a view; a visitor's ratings live in localStorage.
-// Division of work: the worker boots Python while this page downloads, checks and decodes the
-// model files (on the other core), then hands the columns over without copying them.
+// Division of work: the worker boots Python while this page downloads the model files, then
+// checks and decodes them on the other core, and hands the columns over without copying them.
+// The large tables are decoded only once Pyodide has started (its WebAssembly compilation
+// wants both cores); the items table, which the search needs, is decoded at once.
 // Only small modules are imported statically, so the worker starts as soon as possible.
 import { clearRatings, loadRatings, saveRatings } from "./ratings.js";
-import { movieUrl, showError, siteConfig } from "./page.js";
+import { movieUrl, showError, siteConfig, startWorker } from "./page.js";
 
 const config = siteConfig();
 const $ = (id) => document.getElementById(id);
@@ -27,7 +29,8 @@ const setPart = (part, text) => {
   parts[part] = text;
   if (!ready) status(`Loading: ${parts.python}; ${parts.data}…`);
 };
-const worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
+const worker = startWorker(config);
+document.body.dataset.workerStartMs = String(Math.round(performance.now()));
 worker.onerror = (event) => {
   event.preventDefault?.();
   fail(`The recommender could not start (${event.message || "its script failed to load"}).`);
@@ -35,18 +38,19 @@ worker.onerror = (event) => {
 worker.onmessage = ({ data: message }) => {
   if (message.type === "progress") {
     setPart("python", message.text);
+    document.body.dataset[`${message.stage}Ms`] = String(Math.round(performance.now()));
+    if (message.stage === "packages") pythonStarted();
   } else if (message.type === "ready") {
     ready = true;
     document.body.dataset.bootTimings = JSON.stringify(message.timings);
-    status("Ready.");
-    ask();
+    document.body.dataset.readyMs = String(Math.round(performance.now()));
+    status("Computing…");
   } else if (message.type === "answer") {
     if (message.id === requestId) show(message.answer, message.ms);
   } else if (message.type === "error") {
     fail(message.message);
   }
 };
-worker.postMessage({ type: "init", config });
 const slow = setTimeout(() => {
   if (!ready && !document.body.dataset.error) status(`Still loading (${parts.python}; ${parts.data})… a slow connection?`);
 }, 30000);
@@ -71,15 +75,15 @@ function syncUrl() {
   history.replaceState(null, "", search ? `?${search}` : location.pathname);
 }
 
+/** Send the current state to the worker; before it is ready, it queues the request. */
 function ask() {
   syncUrl();
   renderControls();
-  if (!ready) return;
   const request = state.user !== null
     ? { user: state.user, favorites: state.favorites }
     : { ratings: Object.entries(state.ratings).map(([m, r]) => [Number(m), r]), favorites: state.favorites };
   requestId += 1;
-  status("Computing…");
+  if (ready) status("Computing…");
   worker.postMessage({ type: "recommend", id: requestId, request });
 }
 
@@ -207,30 +211,33 @@ $("clear-ratings").addEventListener("click", () => {
   ask();
 });
 
+let pythonStarted;
+const pythonStarting = new Promise((resolve) => { pythonStarted = resolve; });
+
 async function loadData() {
-  const [{ loadModelData, transferables }, { attachSearch, catalogFromItems }] = await Promise.all(
-    [import("./data.js"), import("./search.js")]);
-  const data = await loadModelData(config.dataUrl, config.manifestSha256);
+  const dataModule = await import("./data.js");
+  const files = dataModule.fetchModelFiles(config.dataUrl);
+  const { attachSearch, catalogFromItems } = await import("./search.js");
+  const data = await dataModule.decodeModelFiles(files, config.manifestSha256, pythonStarting,
+    (items) => enableSearch(attachSearch, catalogFromItems(items)));
   setPart("data", "model files checked");
-  catalog = catalogFromItems(data.columns.items); // before the transfer empties the arrays
-  worker.postMessage({ type: "data", ...data }, transferables(data.columns));
-  return attachSearch;
+  worker.postMessage({ type: "data", ...data }, dataModule.transferables(data.columns));
 }
 
-loadData()
-  .then((attachSearch) => {
-    attachSearch($("rate-search"), $("rate-results"), catalog, (movieId) => {
-      state.ratings[movieId] = Number($("rate-value").value);
-      saveRatings(config.root, state.ratings);
-      ask();
-    });
-    attachSearch($("favorite-search"), $("favorite-results"), catalog, (movieId) => {
-      state.favorites = [movieId];
-      ask();
-    });
-    renderControls();
-  })
-  .catch((error) => fail(error.message));
+function enableSearch(attachSearch, loaded) {
+  catalog = loaded;
+  attachSearch($("rate-search"), $("rate-results"), catalog, (movieId) => {
+    state.ratings[movieId] = Number($("rate-value").value);
+    saveRatings(config.root, state.ratings);
+    ask();
+  });
+  attachSearch($("favorite-search"), $("favorite-results"), catalog, (movieId) => {
+    state.favorites = [movieId];
+    ask();
+  });
+  renderControls();
+}
 
-renderControls();
-syncUrl();
+loadData().catch((error) => fail(error.message));
+
+ask();

@@ -29,7 +29,7 @@ export function catalogFromItems(items) {
     ids: Array.from(items.movieId, Number),
     titles,
     counts: Array.from(items.n_ratings, Number),
-    keys: titles.map((t) => [normalise(t), normalise(spoken(t))]),
+    keys: null, // normalised titles: made on the first search, not during start-up
     byId: new Map(Array.from(items.movieId, (id, i) => [Number(id), titles[i]])),
   };
 }
@@ -39,6 +39,7 @@ export function search(catalog, query, limit = 8) {
   const words = normalise(query).split(" ").filter(Boolean);
   if (!words.length) return [];
   const phrase = words.join(" ");
+  catalog.keys ??= catalog.titles.map((t) => [normalise(t), normalise(spoken(t))]);
   const hits = [];
   catalog.keys.forEach(([plain, natural], i) => {
     const text = `${plain} ${natural}`;

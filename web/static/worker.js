@@ -1,28 +1,25 @@
 // The recommender, off the main thread: boots Pyodide while the page downloads and checks the
 // artifacts; receives their decoded columns (typed arrays, transferred without copying), hands
 // them to staticrec.scoring (the same Python files the build runs), then answers requests.
-// Messages in: {type: "init", config}, {type: "data", columns, manifestText},
-// {type: "recommend", id, request}. Messages out: progress, ready (with timings), answer, error.
+// The site's settings arrive in the worker's own URL (?config=...), so that Pyodide's download
+// starts the moment this script runs, not one message later.
+// Messages in: {type: "data", columns, manifestText}, {type: "recommend", id, request}.
+// Messages out: progress, ready (with timings), answer, error.
 //
-// One tiny static import: a module worker runs only after its whole import graph has arrived,
-// and Pyodide's download should start at once.
+// One tiny static import: a module worker runs only after its whole import graph has arrived.
 import { SiteError } from "./errors.js";
 
-let engine = null;
 let deliverData;
 const dataArrived = new Promise((resolve) => { deliverData = resolve; });
 
-const progress = (text) => postMessage({ type: "progress", text });
+const progress = (stage, text) => postMessage({ type: "progress", stage, text });
+
+const engine = boot(JSON.parse(new URLSearchParams(self.location.search).get("config")));
+engine.catch((error) => postMessage({ type: "error", message: describe(error) }));
 
 self.onmessage = ({ data: message }) => {
-  if (message.type === "init") {
-    engine = boot(message.config);
-    engine.catch((error) => postMessage({ type: "error", message: describe(error) }));
-  } else if (message.type === "data") {
-    deliverData(message);
-  } else if (message.type === "recommend") {
-    answer(message);
-  }
+  if (message.type === "data") deliverData(message);
+  else if (message.type === "recommend") answer(message);
 };
 
 async function boot(config) {
@@ -31,11 +28,14 @@ async function boot(config) {
   const stamp = (name) => { timings[name] = Math.round(performance.now() - started); };
   const py = await startPython(config);
   stamp("python");
+  progress("import", "starting numpy");
+  py.pyimport("numpy");
+  stamp("numpy");
+  const api = py.pyimport("staticrec.scoring.api");
+  stamp("import");
   const data = await dataArrived;
   stamp("data");
-  progress("preparing the model");
-  const api = py.pyimport("staticrec.scoring.api"); // imports numpy: most of this step
-  stamp("import");
+  progress("model", "preparing the model");
   const columns = py.toPy(data.columns);
   let recommender;
   try {
@@ -51,7 +51,7 @@ async function boot(config) {
 }
 
 async function startPython(config) {
-  progress("downloading Python (Pyodide)");
+  progress("download", "downloading Python (Pyodide)");
   let loadPyodide;
   try {
     ({ loadPyodide } = await import(new URL("pyodide.mjs", config.pyodideIndex).href));
@@ -59,14 +59,17 @@ async function startPython(config) {
     throw new SiteError(`Python (Pyodide) could not be downloaded from ${config.pyodideIndex}: ${error.message}`);
   }
   const options = { indexURL: config.pyodideIndex };
-  if (config.pyodideLock) options.lockFileURL = config.pyodideLock;
+  if (config.pyodideLock) {
+    options.lockFileURL = config.pyodideLock;
+    prefetchPackages(config);
+  }
   let py;
   try {
     py = await loadPyodide(options);
   } catch (error) {
     throw new SiteError(`Python (Pyodide) failed to start: ${error.message}`);
   }
-  progress("loading numpy and the scoring code");
+  progress("packages", "loading numpy and the scoring code");
   const failures = [];
   const callbacks = { messageCallback: () => {}, errorCallback: (text) => failures.push(text) };
   if (config.pyodideMode === "self-host") {
@@ -84,6 +87,21 @@ async function startPython(config) {
     throw new SiteError(`Python packages failed to load: ${failures.join("; ") || missing.join(", ")}`);
   }
   return py;
+}
+
+/**
+ * Download the wheels while Pyodide compiles and starts, so that loadPackage finds them in the
+ * HTTP cache instead of fetching them after start-up. Only an optimisation: errors are ignored
+ * (loadPackage fetches again, checks the sha256 and reports any failure).
+ */
+async function prefetchPackages(config) {
+  try {
+    const lock = await (await fetch(config.pyodideLock)).json();
+    await Promise.all(Object.values(lock.packages).map((pkg) =>
+      fetch(new URL(pkg.file_name, config.pyodideIndex)).then((response) => response.arrayBuffer())));
+  } catch {
+    // nothing to do: see above
+  }
 }
 
 async function answer({ id, request }) {

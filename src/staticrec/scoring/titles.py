@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Sequence
 
 from staticrec.scoring.errors import ScoringError, UnknownTitle
@@ -48,6 +47,8 @@ class TitleIndex:
         key = normalise_title(title)
         if key in self._by_title:
             return self._by_title[key][0]
+        import difflib  # here, not at the top: it costs 20 ms of start-up in the browser
+
         close = difflib.get_close_matches(key, self._keys, n=5, cutoff=0.6)
         suggestions = [self._display[k] for k in close]
         if suggestions:

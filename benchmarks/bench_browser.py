@@ -1,0 +1,210 @@
+"""The site in headless Chromium: time to the first recommendation from a cold start against the
+bare floor (a page that only starts Pyodide and imports numpy), measured alternately in the same
+run; a warm reload; per-query latency inside Pyodide; bytes transferred.
+
+    python benchmarks/bench_browser.py [--runs 5] [--site site]
+
+Served from 127.0.0.1 with ``Cache-Control: max-age=600`` (what GitHub Pages sends). Each cold
+run uses a fresh browser profile. Times are from navigation start to the result on screen.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import http.server
+import json
+import re
+import shutil
+import statistics
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from _common import REPO, ml_small, table
+from staticrec.pipeline import BuildConfig, run
+from staticrec.render import SiteConfig
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+class Handler(http.server.SimpleHTTPRequestHandler):
+    def end_headers(self):
+        self.send_header("Cache-Control", "max-age=600")
+        super().end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def prepare(site: Path, folder: Path) -> Path:
+    """A copy of the site with the benchmark pages under _bench/."""
+    copy = folder / "site"
+    shutil.copytree(site, copy)
+    bench = copy / "_bench"
+    shutil.copytree(Path(__file__).parent / "browser", bench)
+    body = re.search(r"<body[^>]*>", (copy / "for-you" / "index.html").read_text()).group(0)
+    requests = [{"user": u, "favorites": [f]} for u, f in [(105, 1), (1, 260), (414, 2571)]] + [
+        {"ratings": [[6, 5], [16, 4.5], [111, 5], [293, 4], [1213, 5]], "favorites": []},
+        {"ratings": [[1, 5], [2355, 4], [4886, 5], [6377, 4.5], [3114, 5]], "favorites": [1]},
+    ]
+    body = body.replace(">", f" data-requests='{json.dumps(requests * 20)}'>", 1)
+    (bench / "latency.html").write_text(
+        f'<!doctype html><meta charset="utf-8"><title>latency</title>{body}'
+        '<script type="module" src="latency.js"></script></body>',
+        encoding="utf-8",
+    )
+    return copy
+
+
+def wait_for(page, script: str, timeout_s: float = 120):
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        value = page.evaluate(script)
+        if value:
+            return value
+        time.sleep(0.05)
+    shown = page.evaluate("() => document.body.innerText.slice(0, 500)")
+    raise TimeoutError(f"{script} never held on {page.url}: the page shows {shown!r}")
+
+
+def transferred(page_requests) -> dict[str, int]:
+    totals: dict[str, int] = {}
+    for request in page_requests:
+        sizes = request.sizes()
+        path = request.url.split("/", 3)[-1]
+        group = path.split("/")[0] if "/" in path else "pages"
+        group = {"pyodide": "pyodide", "data": "data"}.get(group, "pages + assets")
+        totals[group] = (
+            totals.get(group, 0) + sizes["responseBodySize"] + sizes["responseHeadersSize"]
+        )
+    return totals
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--site", type=Path, help="an already built site (default: build one)")
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as scratch:
+        scratch = Path(scratch)
+        site = args.site
+        if site is None:
+            run(
+                BuildConfig(
+                    data_dir=ml_small(),
+                    artifacts_dir=scratch / "artifacts",
+                    site=SiteConfig(
+                        site_dir=scratch / "built", pyodide_cache=REPO / "build" / "pyodide"
+                    ),
+                )
+            )
+            site = scratch / "built"
+        served = prepare(site, scratch)
+        httpd = http.server.ThreadingHTTPServer(
+            ("127.0.0.1", 0), functools.partial(Handler, directory=str(served))
+        )
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        base = f"http://127.0.0.1:{httpd.server_address[1]}/"
+        floor, first, warm, bytes_by_group, boots = [], [], [], {}, []
+        floor_start, site_start, site_ready, floor_boots = [], [], [], []
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+            )
+            for _ in range(args.runs):
+                context = browser.new_context()
+                page = context.new_page()
+                page.goto(base + "_bench/floor.html")
+                floor.append(int(wait_for(page, "() => document.body.dataset.doneMs")))
+                floor_start.append(int(page.evaluate("() => document.body.dataset.workerStartMs")))
+                floor_boots.append(json.loads(page.evaluate("() => document.body.dataset.worker")))
+                context.close()
+
+                context = browser.new_context()
+                page = context.new_page()
+                finished: list = []
+                context.on("requestfinished", lambda request, into=finished: into.append(request))
+                page.goto(base + "for-you/?user=105&favorite=1")
+                first.append(int(wait_for(page, "() => document.body.dataset.firstResultMs")))
+                boots.append(json.loads(page.evaluate("() => document.body.dataset.bootTimings")))
+                site_start.append(int(page.evaluate("() => document.body.dataset.workerStartMs")))
+                site_ready.append(int(page.evaluate("() => document.body.dataset.readyMs")))
+                bytes_by_group = transferred(finished)
+                page.reload()
+                warm.append(int(wait_for(page, "() => document.body.dataset.firstResultMs")))
+                context.close()
+
+            context = browser.new_context()
+            page = context.new_page()
+            page.goto(base + "_bench/latency.html")
+            results = json.loads(wait_for(page, "() => document.body.dataset.results", 180))
+            context.close()
+            browser.close()
+        httpd.shutdown()
+
+    med = statistics.median
+    print(f"{args.runs} cold runs each, fresh profile per run, alternating floor and site\n")
+    table(
+        [
+            (
+                "bare floor: loadPyodide + numpy imported",
+                f"{med(floor):.0f}",
+                f"{min(floor)}-{max(floor)}",
+            ),
+            (
+                "site: first recommendation, cold (user 105)",
+                f"{med(first):.0f}",
+                f"{min(first)}-{max(first)}",
+            ),
+            (
+                "site: first recommendation, warm reload",
+                f"{med(warm):.0f}",
+                f"{min(warm)}-{max(warm)}",
+            ),
+        ],
+        ("measure", "median ms", "range"),
+    )
+    ratios = [site / base for site, base in zip(first, floor, strict=True)]
+    print(
+        f"\ncold first recommendation / floor: {med(ratios):.2f}x (median of the {len(ratios)} "
+        f"per-run ratios; {min(ratios):.2f}-{max(ratios):.2f})"
+    )
+    print(
+        f"worker created at (ms after navigation, median): floor {med(floor_start):.0f}, "
+        f"site {med(site_start):.0f}; site worker ready at {med(site_ready):.0f}"
+    )
+    for name, runs in (("floor", floor_boots), ("site", boots)):
+        print(
+            f"{name} worker milestones (ms after the worker started, median): "
+            + ", ".join(f"{k} {med([b[k] for b in runs]):.0f}" for k in runs[0])
+        )
+    for kind in ("user", "visitor"):
+        worker_ms = [r["worker"] for r in results if r["kind"] == kind]
+        trip_ms = [r["roundTrip"] for r in results if r["kind"] == kind]
+        print(
+            f"per query in Pyodide, {kind}: {med(worker_ms):.2f} ms in the worker, "
+            f"{med(trip_ms):.2f} ms round trip (median of {len(worker_ms)})"
+        )
+    total = sum(bytes_by_group.values())
+    print(
+        "bytes transferred for a cold For-you page: "
+        + ", ".join(f"{k} {v / 1e6:.2f} MB" for k, v in sorted(bytes_by_group.items()))
+        + f"; total {total / 1e6:.2f} MB"
+    )
+
+
+if __name__ == "__main__":
+    main()

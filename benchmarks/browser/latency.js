@@ -1,0 +1,31 @@
+// Per-query latency inside Pyodide: boots the site's own worker the way the For-you page does,
+// then sends known-user and new-visitor requests one after another.
+import { siteConfig, startWorker } from "../assets/page.js";
+import { loadModelData, transferables } from "../assets/data.js";
+
+const config = siteConfig();
+const worker = startWorker(config);
+const pending = new Map();
+worker.onmessage = ({ data: message }) => {
+  if (message.type === "ready") pending.get("ready")(message);
+  if (message.type === "answer") pending.get(message.id)(message);
+  if (message.type === "error") document.body.dataset.error = message.message;
+};
+const once = (key) => new Promise((resolve) => pending.set(key, resolve));
+
+const ready = once("ready");
+const data = await loadModelData(config.dataUrl, config.manifestSha256);
+worker.postMessage({ type: "data", ...data }, transferables(data.columns));
+await ready;
+
+const requests = JSON.parse(document.body.dataset.requests);
+const results = [];
+for (const [id, request] of requests.entries()) {
+  const answered = once(id + 1);
+  const started = performance.now();
+  worker.postMessage({ type: "recommend", id: id + 1, request });
+  const message = await answered;
+  results.push({ kind: request.user !== undefined ? "user" : "visitor", worker: message.ms,
+                 roundTrip: performance.now() - started, top: message.answer.hybrid?.[0]?.movie_id });
+}
+document.body.dataset.results = JSON.stringify(results);

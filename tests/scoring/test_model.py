@@ -1,0 +1,72 @@
+"""Building the Model from artifact columns: any row order, any id space, clear errors."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pyarrow.parquet as pq
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from staticrec.artifacts import SCORING_TABLES
+from staticrec.scoring import ArtifactError, Recommender, model_from_columns
+from staticrec.scoring.model import IdIndex
+
+
+@pytest.mark.parametrize("largest", [1000, 2**40])  # a dense table, and binary search
+@given(data=st.data())
+def test_id_index_equals_a_dictionary(largest, data):
+    known = data.draw(st.lists(st.integers(0, largest), max_size=30, unique=True))
+    queried = data.draw(st.lists(st.integers(-5, largest + 5), max_size=30))
+    known = np.array(sorted(known), dtype=np.int64)
+    position = {int(v): i for i, v in enumerate(known)}
+    assert IdIndex(known)(queried).tolist() == [position.get(q, -1) for q in queried]
+
+
+def test_id_index_dense_ids_near_the_table_edge():
+    known = np.array([0, 3, 7], dtype=np.int64)
+    assert IdIndex(known)([7, 8, -1, 0, 3, 2]).tolist() == [2, -1, -1, 0, 1, -1]
+
+
+@pytest.fixture(scope="module")
+def columns(built):
+    tables = {t: pq.read_table(built / f"{t}.parquet") for t in SCORING_TABLES}
+    return tables, json.loads((built / "manifest.json").read_text())
+
+
+def as_columns(tables, order=None):
+    out = {}
+    for name, table in tables.items():
+        rows = np.arange(table.num_rows) if order is None else order(table.num_rows)
+        out[name] = {
+            c: table.column(c).to_numpy(zero_copy_only=False)[rows] for c in table.column_names
+        }
+    return out
+
+
+def test_row_order_does_not_matter(columns, rng):
+    tables, manifest = columns
+    ordered = Recommender(model_from_columns(as_columns(tables), manifest))
+    shuffled = Recommender(model_from_columns(as_columns(tables, rng.permutation), manifest))
+    for user in (1, 105, 610):
+        assert ordered.for_user(user, [1]) == shuffled.for_user(user, [1])
+    assert ordered.similar(1) == shuffled.similar(1)
+
+
+def test_missing_column_is_named(columns):
+    tables, manifest = columns
+    broken = as_columns(tables)
+    del broken["item_factors"]["f7"]
+    with pytest.raises(ArtifactError, match="'item_factors' has no column 'f7'"):
+        model_from_columns(broken, manifest)
+
+
+def test_ids_that_do_not_line_up(columns):
+    tables, manifest = columns
+    broken = as_columns(tables)
+    broken["user_ratings"]["movieId"] = broken["user_ratings"]["movieId"].copy()
+    broken["user_ratings"]["movieId"][0] = 999_999_999
+    with pytest.raises(ArtifactError, match="user_ratings refers to a user or movie"):
+        model_from_columns(broken, manifest)

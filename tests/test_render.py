@@ -1,0 +1,185 @@
+"""Stage 4: the rendered site, without a browser: golden pages, escaping, links, runtime files."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import subprocess
+import sys
+import zipfile
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from datasets import EVIL_TITLE, evil_dataset
+from staticrec.pipeline import BuildConfig, run
+from staticrec.render import SiteConfig, browse_key, content_security_policy
+from staticrec.site_runtime import build_scoring_wheel, scoring_sources
+
+GOLDEN = Path(__file__).parent / "golden"
+GOLDEN_PAGES = [
+    "index.html",
+    "movie/1/index.html",
+    "movie/9/index.html",
+    "for-you/index.html",
+    "about/index.html",
+    "browse/index.html",
+    "browse/other/index.html",
+]
+UPDATE = os.environ.get("STATICREC_UPDATE_GOLDEN") == "1"
+
+
+@pytest.fixture(scope="module")
+def evil_site(tmp_path_factory) -> Path:
+    """The tiny dataset with an HTML-payload title, rendered with Pyodide from the CDN."""
+    folder = tmp_path_factory.mktemp("render")
+    run(
+        BuildConfig(
+            data_dir=evil_dataset(folder / "data"),
+            artifacts_dir=folder / "artifacts",
+            site=SiteConfig(site_dir=folder / "site", pyodide="cdn"),
+        )
+    )
+    return folder / "site"
+
+
+def normalised(html: str) -> str:
+    """A page with what changes from build to build (hashes, versions) masked."""
+    html = re.sub(r"\b[0-9a-f]{64}\b", "<sha256>", html)
+    return re.sub(r"staticrec \d+\.\d+\.\d+", "staticrec <version>", html)
+
+
+@pytest.mark.parametrize("page", GOLDEN_PAGES)
+def test_pages_match_the_golden_copies(evil_site, page):
+    """Regenerate after an intended change: STATICREC_UPDATE_GOLDEN=1 pytest tests/test_render.py"""
+    actual = normalised((evil_site / page).read_text(encoding="utf-8"))
+    golden = GOLDEN / page
+    if UPDATE:
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(actual, encoding="utf-8")
+    assert actual == golden.read_text(encoding="utf-8")
+
+
+def test_payload_title_is_escaped_everywhere(evil_site):
+    pages = list(evil_site.rglob("*.html"))
+    assert len(pages) > 10
+    escaped = "&lt;img src=x onerror=alert(1)&gt;"
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        assert EVIL_TITLE not in html and "<img" not in html, page
+    assert escaped in (evil_site / "movie" / "9" / "index.html").read_text(encoding="utf-8")
+    assert escaped in (evil_site / "index.html").read_text(encoding="utf-8")
+
+
+class _Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.links: list[str] = []
+        self.csp: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        for name in ("href", "src"):
+            if attrs.get(name):
+                self.links.append(attrs[name])
+        if attrs.get("http-equiv") == "Content-Security-Policy":
+            self.csp.append(attrs["content"])
+
+
+def test_every_relative_link_resolves_and_every_page_has_the_csp(evil_site):
+    for page in evil_site.rglob("*.html"):
+        parser = _Links()
+        parser.feed(page.read_text(encoding="utf-8"))
+        assert parser.csp == [content_security_policy("cdn")], page
+        for link in parser.links:
+            if link.startswith(("https://", "http://")):
+                continue
+            target = (page.parent / link.split("?")[0]).resolve()
+            if link.endswith("/") or link.split("?")[0].endswith("/"):
+                target = target / "index.html"
+            assert target.is_file(), f"{page}: {link}"
+
+
+def test_csp_allows_own_origin_and_wasm_only():
+    policy = content_security_policy("self-host")
+    assert "script-src 'self' 'wasm-unsafe-eval';" in policy
+    assert "unsafe-inline" not in policy and "'unsafe-eval'" not in policy
+    assert "https://cdn.jsdelivr.net" in content_security_policy("cdn")
+
+
+def test_pages_pin_the_manifest_and_the_site_carries_the_data(evil_site):
+    manifest = evil_site / "data" / "manifest.json"
+    pinned = re.search(
+        r'data-manifest-sha256="([0-9a-f]{64})"', (evil_site / "index.html").read_text()
+    ).group(1)
+    assert pinned == hashlib.sha256(manifest.read_bytes()).hexdigest()
+    files = json.loads(manifest.read_text())["files"]
+    for name in [
+        "items.parquet",
+        "item_factors.parquet",
+        "user_factors.parquet",
+        "user_ratings.parquet",
+        "content_neighbors.parquet",
+    ]:
+        assert (
+            hashlib.sha256((evil_site / "data" / name).read_bytes()).hexdigest()
+            == files[name]["sha256"]
+        )
+    assert (evil_site / ".nojekyll").is_file()
+    assert (evil_site / "vendor" / "hyparquet" / "index.js").is_file()
+    assert not (evil_site / "vendor" / "hyparquet" / "node.js").exists()
+
+
+def test_cdn_mode_ships_the_wheel_but_no_runtime(evil_site):
+    assert sorted(p.name for p in (evil_site / "pyodide").iterdir()) == [
+        "staticrec_scoring-0.1.0-py3-none-any.whl"
+    ]
+    body = (evil_site / "for-you" / "index.html").read_text()
+    assert 'data-pyodide-index="https://cdn.jsdelivr.net/pyodide/v0.27.7/full/"' in body
+
+
+def test_scoring_wheel_holds_the_source_files_and_is_reproducible(tmp_path):
+    first = build_scoring_wheel(tmp_path)
+    digest = hashlib.sha256(first.read_bytes()).hexdigest()
+    (tmp_path / "again").mkdir()
+    assert (
+        hashlib.sha256(build_scoring_wheel(tmp_path / "again").read_bytes()).hexdigest() == digest
+    )
+    with zipfile.ZipFile(first) as wheel:
+        names = wheel.namelist()
+        for name, data in scoring_sources():
+            assert wheel.read(name) == data
+        assert "staticrec/scoring/fusion.py" in names
+        assert not [n for n in names if n.endswith(".pyc")]
+        metadata = wheel.read("staticrec_scoring-0.1.0.dist-info/METADATA").decode()
+        assert "Requires-Dist: numpy" in metadata
+    # a wheel is importable from a zip: the shipped package answers on its own
+    code = (
+        "import sys; sys.path.insert(0, sys.argv[1]); import staticrec.scoring as s; "
+        "print(s.__file__)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(first)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=tmp_path,
+    ).stdout
+    assert out.startswith(str(first))
+
+
+@pytest.mark.parametrize(
+    ("title", "key"),
+    [
+        ("Toy Story (1995)", "T"),
+        ("Über Goober (2004)", "U"),
+        ("2001: A Space Odyssey (1968)", "0-9"),
+        (EVIL_TITLE, "other"),
+        ("¡Three Amigos! (1986)", "other"),
+    ],
+)
+def test_browse_sections(title, key):
+    assert browse_key(title) == key
