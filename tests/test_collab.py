@@ -11,7 +11,7 @@ from staticrec.errors import ConfigError
 
 @pytest.fixture(scope="module")
 def seed_svd(ml_small):
-    return train_svd(surprise_dataset(ml_small.ratings, (0.5, 5.0)), SVDParams())
+    return train_svd(surprise_dataset(ml_small.ratings, (0.5, 5.0)), SVDParams.seed())
 
 
 def factor_prediction(factors, user_id, movie_id):

@@ -77,7 +77,7 @@ def test_manifest_lists_params_metrics_and_every_file(built):
     assert manifest["dataset"]["rows"]["ratings"] == 100_836
     assert manifest["n_factors"] == 50 and manifest["rating_scale"] == [0.5, 5.0]
     assert manifest["global_mean"] == pytest.approx(3.50156, abs=1e-5)
-    assert manifest["params"]["svd"]["reg_all"] == 0.02
+    assert manifest["params"]["svd"]["reg_all"] == 0.09  # staticrec's tuned default
     assert manifest["params"]["content"]["vocabulary_size"] == 19
     assert 0.8 < manifest["metrics"]["holdout"]["rmse"] < 0.95
     listed = set(manifest["files"])
@@ -215,3 +215,31 @@ def test_download_path_through_the_command(tmp_path, ml_small_dir, http_server, 
     assert requests == ["/ml-latest-small.zip"]
     assert "100,836 ratings" in capsys.readouterr().out
     assert (tmp_path / "cache" / "ml-latest-small" / "ratings.csv").is_file()
+
+
+def test_build_with_evaluation_adds_a_report(tmp_path, ml_small_dir):
+    from staticrec.evaluate import EvaluationConfig
+
+    config = BuildConfig(
+        data_dir=ml_small_dir,
+        artifacts_dir=tmp_path / "artifacts",
+        report_dir=tmp_path / "report",
+        site=SiteConfig(site_dir=tmp_path / "site", pyodide="cdn"),
+        evaluation=EvaluationConfig.quick(),
+    )
+    summary = run(config)
+    manifest = json.loads((tmp_path / "artifacts" / "manifest.json").read_text())
+    assert manifest["metrics"]["evaluation"]["users_evaluated"] == 120
+    assert "evaluate best NDCG@10" in "\n".join(summary.lines())
+    page = (tmp_path / "site" / "report" / "index.html").read_text()
+    assert "How good are these recommendations?" in page
+    for svg in (
+        "tuning-heatmap.svg",
+        "ranking-ndcg.svg",
+        "rating-distribution.svg",
+        "cold-start.svg",
+    ):
+        assert (tmp_path / "site" / "report" / svg).is_file()
+        assert f'src="{svg}"' in page
+    assert (tmp_path / "report" / "report.md").is_file()
+    assert 'href="../report/"' in (tmp_path / "site" / "about" / "index.html").read_text()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from surprise import SVD
 from surprise.model_selection import GridSearchCV, KFold
@@ -10,7 +12,7 @@ from datasets import write_dataset
 from staticrec.collab import SVDParams, surprise_dataset
 from staticrec.data import load_movielens
 from staticrec.errors import ConfigError
-from staticrec.tuning import SEED_GRID, TuningConfig, grid_candidates, grid_search
+from staticrec.tuning import SEED_GRID, TuningConfig, grid_candidates, grid_search, search
 
 SMALL_GRID = {"n_factors": (5, 10), "reg_all": (0.02, 0.1)}
 
@@ -22,7 +24,7 @@ def sample_data(ml_small):
 
 
 def test_matches_surprise_grid_search_cv(sample_data):
-    base = SVDParams(n_epochs=5)
+    base = replace(SVDParams.seed(), n_epochs=5)  # Surprise's own defaults otherwise
     ours = grid_search(sample_data, base, TuningConfig(grid=SMALL_GRID, n_jobs=1, progress=False))
     theirs = GridSearchCV(
         SVD,
@@ -57,3 +59,28 @@ def test_tiny_dataset_grid_runs(tmp_path):
         TuningConfig(grid={"n_factors": (2, 3)}, folds=2, n_jobs=1, progress=False),
     )
     assert result.best.n_factors in (2, 3)
+
+
+def test_halving_screens_on_one_fold_then_cross_validates_the_best_third(sample_data):
+    grid = {"n_factors": (3, 6, 9), "n_epochs": (2, 4, 6), "reg_all": (0.02, 0.1, 0.5)}
+    config = TuningConfig(grid=grid, method="halving", n_jobs=1, progress=False)
+    halving = search(sample_data, SVDParams(), config)
+    table = halving.table
+    assert sorted(table.groupby("rung").size().tolist()) == [1, 3, 9]
+    assert table.groupby("rung")["folds"].first().tolist() == [1, 3, 3]
+    assert sorted(table.groupby("rung")["param_n_epochs"].first().tolist()) == [2, 4, 6]
+    # the winner was cross-validated on every fold, and its score is the grid search's score
+    full = search(sample_data, SVDParams(), TuningConfig(grid=grid, n_jobs=1, progress=False))
+    row = full.table[
+        (full.table.param_n_factors == halving.best.n_factors)
+        & (full.table.param_n_epochs == halving.best.n_epochs)
+        & (full.table.param_reg_all == halving.best.reg_all)
+    ]
+    assert halving.best_scores["rmse"] == pytest.approx(row["mean_test_rmse"].item(), abs=1e-12)
+    assert halving.best_scores["rmse"] >= full.best_scores["rmse"]
+    assert len(full.table) == 27
+
+
+def test_halving_needs_an_epoch_ladder():
+    with pytest.raises(ConfigError, match="at least two n_epochs values"):
+        TuningConfig(grid={"n_factors": (5, 10)}, method="halving")

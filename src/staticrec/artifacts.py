@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 
 import pyarrow as pa
@@ -10,7 +11,7 @@ import pyarrow.parquet as pq
 
 from staticrec.errors import DataError
 from staticrec.export import MANIFEST
-from staticrec.scoring import Recommender, ScoringConfig, load
+from staticrec.scoring import Recommender, ScoringConfig, load, model_from_columns
 
 SCORING_TABLES = ("items", "item_factors", "user_factors", "user_ratings", "content_neighbors")
 """The tables the scoring core needs."""
@@ -30,6 +31,14 @@ def read_columns(folder: Path, tables=SCORING_TABLES) -> dict[str, dict]:
 def table_columns(table: pa.Table) -> dict:
     """A table's columns as numpy arrays, as the scoring core takes them."""
     return {name: table.column(name).to_numpy(zero_copy_only=False) for name in table.column_names}
+
+
+def recommender_from_tables(
+    tables: Mapping[str, pa.Table], meta: Mapping, config: ScoringConfig | None = None
+) -> Recommender:
+    """A Recommender straight from in-memory artifact tables (evaluation trains many)."""
+    columns = {name: table_columns(tables[name]) for name in SCORING_TABLES}
+    return Recommender(model_from_columns(columns, meta), config)
 
 
 def load_recommender(folder: Path, config: ScoringConfig | None = None) -> Recommender:

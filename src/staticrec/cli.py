@@ -21,20 +21,9 @@ from staticrec.scoring.errors import ScoringError
 log = logging.getLogger("staticrec")
 
 
-def _build_parser(sub: argparse._SubParsersAction) -> None:
-    from staticrec.collab import SVDParams
-    from staticrec.content import CONTENT_SOURCES, ContentConfig
+def _add_data_options(p: argparse.ArgumentParser) -> None:
     from staticrec.download import GROUPLENS_URL, KNOWN_DATASETS
-    from staticrec.render import PYODIDE_MODES
 
-    svd, content = SVDParams(), ContentConfig()
-    p = sub.add_parser(
-        "build",
-        help="train both models, export the artifacts and render the site",
-        description="Train the content and collaborative models on a MovieLens release, export "
-        "them as Parquet artifacts, and render the static site.",
-        epilog="example: staticrec build --data-dir ~/data/ml-latest-small --tune",
-    )
     data = p.add_argument_group("data")
     data.add_argument("--data-dir", type=Path, help="an extracted MovieLens folder (no download)")
     data.add_argument(
@@ -55,6 +44,34 @@ def _build_parser(sub: argparse._SubParsersAction) -> None:
         metavar="URL",
         help="where releases are fetched from (default: %(default)s)",
     )
+
+
+def _download_config(args: argparse.Namespace, progress: bool):
+    from staticrec.download import DownloadConfig
+
+    return DownloadConfig(
+        dataset=args.dataset,
+        cache_dir=args.cache_dir,
+        base_url=args.download_url,
+        progress=progress,
+    )
+
+
+def _build_parser(sub: argparse._SubParsersAction) -> None:
+    from staticrec.collab import SVDParams
+    from staticrec.content import CONTENT_SOURCES, ContentConfig
+    from staticrec.render import PYODIDE_MODES
+    from staticrec.tuning import GRIDS, SEARCHES
+
+    svd, content = SVDParams(), ContentConfig()
+    p = sub.add_parser(
+        "build",
+        help="train both models, export the artifacts and render the site",
+        description="Train the content and collaborative models on a MovieLens release, export "
+        "them as Parquet artifacts, and render the static site.",
+        epilog="example: staticrec build --data-dir ~/data/ml-latest-small --tune",
+    )
+    _add_data_options(p)
     out = p.add_argument_group("output")
     out.add_argument(
         "--artifacts-dir",
@@ -99,49 +116,120 @@ def _build_parser(sub: argparse._SubParsersAction) -> None:
     )
     model.add_argument(
         "--tune",
+        nargs="?",
+        const="grid",
+        choices=SEARCHES,
+        help="choose SVD parameters by 3-fold cross-validation first: `grid` tries every "
+        "combination (the seed's GridSearchCV), `halving` gets there in a fraction of the time",
+    )
+    model.add_argument(
+        "--tune-grid",
+        default="seed",
+        choices=sorted(GRIDS),
+        help="the grid --tune searches: the seed's 81 combinations (over the seed's other "
+        "parameters), or 36 around staticrec's defaults (default: %(default)s)",
+    )
+    model.add_argument(
+        "--seed-svd",
         action="store_true",
-        help="grid-search SVD parameters with 3-fold cross-validation first",
+        help="start from the seed notebook's SVD parameters (50 factors, 20 epochs, lr 0.005, "
+        "reg 0.02) instead of staticrec's tuned defaults",
     )
-    model.add_argument(
-        "--n-factors", type=int, default=svd.n_factors, help="(default: %(default)s)"
+    for name, kind in (
+        ("n_factors", int),
+        ("n_epochs", int),
+        ("lr_all", float),
+        ("reg_all", float),
+        ("random_state", int),
+    ):
+        model.add_argument(
+            f"--{name.replace('_', '-')}",
+            type=kind,
+            help=f"SVD {name} (default: {getattr(svd, name)}; with --seed-svd: "
+            f"{getattr(SVDParams.seed(), name)})",
+        )
+    evaluation = p.add_argument_group("evaluation")
+    evaluation.add_argument(
+        "--evaluate",
+        action="store_true",
+        help="also run `staticrec evaluate` (minutes): figures in the manifest, a report page",
     )
-    model.add_argument("--n-epochs", type=int, default=svd.n_epochs, help="(default: %(default)s)")
-    model.add_argument("--lr-all", type=float, default=svd.lr_all, help="(default: %(default)s)")
-    model.add_argument("--reg-all", type=float, default=svd.reg_all, help="(default: %(default)s)")
-    model.add_argument(
-        "--random-state", type=int, default=svd.random_state, help="SVD seed (default: %(default)s)"
-    )
+    _add_evaluation_options(evaluation)
     p.add_argument("--quiet", action="store_true", help="no progress bars or stage log")
     p.set_defaults(handler=_run_build)
 
 
-def _run_build(args: argparse.Namespace) -> int:
+def _add_evaluation_options(group) -> None:
+    group.add_argument(
+        "--report-dir",
+        type=Path,
+        default=Path("build/report"),
+        help="where the report (Markdown and SVG plots) goes (default: %(default)s)",
+    )
+    group.add_argument(
+        "--quick",
+        action="store_true",
+        help="a smoke run: 120 users, 3 folds, a small grid, no KNN (seconds, not minutes)",
+    )
+
+
+def _evaluate_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "evaluate",
+        help="measure rating accuracy, top-10 ranking quality and cold start; write a report",
+        description="Cross-validated RMSE/MAE of five models, precision/recall/NDCG@10, coverage "
+        "and novelty of every list the site shows (fusion chosen on a validation split), and "
+        "RMSE for new users after 5, 10 and 20 ratings. Writes report.md and SVG plots.",
+        epilog="example: staticrec evaluate --data-dir ~/data/ml-latest-small --quick",
+    )
+    _add_data_options(p)
+    _add_evaluation_options(p)
+    p.add_argument("--quiet", action="store_true", help="no progress bars or stage log")
+    p.set_defaults(handler=_run_evaluate)
+
+
+def _run_evaluate(args: argparse.Namespace) -> int:
     from staticrec.collab import SVDParams
     from staticrec.content import ContentConfig
-    from staticrec.download import DownloadConfig
+    from staticrec.evaluate import EvaluationConfig, evaluate
+    from staticrec.output import StagedOutputs
+    from staticrec.pipeline import load_dataset
+    from staticrec.report import markdown, write_report
+
+    ml = load_dataset(args.data_dir, _download_config(args, not args.quiet))
+    config = EvaluationConfig.quick() if args.quick else EvaluationConfig()
+    result = evaluate(ml, SVDParams(), ContentConfig(), config, progress=not args.quiet)
+    with StagedOutputs([args.report_dir]) as staged:
+        context = write_report(staged.path(args.report_dir), result)
+        staged.commit()
+    print(markdown(context))
+    print(f"\nreport written to {args.report_dir / 'report.md'}")
+    return 0
+
+
+def _run_build(args: argparse.Namespace) -> int:
+    from staticrec.content import ContentConfig
+    from staticrec.evaluate import EvaluationConfig
     from staticrec.pipeline import BuildConfig, run
     from staticrec.render import SiteConfig
-    from staticrec.tuning import TuningConfig
+    from staticrec.tuning import GRIDS, TuningConfig
 
     progress = not args.quiet
     config = BuildConfig(
         data_dir=args.data_dir,
-        download=DownloadConfig(
-            dataset=args.dataset,
-            cache_dir=args.cache_dir,
-            base_url=args.download_url,
-            progress=progress,
-        ),
+        download=_download_config(args, progress),
         content=ContentConfig(source=args.content, top_k=args.top_k),
-        svd=SVDParams(
-            n_factors=args.n_factors,
-            n_epochs=args.n_epochs,
-            lr_all=args.lr_all,
-            reg_all=args.reg_all,
-            random_state=args.random_state,
+        svd=_svd_params(args),
+        tuning=(
+            TuningConfig(grid=GRIDS[args.tune_grid], method=args.tune, progress=progress)
+            if args.tune
+            else None
         ),
-        tuning=TuningConfig(progress=progress) if args.tune else None,
         artifacts_dir=args.artifacts_dir,
+        evaluation=(EvaluationConfig.quick() if args.quick else EvaluationConfig())
+        if args.evaluate
+        else None,
+        report_dir=args.report_dir,
         site=None
         if args.no_site
         else SiteConfig(
@@ -285,6 +373,23 @@ def _run_fetch_pyodide(args: argparse.Namespace) -> int:
     return 0
 
 
+def _svd_params(args: argparse.Namespace):
+    """The SVD parameters: staticrec's defaults or the seed's, with each given option applied."""
+    from dataclasses import replace
+
+    from staticrec.collab import SVDParams
+
+    # The seed's grid is searched over the seed's other parameters, as the notebook did.
+    seed = args.seed_svd or (args.tune is not None and args.tune_grid == "seed")
+    base = SVDParams.seed() if seed else SVDParams()
+    given = {
+        name: getattr(args, name)
+        for name in ("n_factors", "n_epochs", "lr_all", "reg_all", "random_state")
+        if getattr(args, name) is not None
+    }
+    return replace(base, **given)
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="staticrec",
@@ -292,6 +397,7 @@ def make_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _build_parser(sub)
+    _evaluate_parser(sub)
     _recommend_parser(sub)
     _fetch_pyodide_parser(sub)
     return parser

@@ -19,6 +19,7 @@ import numpy as np
 from staticrec import collab, content, export, render, tuning
 from staticrec.data import MovieLens, load_movielens
 from staticrec.download import DownloadConfig, fetch_dataset
+from staticrec.evaluate import EvaluationConfig, evaluate
 from staticrec.output import StagedOutputs
 
 log = logging.getLogger("staticrec")
@@ -46,10 +47,10 @@ class BuildConfig:
     """Where the Parquet tables and the manifest go."""
     site: render.SiteConfig | None = field(default_factory=render.SiteConfig)
     """How the site is rendered; None builds the artifacts only."""
-
-    @property
-    def dataset_name(self) -> str:
-        return self.data_dir.name if self.data_dir is not None else self.download.dataset
+    evaluation: EvaluationConfig | None = None
+    """Run the evaluation too (minutes): its figures go into the manifest and a report."""
+    report_dir: Path = Path("build/report")
+    """Where the evaluation report (Markdown and SVG plots) goes."""
 
 
 @dataclass
@@ -70,8 +71,14 @@ class BuildSummary:
             f"loaded   {rows['ratings']:,} ratings by {rows['users']:,} users "
             f"on {rows['rated_movies']:,} of {rows['movies']:,} movies",
         ]
-        for name, scores in self.metrics.items():
-            out.append(f"{name:<8} RMSE {scores['rmse']:.4f}  MAE {scores['mae']:.4f}")
+        for name in ("holdout", "cv"):
+            if name in self.metrics:
+                scores = self.metrics[name]
+                out.append(f"{name:<8} RMSE {scores['rmse']:.4f}  MAE {scores['mae']:.4f}")
+        if "evaluation" in self.metrics:
+            ndcg = self.metrics["evaluation"]["ranking_at_10"]
+            best = max(ndcg, key=lambda name: ndcg[name]["ndcg"])
+            out.append(f"evaluate best NDCG@10 {ndcg[best]['ndcg']:.4f} ({best}); see the report")
         for file_name, entry in sorted(self.files.items()):
             out.append(f"wrote    {file_name:<28} {entry.bytes / 1e6:8.2f} MB")
         total = sum(entry.bytes for entry in self.files.values())
@@ -116,7 +123,7 @@ def run(config: BuildConfig) -> BuildSummary:
     params, tuned = config.svd, None
     if config.tuning is not None:
         with summary.stage("tuning"):
-            tuned = tuning.grid_search(data, config.svd, config.tuning)
+            tuned = tuning.search(data, config.svd, config.tuning)
             params = tuned.best
             summary.metrics["cv"] = {**tuned.best_scores, "folds": config.tuning.folds}
     else:
@@ -125,20 +132,34 @@ def run(config: BuildConfig) -> BuildSummary:
             summary.metrics["holdout"] = {**scores, "test_fraction": config.holdout_fraction}
     with summary.stage("svd"):
         factors = collab.export_factors(collab.train_svd(data, params))
+    evaluation = None
+    if config.evaluation is not None:
+        with summary.stage("evaluate"):
+            evaluation = evaluate(ml, params, config.content, config.evaluation)
+            summary.metrics["evaluation"] = evaluation.summary()
     with summary.stage("tables"):
         tables = export.artifact_tables(
             ml, factors, neighbors, tuned.table if tuned is not None else None
         )
         manifest = _manifest(config, ml, summary, factors, params, len(vocabulary))
-    targets = [config.artifacts_dir] + ([config.site.site_dir] if config.site else [])
+    targets = [config.artifacts_dir]
+    targets += [config.site.site_dir] if config.site else []
+    targets += [config.report_dir] if evaluation is not None else []
     with StagedOutputs(targets) as staged:
         artifacts = staged.path(config.artifacts_dir)
         with summary.stage("export"):
             summary.files = export.write_artifacts(artifacts, tables, manifest)
+        report_page = None
+        if evaluation is not None:
+            from staticrec.report import write_report  # matplotlib: imported only when needed
+
+            with summary.stage("report"):
+                folder = staged.path(config.report_dir)
+                report_page = render.ReportPage(write_report(folder, evaluation), folder)
         if config.site is not None:
             with summary.stage("site"):
                 summary.pages = render.render(
-                    artifacts, staged.path(config.site.site_dir), config.site, runtime
+                    artifacts, staged.path(config.site.site_dir), config.site, runtime, report_page
                 )
         staged.commit()
     summary.peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -146,15 +167,25 @@ def run(config: BuildConfig) -> BuildSummary:
 
 
 def _load(config: BuildConfig) -> MovieLens:
-    folder = config.data_dir
-    if folder is None:
-        folder = fetch_dataset(config.download)
-    return load_movielens(
-        folder,
-        name=config.dataset_name,
+    return load_dataset(
+        config.data_dir,
+        config.download,
         rating_scale=config.rating_scale,
         with_tags=config.content.source == "genres+tags",
     )
+
+
+def load_dataset(
+    data_dir: Path | None,
+    download: DownloadConfig,
+    *,
+    rating_scale: tuple[float, float] = (0.5, 5.0),
+    with_tags: bool = False,
+) -> MovieLens:
+    """A validated MovieLens: from ``data_dir``, or downloaded (once) as ``download`` says."""
+    folder = data_dir if data_dir is not None else fetch_dataset(download)
+    name = data_dir.name if data_dir is not None else download.dataset
+    return load_movielens(folder, name=name, rating_scale=rating_scale, with_tags=with_tags)
 
 
 def _ratings_per_movie(ml: MovieLens) -> np.ndarray:

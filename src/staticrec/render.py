@@ -58,6 +58,14 @@ class SiteConfig:
 
 
 @dataclass(frozen=True)
+class ReportPage:
+    """The evaluation report: the page's context and the folder holding its plots."""
+
+    context: dict
+    folder: Path
+
+
+@dataclass(frozen=True)
 class Page:
     """One HTML page: where it goes, which template, and everything the template shows."""
 
@@ -87,7 +95,12 @@ def check_web_dir(web_dir: Path) -> None:
 # -- compute ------------------------------------------------------------------------------------
 
 
-def site_pages(artifacts: Path, recommender: Recommender, config: SiteConfig) -> list[Page]:
+def site_pages(
+    artifacts: Path,
+    recommender: Recommender,
+    config: SiteConfig,
+    report: ReportPage | None = None,
+) -> list[Page]:
     """Every page of the site, with its context; reads the artifacts, writes nothing."""
     manifest = json.loads((artifacts / MANIFEST).read_text(encoding="utf-8"))
     items = pq.read_table(artifacts / "items.parquet").to_pylist()
@@ -98,6 +111,7 @@ def site_pages(artifacts: Path, recommender: Recommender, config: SiteConfig) ->
         "content_source": manifest["params"]["content"]["source"],
         "version": __version__,
         "pyodide_version": PYODIDE_VERSION,
+        "has_report": report is not None,
     }
 
     def link(item) -> dict:
@@ -135,6 +149,8 @@ def site_pages(artifacts: Path, recommender: Recommender, config: SiteConfig) ->
             )
         )
     pages.extend(_browse_pages(list(movies.values()), common))
+    if report is not None:
+        pages.append(Page("report/index.html", "report.html", {**common, **report.context}))
     return pages
 
 
@@ -193,7 +209,12 @@ def _browse_pages(movies: list[dict], common: dict) -> list[Page]:
 
 
 def write_site(
-    pages: Iterable[Page], artifacts: Path, out: Path, config: SiteConfig, runtime: Path | None
+    pages: Iterable[Page],
+    artifacts: Path,
+    out: Path,
+    config: SiteConfig,
+    runtime: Path | None,
+    report: ReportPage | None = None,
 ) -> None:
     """Write the whole site into ``out`` (an empty staging folder)."""
     environment = template_environment(config.web_dir)
@@ -214,6 +235,9 @@ def write_site(
     (out / "data").mkdir()
     for name in [f"{t}.parquet" for t in SCORING_TABLES] + [MANIFEST]:
         shutil.copyfile(artifacts / name, out / "data" / name)
+    if report is not None:
+        for figure in report.context["figures"]:
+            shutil.copyfile(report.folder / figure["name"], out / "report" / figure["name"])
     (out / ".nojekyll").write_text("", encoding="utf-8")  # serve files as they are on GitHub Pages
 
 
@@ -272,9 +296,15 @@ def _vendor_hyparquet(web_dir: Path, target: Path) -> None:
     (target / "VERSION").write_text(version + "\n", encoding="utf-8")
 
 
-def render(artifacts: Path, out: Path, config: SiteConfig, runtime: Path | None) -> int:
+def render(
+    artifacts: Path,
+    out: Path,
+    config: SiteConfig,
+    runtime: Path | None,
+    report: ReportPage | None = None,
+) -> int:
     """Compute every page, then write the site; returns the number of pages."""
     check_web_dir(config.web_dir)
-    pages = site_pages(artifacts, load_recommender(artifacts), config)
-    write_site(pages, artifacts, out, config, runtime)
+    pages = site_pages(artifacts, load_recommender(artifacts), config, report)
+    write_site(pages, artifacts, out, config, runtime, report)
     return len(pages)

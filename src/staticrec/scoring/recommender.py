@@ -28,8 +28,12 @@ class ScoringConfig:
     """The RRF rule's weights, k and list lengths (the seed's defaults)."""
     fold_in_factor_reg: float = 5.0
     """Penalty on a new visitor's vector |pu|^2; high, since a handful of ratings overfit."""
-    fold_in_bias_reg: float = 1.0
+    fold_in_bias_reg: float = 5.0
     """Penalty on a new visitor's bias bu^2."""
+    cf_min_ratings: int = 50
+    """The CF list only holds movies with at least this many ratings. SVD trained for RMSE
+    ranks movies with a few high ratings first; on ml-latest-small this floor, chosen on a
+    validation split, lifts the CF list's NDCG@10 from 0.006 to 0.065 (README, "Evaluation")."""
     popularity_damping: float = 10.0
     """Pseudo-ratings at the global mean added to each movie's mean for the popularity list."""
     like_threshold: float = 4.0
@@ -78,6 +82,7 @@ class Recommender:
         self.config = config or ScoringConfig()
         self.popularity_rank = popularity_rank(model)
         self._popularity = cf.popularity_scores(model, self.config.popularity_damping)
+        self._too_few_ratings = model.n_ratings < self.config.cf_min_ratings
         self._titles: TitleIndex | None = None
 
     @property
@@ -176,7 +181,7 @@ class Recommender:
 
         seen = np.zeros(self.model.n_items, dtype=bool)
         seen[rated] = True
-        cf_top = top_n(cf_scores, fusion.cf_length, exclude=seen)
+        cf_top = top_n(cf_scores, fusion.cf_length, exclude=seen | self._too_few_ratings)
         seen[favorite_pos] = True
         similarity = content_scores(self.model, favorite_pos)
         content_top = top_n(

@@ -1,0 +1,219 @@
+"""The evaluation as a report: static SVG plots made at build time, a Markdown copy, and the
+context of the site's report page. Readable without JavaScript; every plot has a caption.
+
+Compute, then write: ``report_figures`` draws the plots in memory, ``write_report`` writes them
+with the Markdown next to them.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display: plots are files
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from staticrec.evaluate import Evaluation
+
+# Fixed ids and no date in the SVG: the same evaluation gives byte-identical plots.
+matplotlib.rcParams["svg.hashsalt"] = "staticrec"
+matplotlib.rcParams["svg.fonttype"] = "none"
+_SVG_METADATA = {"Date": None, "Creator": "staticrec"}
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One plot: its file name, its SVG text and the sentence that says what it shows."""
+
+    name: str
+    title: str
+    svg: str
+    caption: str
+
+
+def _svg(figure) -> str:
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg", metadata=_SVG_METADATA, bbox_inches="tight")
+    plt.close(figure)
+    return buffer.getvalue()
+
+
+def tuning_heatmap(table: pd.DataFrame) -> Figure:
+    """Best cross-validated RMSE per (n_factors, reg_all) cell of the tuning grid."""
+    cells = table.groupby(["param_n_factors", "param_reg_all"])["mean_test_rmse"].min().unstack()
+    figure, axes = plt.subplots(figsize=(5.5, 3.6))
+    image = axes.imshow(cells.to_numpy(), cmap="viridis_r", aspect="auto")
+    axes.set_xticks(range(len(cells.columns)), [f"{v:g}" for v in cells.columns])
+    axes.set_yticks(range(len(cells.index)), [str(int(v)) for v in cells.index])
+    axes.set_xlabel("reg_all")
+    axes.set_ylabel("n_factors")
+    for (row, col), value in np.ndenumerate(cells.to_numpy()):
+        axes.text(col, row, f"{value:.4f}", ha="center", va="center", color="white", fontsize=9)
+    figure.colorbar(image, ax=axes, label="RMSE (3-fold)")
+    stacked = cells.stack()
+    best, worst = stacked.idxmin(), stacked.idxmax()
+    return Figure(
+        "tuning-heatmap.svg",
+        "RMSE over the tuning grid",
+        _svg(figure),
+        f"Cross-validated RMSE over the tuning grid, each cell the best over its other parameters; "
+        f"lower is better. Best: n_factors={int(best[0])}, reg_all={best[1]:g} "
+        f"({stacked[best]:.4f}); worst: n_factors={int(worst[0])}, reg_all={worst[1]:g} "
+        f"({stacked[worst]:.4f}).",
+    )
+
+
+def ndcg_bars(ranking: pd.DataFrame) -> Figure:
+    figure, axes = plt.subplots(figsize=(7, 0.45 * len(ranking) + 1))
+    axes.barh(range(len(ranking)), ranking["ndcg"], color="#b4361e")
+    axes.set_yticks(range(len(ranking)), ranking["list"])
+    axes.invert_yaxis()
+    axes.set_xlabel("NDCG@10 on the held-out latest 20% of each user's ratings")
+    for row, value in enumerate(ranking["ndcg"]):
+        axes.text(value, row, f" {value:.4f}", va="center", fontsize=9)
+    best = ranking.loc[ranking["ndcg"].idxmax(), "list"]
+    return Figure(
+        "ranking-ndcg.svg",
+        "NDCG@10 per list",
+        _svg(figure),
+        f"How well each list ranks the movies users went on to rate 4 or more; higher is better. "
+        f"Best: {best}.",
+    )
+
+
+def rating_distribution(counts: pd.Series) -> Figure:
+    figure, axes = plt.subplots(figsize=(6, 3))
+    axes.bar([f"{v:g}" for v in counts.index], counts.to_numpy(), color="#5b6576")
+    axes.set_xlabel("rating")
+    axes.set_ylabel("ratings")
+    share = counts / counts.sum()
+    whole = share[[v for v in share.index if float(v).is_integer()]].sum()
+    return Figure(
+        "rating-distribution.svg",
+        "The rating distribution",
+        _svg(figure),
+        f"How often each rating is given: whole stars make up {whole:.0%} of all ratings, and "
+        f"the most common rating is {share.idxmax():g} ({share.max():.0%}).",
+    )
+
+
+def cold_start_lines(cold: pd.DataFrame) -> Figure:
+    figure, axes = plt.subplots(figsize=(6, 3.4))
+    labels = {
+        "fold_in": "fold-in (what the site does)",
+        "retrain": "full retrain with them",
+        "global_mean_plus_bi": "global mean + item bias",
+    }
+    for column, label in labels.items():
+        axes.plot(cold["onboarding"], cold[column], marker="o", label=label)
+    axes.set_xticks(cold["onboarding"])
+    axes.set_xlabel("onboarding ratings per new user")
+    axes.set_ylabel("RMSE on their later ratings")
+    axes.legend()
+    first = cold.iloc[0]
+    return Figure(
+        "cold-start.svg",
+        "Cold-start RMSE against onboarding ratings",
+        _svg(figure),
+        f"New users, held out of training, rate their first movies; their later ratings are then "
+        f"predicted. With {int(first.onboarding)} ratings the fold-in is at "
+        f"{first.fold_in:.3f} against {first.global_mean_plus_bi:.3f} without personalisation "
+        f"and {first.retrain:.3f} for a full retrain; lower is better.",
+    )
+
+
+def report_figures(evaluation: Evaluation) -> list[Figure]:
+    return [
+        tuning_heatmap(evaluation.tuning),
+        ndcg_bars(evaluation.ranking),
+        rating_distribution(evaluation.rating_counts),
+        cold_start_lines(evaluation.cold_start),
+    ]
+
+
+def report_context(evaluation: Evaluation, figures: list[Figure]) -> dict:
+    """What the report page and the Markdown show: tables as rows, figures with captions."""
+    ranking = evaluation.ranking
+    singles = ranking[~ranking["list"].str.startswith("hybrid")]
+    hybrids = ranking[ranking["list"].str.startswith("hybrid")]
+    chosen = evaluation.chosen_fusion
+    return {
+        "accuracy": evaluation.accuracy.to_dict(orient="records"),
+        "ranking": ranking.to_dict(orient="records"),
+        "cold_start": evaluation.cold_start.to_dict(orient="records"),
+        "chosen": chosen,
+        "tuned": evaluation.tuned,
+        "users": evaluation.users,
+        "folds": evaluation.folds,
+        "split": evaluation.split,
+        "figures": [{"name": f.name, "title": f.title, "caption": f.caption} for f in figures],
+        "hybrid_beats_singles": bool(hybrids["ndcg"].max() > singles["ndcg"].max()),
+        "seed_weights_chosen": (chosen["cf_weight"], chosen["content_weight"], chosen["k"])
+        == (0.6, 0.4, 60),
+    }
+
+
+def markdown(context: dict) -> str:
+    """The report as Markdown (the site shows the same as HTML)."""
+    lines = ["# staticrec evaluation", ""]
+    lines += [
+        f"## Rating accuracy ({context['folds']}-fold cross-validation)",
+        "",
+        "| model | RMSE | ± | MAE |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    lines += [
+        f"| {r['model']} | {r['rmse']:.4f} | {r['rmse_std']:.4f} | {r['mae']:.4f} |"
+        for r in context["accuracy"]
+    ]
+    lines += [
+        "",
+        "## Ranking: top 10 against each user's latest 20% of ratings",
+        "",
+        "| list | precision@10 | recall@10 | NDCG@10 | coverage | novelty |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    lines += [
+        f"| {r['list']} | {r['precision']:.4f} | {r['recall']:.4f} | {r['ndcg']:.4f} | "
+        f"{r['coverage']:.1%} | {r['novelty']:.0f} |"
+        for r in context["ranking"]
+    ]
+    chosen = context["chosen"]
+    lines += [
+        "",
+        f"Fusion chosen on the validation split: CF weight {chosen['cf_weight']:g}, "
+        f"content weight {chosen['content_weight']:g}, k={chosen['k']}, CF list limited to "
+        f"movies with at least {chosen['cf_min_ratings']} ratings.",
+        "",
+    ]
+    lines += [
+        "## Cold start: RMSE on new users' later ratings",
+        "",
+        "| onboarding ratings | fold-in | global mean + bi | retrain |",
+        "| ---: | ---: | ---: | ---: |",
+    ]
+    lines += [
+        f"| {r['onboarding']} | {r['fold_in']:.4f} | {r['global_mean_plus_bi']:.4f} | "
+        f"{r['retrain']:.4f} |"
+        for r in context["cold_start"]
+    ]
+    lines += ["", "## Plots", ""]
+    for figure in context["figures"]:
+        lines += [f"![{figure['title']}]({figure['name']})", "", figure["caption"], ""]
+    return "\n".join(lines)
+
+
+def write_report(folder: Path, evaluation: Evaluation) -> dict:
+    """Write the plots and report.md into ``folder``; returns the page context."""
+    folder.mkdir(parents=True, exist_ok=True)
+    figures = report_figures(evaluation)
+    for figure in figures:
+        (folder / figure.name).write_text(figure.svg, encoding="utf-8")
+    context = report_context(evaluation, figures)
+    (folder / "report.md").write_text(markdown(context), encoding="utf-8")
+    return context

@@ -1,0 +1,130 @@
+"""Stage 5: the evaluation protocol's pieces against hand-made answers, and a smoke run."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from staticrec.collab import SVDParams
+from staticrec.content import ContentConfig
+from staticrec.evaluate import (
+    EvaluationConfig,
+    GlobalMean,
+    evaluate,
+    ranking_metrics,
+    temporal_split,
+)
+from staticrec.report import write_report
+
+
+def test_temporal_split_holds_out_each_users_latest_ratings():
+    ratings = pd.DataFrame(
+        {
+            "userId": [1] * 10 + [2] * 4,
+            "movieId": [*list(range(10)), 1, 2, 3, 4],
+            "rating": [4.0] * 14,
+            "timestamp": [5, 3, 9, 1, 7, 2, 8, 4, 6, 10, 4, 3, 2, 1],
+        }
+    )
+    train, test = temporal_split(ratings, 0.2)
+    assert sorted(test[test.userId == 1].timestamp) == [9, 10]  # floor(10 * 0.2) = 2 latest
+    assert test[test.userId == 2].empty  # floor(4 * 0.2) = 0
+    assert len(train) + len(test) == len(ratings)
+    assert train[train.userId == 1].timestamp.max() < test[test.userId == 1].timestamp.min()
+
+
+def test_ranking_metrics_by_hand():
+    recommended = {1: [10, 20, 30], 2: [40, 50, 60]}
+    relevant = {1: {20, 99}, 2: {40}}
+    ranks = {10: 1, 20: 2, 30: 3, 40: 4, 50: 5, 60: 6}
+    metrics = ranking_metrics(recommended, relevant, ranks, n_items=12, n=3)
+    # user 1: one hit at position 2; user 2: one hit at position 1
+    assert metrics["precision"] == pytest.approx((1 / 3 + 1 / 3) / 2)
+    assert metrics["recall"] == pytest.approx((1 / 2 + 1 / 1) / 2)
+    dcg1, idcg1 = 1 / math.log2(3), 1 + 1 / math.log2(3)
+    assert metrics["ndcg"] == pytest.approx((dcg1 / idcg1 + 1.0) / 2)
+    assert metrics["coverage"] == pytest.approx(6 / 12)
+    assert metrics["novelty"] == pytest.approx(3.5)
+
+
+def test_global_mean_predicts_the_mean(ml_small):
+    from staticrec.collab import surprise_dataset
+
+    trainset = surprise_dataset(ml_small.ratings, (0.5, 5.0)).build_full_trainset()
+    algo = GlobalMean().fit(trainset)
+    assert algo.predict(1, 1).est == pytest.approx(ml_small.ratings.rating.mean())
+
+
+@pytest.fixture(scope="module")
+def quick(ml_small):
+    return evaluate(ml_small, SVDParams(n_epochs=10), ContentConfig(), EvaluationConfig.quick())
+
+
+def test_smoke_run_has_every_table(quick):
+    assert list(quick.accuracy.model) == [
+        "global mean",
+        "BaselineOnly",
+        "SVD, seed parameters",
+        "SVD, tuned on the seed grid",
+        "SVD, staticrec default",
+    ]
+    assert (quick.accuracy.rmse > 0.5).all() and (quick.accuracy.rmse < 1.5).all()
+    assert quick.accuracy.set_index("model").loc["global mean", "rmse"] == quick.accuracy.rmse.max()
+    names = list(quick.ranking["list"])
+    assert names[:3] == [
+        "popularity (damped mean)",
+        "content (favourite: best-rated movie)",
+        "CF (SVD)",
+    ]
+    assert sum(n.startswith("hybrid") for n in names) == 3
+    for column in ("precision", "recall", "ndcg", "coverage"):
+        assert quick.ranking[column].between(0, 1).all()
+    assert list(quick.cold_start.onboarding) == [5, 10, 20]
+    assert quick.users == 120
+
+
+def test_fusion_is_chosen_on_validation_not_test(quick):
+    sweep = quick.validation_sweep
+    best = sweep.sort_values(["ndcg", "cf_weight"], ascending=[False, False]).iloc[0]
+    assert quick.chosen_fusion["cf_weight"] == best.cf_weight
+    assert quick.chosen_fusion["k"] == best.k
+    assert quick.chosen_fusion["cf_min_ratings"] == best.cf_min_ratings
+    # the validation split is cut from the training ratings: it never sees the test users' test
+    assert quick.split["fit"] + quick.split["validation"] == quick.split["train"]
+
+
+def test_summary_is_json(quick):
+    summary = json.loads(json.dumps(quick.summary()))
+    assert set(summary) == {
+        "accuracy_cv",
+        "folds",
+        "ranking_at_10",
+        "fusion_chosen_on_validation",
+        "cold_start_rmse",
+        "users_evaluated",
+    }
+
+
+def test_report_is_written_and_reproducible(quick, tmp_path):
+    first = write_report(tmp_path / "a", quick)
+    write_report(tmp_path / "b", quick)
+    names = sorted(p.name for p in (tmp_path / "a").iterdir())
+    assert names == [
+        "cold-start.svg",
+        "ranking-ndcg.svg",
+        "rating-distribution.svg",
+        "report.md",
+        "tuning-heatmap.svg",
+    ]
+    for name in names:
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+    svg = (tmp_path / "a" / "cold-start.svg").read_text()
+    assert svg.startswith("<?xml") and "<dc:date>" not in svg
+    text = (tmp_path / "a" / "report.md").read_text()
+    assert "## Rating accuracy (3-fold cross-validation)" in text
+    assert all(f["caption"] in text for f in first["figures"])
+    assert np.isfinite(quick.ranking.ndcg).all()
