@@ -17,6 +17,7 @@ import json
 import re
 import shutil
 import statistics
+import sys
 import tempfile
 import threading
 import time
@@ -26,16 +27,8 @@ from _common import REPO, ml_small, table
 from staticrec.pipeline import BuildConfig, run
 from staticrec.render import SiteConfig
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+sys.path.insert(0, str(REPO / "tests" / "browser"))
+from browsing import CHROMIUM, CHROMIUM_ARGS
 
 
 class Handler(http.server.SimpleHTTPRequestHandler):
@@ -121,9 +114,7 @@ def main() -> None:
         floor, first, warm, bytes_by_group, boots = [], [], [], {}, []
         floor_start, site_start, site_ready, floor_boots = [], [], [], []
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-            )
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             for _ in range(args.runs):
                 context = browser.new_context()
                 page = context.new_page()

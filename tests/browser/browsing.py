@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import os
 import threading
 import time
 from pathlib import Path
@@ -14,6 +15,18 @@ from staticrec.pipeline import BuildConfig, run
 from staticrec.render import SiteConfig, content_security_policy
 
 PYODIDE_CACHE = Path(__file__).resolve().parents[2] / "build" / "pyodide"
+CHROMIUM = os.environ.get("STATICREC_CHROMIUM", "/usr/bin/chromium")
+# Flags that work here: as root, offline (no background connections to Google's services).
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def build_site(data_dir: Path, out: Path) -> Path:

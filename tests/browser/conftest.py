@@ -11,19 +11,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from browsing import SiteServer, build_site
-
-CHROMIUM = os.environ.get("STATICREC_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from browsing import CHROMIUM, CHROMIUM_ARGS, SiteServer, build_site
 
 
 def pytest_collection_modifyitems(items):
