@@ -71,7 +71,7 @@ def main() -> None:
             ("read + validate CSVs", f"{t_data:.2f}", f"{m_data:.0f}"),
             ("content index, sparse top-50 (ours)", f"{t_sparse:.2f}", f"{m_sparse:.0f}"),
             ("content matrix, dense n x n float32 (seed)", f"{t_dense:.2f}", f"{m_dense:.0f}"),
-            ("SVD fit, seed defaults", f"{t_svd:.2f}", f"{m_svd:.0f}"),
+            ("SVD fit, staticrec defaults (60 epochs)", f"{t_svd:.2f}", f"{m_svd:.0f}"),
             ("artifact tables", f"{t_tables:.2f}", f"{m_tables:.0f}"),
         ],
         ("step", "seconds", "peak MB"),
