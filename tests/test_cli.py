@@ -100,3 +100,14 @@ def test_build_script_is_the_build_command(tmp_path):
         check=True,
     )
     assert "--data-dir" in result.stdout and "--tune" in result.stdout
+
+
+def test_recommend_refuses_artifacts_of_another_schema(built, tmp_path, capsys):
+    import shutil
+
+    copy = tmp_path / "artifacts"
+    shutil.copytree(built, copy)
+    manifest = json.loads((copy / "manifest.json").read_text())
+    (copy / "manifest.json").write_text(json.dumps({**manifest, "schema_version": 99}))
+    assert main(["recommend", "--artifacts-dir", str(copy), "--user", "105"]) == 1
+    assert "schema version 99" in capsys.readouterr().err

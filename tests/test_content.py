@@ -107,9 +107,8 @@ def test_index_equals_oracle_for_any_matrix(case):
 
 
 def test_movie_without_genres_has_no_neighbours_and_is_nobodys(ml_small):
-    movies = ml_small.movies.sort_values("movieId").reset_index(drop=True)
-    counts = np.zeros(len(movies), dtype=np.int64)
-    index, _ = build_content_index(movies, None, counts, ContentConfig(top_k=10))
+    movies = ml_small.movies_by_id()
+    index, _ = build_content_index(ml_small, ContentConfig(top_k=10))
     blank = np.flatnonzero(genre_soup(movies["genres"]).to_numpy() == "")
     assert len(blank) > 0
     for i in blank:
@@ -141,7 +140,23 @@ def test_genres_plus_tags_needs_tags(ml_small):
         content_soup(ml_small.movies, None, "genres+tags")
 
 
-@pytest.mark.parametrize("kwargs", [{"source": "plot"}, {"top_k": 0}])
+def test_a_catalogue_without_any_genre_has_an_empty_index(tmp_path):
+    from datasets import TINY_MOVIES, write_dataset
+    from staticrec.data import load_movielens
+
+    no_genres = (
+        "\n".join(
+            line.rsplit(",", 1)[0] + ",(no genres listed)" if i else line
+            for i, line in enumerate(TINY_MOVIES.strip().splitlines())
+        )
+        + "\n"
+    )
+    ml = load_movielens(write_dataset(tmp_path / "d", movies=no_genres), name="tiny")
+    index, vocabulary = build_content_index(ml, ContentConfig())
+    assert vocabulary == [] and len(index.neighbors) == 0 and len(index.indptr) == 6
+
+
+@pytest.mark.parametrize("kwargs", [{"source": "plot"}, {"top_k": 0}, {"top_k": 40000}])
 def test_bad_content_config(kwargs):
     with pytest.raises(ConfigError):
         ContentConfig(**kwargs)

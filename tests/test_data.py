@@ -127,3 +127,38 @@ def test_not_a_folder(tmp_path):
 def test_read_table_keeps_only_required_columns(tiny_dir):
     frame = read_table(tiny_dir, RATINGS)
     assert list(frame.columns) == ["userId", "movieId", "rating", "timestamp"]
+
+
+def test_blank_lines_do_not_shift_line_numbers(tmp_path):
+    ratings = TINY_RATINGS.replace("1,3,5.0,964982224\n", "1,3,5.0,964982224\n\n")
+    ratings += "1,1,4.0,964982705\n"  # a duplicate, after the blank line
+    error = load_error(write_dataset(tmp_path / "d", ratings=ratings))
+    assert error.line == 10
+    assert "duplicate userId=1, movieId=1" in str(error)
+
+
+def test_a_byte_order_mark_is_accepted(tmp_path):
+    folder = write_dataset(tmp_path / "d", movies="\ufeff" + TINY_MOVIES)
+    assert len(load_movielens(folder, name="tiny").movies) == 5
+
+
+@pytest.mark.parametrize(
+    ("ratings", "column", "words"),
+    [
+        (
+            TINY_RATINGS.replace(",964981247", ",9649812470000000000000000"),
+            "timestamp",
+            "too large for a 64-bit integer",
+        ),
+        (TINY_RATINGS.replace("1,2,3.5,", "1_0,2,3.5,"), "userId", "'1_0' is not an integer"),
+        (
+            TINY_RATINGS.replace("1,2,3.5,", "3000000000,2,3.5,"),
+            "userId",
+            "3000000000 is not an id between 0 and 2147483647",
+        ),
+    ],
+)
+def test_values_pandas_refuses_are_named_with_their_line(tmp_path, ratings, column, words):
+    error = load_error(write_dataset(tmp_path / "d", ratings=ratings))
+    assert (error.line, error.column) == (3, column)
+    assert words in str(error)

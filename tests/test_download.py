@@ -69,3 +69,10 @@ def test_unreachable_server_names_the_way_out(http_server, tmp_path):
 def test_unknown_dataset_lists_the_known_ones():
     with pytest.raises(ConfigError, match="ml-latest-small, ml-latest, ml-25m"):
         DownloadConfig(dataset="ml-1b")
+
+
+def test_download_error_keeps_the_url_whole(tmp_path):
+    config = DownloadConfig(cache_dir=tmp_path, base_url="http://127.0.0.1:9", progress=False)
+    with pytest.raises(DataError) as caught:
+        fetch_dataset(config)
+    assert str(caught.value).startswith("http://127.0.0.1:9/ml-latest-small.zip: download failed")

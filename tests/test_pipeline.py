@@ -243,3 +243,25 @@ def test_build_with_evaluation_adds_a_report(tmp_path, ml_small_dir):
         assert f'src="{svg}"' in page
     assert (tmp_path / "report" / "report.md").is_file()
     assert 'href="../report/"' in (tmp_path / "site" / "about" / "index.html").read_text()
+
+
+@pytest.mark.parametrize("site_dir", ["artifacts", "artifacts/site", "."])
+def test_overlapping_output_folders_are_refused(tmp_path, site_dir, capsys):
+    data = write_dataset(tmp_path / "data")
+    code = main(
+        [
+            "build",
+            "--quiet",
+            "--data-dir",
+            str(data),
+            "--artifacts-dir",
+            str(tmp_path / "artifacts"),
+            "--site-dir",
+            str(tmp_path / site_dir),
+            "--pyodide",
+            "cdn",
+        ]
+    )
+    assert code == 1
+    assert "overlaps" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]

@@ -10,8 +10,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from staticrec.errors import DataError
-from staticrec.export import MANIFEST
-from staticrec.scoring import Recommender, ScoringConfig, load, model_from_columns
+from staticrec.export import MANIFEST, SCHEMA_VERSION
+from staticrec.scoring import Recommender, ScoringConfig, model_from_columns
 
 SCORING_TABLES = ("items", "item_factors", "user_factors", "user_ratings", "content_neighbors")
 """The tables the scoring core needs."""
@@ -43,12 +43,17 @@ def recommender_from_tables(
 
 def load_recommender(folder: Path, config: ScoringConfig | None = None) -> Recommender:
     """A Recommender over the artifacts in ``folder``."""
-    manifest = Path(folder) / MANIFEST
-    if not manifest.is_file():
-        raise DataError(manifest, "is missing; run `staticrec build` first")
-    text = manifest.read_text(encoding="utf-8")
+    path = Path(folder) / MANIFEST
+    if not path.is_file():
+        raise DataError(path, "is missing; run `staticrec build` first")
     try:
-        json.loads(text)
+        manifest = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
-        raise DataError(manifest, f"is not valid JSON: {exc}") from exc
-    return load(read_columns(folder), text, config)
+        raise DataError(path, f"is not valid JSON: {exc}") from exc
+    if manifest.get("schema_version") != SCHEMA_VERSION:
+        raise DataError(
+            path,
+            f"has schema version {manifest.get('schema_version')}, this staticrec reads "
+            f"{SCHEMA_VERSION}; rebuild the artifacts",
+        )
+    return Recommender(model_from_columns(read_columns(folder), manifest), config)

@@ -17,9 +17,12 @@ import pandas as pd
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from staticrec.data import MovieLens
 from staticrec.errors import ConfigError
+from staticrec.scoring.content import popularity_order
 
 CONTENT_SOURCES = ("genres", "genres+tags")
+MAX_TOP_K = 32767  # ranks are stored as int16
 
 # Bytes of working memory per similarity entry while ranking a chunk: the float32 similarities,
 # the int64 sort key and argpartition's int64 indices (the float64 product is gone by then).
@@ -42,8 +45,8 @@ class ContentConfig:
             raise ConfigError(
                 f"--content must be one of {', '.join(CONTENT_SOURCES)}, not {self.source!r}"
             )
-        if self.top_k < 1:
-            raise ConfigError(f"--top-k must be at least 1, not {self.top_k}")
+        if not 1 <= self.top_k <= MAX_TOP_K:
+            raise ConfigError(f"--top-k must be between 1 and {MAX_TOP_K}, not {self.top_k}")
         if self.chunk_bytes < 1:
             raise ConfigError(f"chunk_bytes must be positive, not {self.chunk_bytes}")
 
@@ -107,14 +110,11 @@ def content_soup(movies: pd.DataFrame, tags: pd.DataFrame | None, source: str) -
 
 def tfidf_features(soup: pd.Series) -> tuple[sp.csr_matrix, list[str]]:
     """TF-IDF rows (L2-normalised) and the vocabulary, with the seed's whole-token pattern."""
+    if not (soup != "").any():  # no movie has a genre (or tag): no features, no neighbours
+        return sp.csr_matrix((len(soup), 0)), []
     vectorizer = TfidfVectorizer(token_pattern=r"[^ ]+", lowercase=False)
     matrix = vectorizer.fit_transform(soup.tolist()).tocsr()
     return matrix, vectorizer.get_feature_names_out().tolist()
-
-
-def popularity_order(n_ratings: np.ndarray, movie_ids: np.ndarray) -> np.ndarray:
-    """Positions by rating count (more first), then movieId: the tie-break for equal scores."""
-    return np.lexsort((movie_ids, -np.asarray(n_ratings, dtype=np.int64)))
 
 
 def top_k_neighbors(
@@ -181,12 +181,14 @@ def _rank_chunk(sims: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     return chosen, np.take_along_axis(sims, chosen, axis=1)
 
 
-def build_content_index(
-    movies: pd.DataFrame, tags: pd.DataFrame | None, n_ratings: np.ndarray, config: ContentConfig
-) -> tuple[NeighborIndex, list[str]]:
-    """Soup, TF-IDF and top-k index of ``movies`` (rows in given order), and the vocabulary."""
-    soup = content_soup(movies, tags, config.source)
+def build_content_index(ml: MovieLens, config: ContentConfig) -> tuple[NeighborIndex, list[str]]:
+    """Soup, TF-IDF and top-k index over ``ml``'s movies by id, and the vocabulary.
+
+    Equal similarities go to the movie with more ratings in ``ml.ratings``.
+    """
+    movies = ml.movies_by_id()
+    soup = content_soup(movies, ml.tags, config.source)
     features, vocabulary = tfidf_features(soup)
-    tie_order = popularity_order(n_ratings, movies["movieId"].to_numpy())
+    tie_order = popularity_order(ml.ratings_per_movie(), movies["movieId"].to_numpy())
     index = top_k_neighbors(features, tie_order, config.top_k, config.chunk_bytes)
     return index, vocabulary

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import csv
 import math
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from staticrec.errors import DataError
@@ -39,6 +41,11 @@ LINKS = TableSpec("links.csv", {"movieId": "int", "imdbId": "int", "tmdbId": "in
 TAGS = TableSpec("tags.csv", {"userId": "int", "movieId": "int", "tag": "str", "timestamp": "int"})
 
 _PANDAS_DTYPES = {"int": "int64", "int?": "Int64", "float": "float64", "str": "string"}
+# What pandas' C parser accepts (Python's int() and float() also take "1_000" and spaces).
+_INTEGER = re.compile(r"[+-]?\d+")
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|[+-]?(nan|inf|infinity)", re.I)
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+_ID_MAX = 2**31 - 1  # ids are stored as int32 in the artifacts
 
 
 @dataclass(frozen=True)
@@ -59,6 +66,15 @@ class MovieLens:
     """userId, movieId, tag, timestamp; only movies that exist. None when not requested."""
     rating_scale: tuple[float, float]
     """Lowest and highest allowed rating."""
+
+    def movies_by_id(self) -> pd.DataFrame:
+        """The movies sorted by movieId: the row order of every per-movie array."""
+        return self.movies.sort_values("movieId", kind="stable").reset_index(drop=True)
+
+    def ratings_per_movie(self) -> np.ndarray:
+        """Rating counts aligned with ``movies_by_id()`` (0 for unrated movies)."""
+        counts = self.ratings["movieId"].value_counts()
+        return counts.reindex(self.movies_by_id()["movieId"], fill_value=0).to_numpy()
 
     def row_counts(self) -> dict[str, int]:
         """Rows per table, for the manifest and the summary."""
@@ -126,13 +142,13 @@ def read_table(folder: Path, spec: TableSpec) -> pd.DataFrame:
         frame = pd.read_csv(
             path,
             dtype={c: _PANDAS_DTYPES[k] for c, k in spec.columns.items()},
-            encoding="utf-8",
+            encoding="utf-8-sig",
             keep_default_na=False,
             na_values={c: [""] for c, k in spec.columns.items() if k in ("int?", "str")},
         )
     except UnicodeDecodeError as exc:
         raise _utf8_error(path) from exc
-    except (ValueError, pd.errors.ParserError) as exc:
+    except (ValueError, OverflowError, pd.errors.ParserError) as exc:
         raise _first_bad_line(path, spec) or DataError(path, f"cannot be read: {exc}") from exc
     if frame.empty:
         raise DataError(path, "has a header but no rows")
@@ -141,20 +157,24 @@ def read_table(folder: Path, spec: TableSpec) -> pd.DataFrame:
 
 def _read_header(path: Path) -> list[str]:
     try:
-        with path.open(encoding="utf-8", newline="") as handle:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
             return next(csv.reader(handle), [])
     except UnicodeDecodeError as exc:
         raise _utf8_error(path) from exc
 
 
 def _records(path: Path) -> Iterator[tuple[int, list[str]]]:
-    """Yield (first line number, fields) for each record after the header."""
-    with path.open(encoding="utf-8", newline="") as handle:
+    """Yield (first line number, fields) for each record after the header.
+
+    Blank lines are skipped, as pandas skips them, so record i here is data row i there.
+    """
+    with path.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.reader(handle)
         next(reader, None)
         previous_end = reader.line_num
         for fields in reader:
-            yield previous_end + 1, fields
+            if fields:
+                yield previous_end + 1, fields
             previous_end = reader.line_num
 
 
@@ -180,12 +200,15 @@ def _parse_problem(value: str, kind: ColumnKind) -> str | None:
         return None
     if value == "":
         return None if kind == "int?" else "value is empty"
-    try:
-        number = int(value) if kind.startswith("int") else float(value)
-    except ValueError:
-        noun = "an integer" if kind.startswith("int") else "a number"
-        return f"{value!r} is not {noun}"
-    if isinstance(number, float) and not math.isfinite(number):
+    if kind.startswith("int"):
+        if not _INTEGER.fullmatch(value):
+            return f"{value!r} is not an integer"
+        if not _INT64_MIN <= int(value) <= _INT64_MAX:
+            return f"{value} is too large for a 64-bit integer"
+        return None
+    if not _NUMBER.fullmatch(value.strip()):
+        return f"{value!r} is not a number"
+    if not math.isfinite(float(value)):
         return f"{value!r} is not a finite number"
     return None
 
@@ -225,7 +248,22 @@ def _check_unique(path: Path, frame: pd.DataFrame, keys: list[str]) -> None:
         raise _fail_at_row(path, row, f"duplicate {values}: it appears on an earlier line too")
 
 
+def _check_ids(path: Path, frame: pd.DataFrame, columns: list[str]) -> None:
+    """Ids must fit the artifacts' int32 columns (MovieLens ids are small positive integers)."""
+    for column in columns:
+        outside = (~frame[column].between(0, _ID_MAX)).to_numpy()
+        if outside.any():
+            row = int(outside.argmax())
+            raise _fail_at_row(
+                path,
+                row,
+                f"{frame[column].iloc[row]} is not an id between 0 and {_ID_MAX}",
+                column=column,
+            )
+
+
 def _check_movies(path: Path, movies: pd.DataFrame) -> None:
+    _check_ids(path, movies, ["movieId"])
     _check_unique(path, movies, ["movieId"])
     blank = (movies["title"].fillna("").str.strip() == "").to_numpy()
     if blank.any():
@@ -235,6 +273,7 @@ def _check_movies(path: Path, movies: pd.DataFrame) -> None:
 def _check_ratings(
     path: Path, ratings: pd.DataFrame, movies: pd.DataFrame, scale: tuple[float, float]
 ) -> None:
+    _check_ids(path, ratings, ["userId", "movieId"])
     low, high = scale
     outside = (~ratings["rating"].between(low, high)).to_numpy()
     if outside.any():

@@ -62,7 +62,8 @@ def fetch_dataset(config: DownloadConfig) -> Path:
     cache.mkdir(parents=True, exist_ok=True)
     archive = cache / f"{config.dataset}.zip"
     if not archive.is_file():
-        _download(f"{config.base_url}{config.dataset}.zip", archive, progress=config.progress)
+        url = f"{config.base_url.rstrip('/')}/{config.dataset}.zip"
+        _download(url, archive, progress=config.progress)
     try:
         verify_zip(archive, config.dataset)
     except DataError:
@@ -110,7 +111,7 @@ def verify_zip(archive: Path, dataset: str) -> None:
                 if member not in names:
                     raise DataError(archive, f"does not contain {member}")
                 with bundle.open(member) as raw:
-                    header = next(csv.reader(io.TextIOWrapper(raw, encoding="utf-8")), [])
+                    header = next(csv.reader(io.TextIOWrapper(raw, encoding="utf-8-sig")), [])
                 missing = [c for c in spec.columns if c not in header]
                 if missing:
                     raise DataError(

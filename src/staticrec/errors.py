@@ -22,7 +22,8 @@ class DataError(StaticrecError):
     def __init__(
         self, path: Path | str, problem: str, *, line: int | None = None, column: str | None = None
     ) -> None:
-        self.path = Path(path)
+        # a URL stays as it is: Path() would fold its "//"
+        self.path = path if isinstance(path, str) and "://" in path else Path(path)
         self.problem = problem
         self.line = line
         self.column = column

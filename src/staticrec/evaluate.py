@@ -167,17 +167,23 @@ def train_recommender(
     ml: MovieLens,
     ratings: pd.DataFrame,
     svd: collab.SVDParams,
-    content_config: content.ContentConfig,
+    content_config: content.ContentConfig | None,
     scoring: ScoringConfig | None = None,
 ) -> Recommender:
     """The whole build, in memory, on ``ratings`` only: what the site would run.
 
+    ``content_config`` None leaves the content index empty (for studies that do not use it).
+
     ``Recommender(result.model, other_config)`` reuses the trained model with other settings.
     """
     trained = replace(ml, ratings=ratings)
-    movies = ml.movies.sort_values("movieId", kind="stable").reset_index(drop=True)
-    counts = ratings["movieId"].value_counts().reindex(movies["movieId"], fill_value=0)
-    index, _ = content.build_content_index(movies, ml.tags, counts.to_numpy(), content_config)
+    if content_config is None:  # a study that never asks for content lists skips the index
+        n = len(ml.movies)
+        index = content.NeighborIndex(
+            np.zeros(n + 1, np.int64), np.empty(0, np.int32), np.empty(0, np.float32)
+        )
+    else:
+        index, _ = content.build_content_index(trained, content_config)
     factors = collab.export_factors(
         collab.train_svd(collab.surprise_dataset(ratings, ml.rating_scale), svd)
     )
@@ -197,7 +203,6 @@ class UserLists:
     popularity: list[int]
     content: list[Ranked]
     cf: list[Ranked]
-    hybrid: list[int]
     relevant: set[int]
 
 
@@ -216,7 +221,6 @@ def user_lists(recommender: Recommender, relevant: Mapping[int, set[int]], n: in
             popularity=[i.movie_id for i in recommender.popular(n, exclude=seen)],
             content=[Ranked(i.movie_id, i.similarity) for i in answer.content],
             cf=[Ranked(i.movie_id, i.predicted_rating) for i in answer.cf],
-            hybrid=[i.movie_id for i in answer.hybrid],
             relevant=wanted,
         )
     return lists
@@ -397,7 +401,7 @@ def cold_start_study(
     eligible = counts.index[counts >= config.cold_min_ratings].to_numpy()
     cold = rng.choice(eligible, min(config.cold_users, len(eligible)), replace=False)
     others = ratings[~ratings["userId"].isin(cold)]
-    model = train_recommender(ml, others, svd, content.ContentConfig()).model
+    model = train_recommender(ml, others, svd, content_config=None).model
     ordered = ratings[ratings["userId"].isin(cold)].sort_values(
         ["userId", "timestamp", "movieId"], kind="stable"
     )
@@ -452,6 +456,17 @@ def cold_start_study(
     return pd.DataFrame(rows)
 
 
+def _finite(value):
+    """``value`` with every NaN or infinity (an empty study) replaced by None, for JSON."""
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
 def _rmse(predicted: np.ndarray, truth: np.ndarray) -> float:
     return float(math.sqrt(np.mean((predicted - truth) ** 2)))
 
@@ -474,11 +489,14 @@ class Evaluation:
     users: int
     split: dict
     folds: int
+    grid_points: int
+    """Combinations in the tuning grid."""
+    test_fraction: float
 
     def summary(self) -> dict:
-        """The figures stored in manifest.json under metrics.evaluation."""
+        """The figures stored in manifest.json under metrics.evaluation (NaN becomes null)."""
         ranking = self.ranking.set_index("list")
-        return {
+        summary = {
             "accuracy_cv": {
                 r.model: {"rmse": r.rmse, "mae": r.mae} for r in self.accuracy.itertuples()
             },
@@ -495,6 +513,7 @@ class Evaluation:
             "users_evaluated": self.users,
             "folds": self.folds,
         }
+        return _finite(summary)
 
 
 def evaluate(
@@ -537,4 +556,6 @@ def evaluate(
         users=int(ratings["userId"].nunique()),
         split=ranking["split"],
         folds=config.folds,
+        grid_points=math.prod(len(v) for v in config.tuning_grid.values()),
+        test_fraction=config.test_fraction,
     )

@@ -176,11 +176,8 @@ def write_artifacts(
         "files": {name: vars(entry) for name, entry in files.items()},
     }
     (folder / MANIFEST).write_text(
-        json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8"
+        # allow_nan=False: the browser's JSON.parse refuses NaN, so it must never be written
+        json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False) + "\n",
+        encoding="utf-8",
     )
     return files
-
-
-def read_manifest(folder: Path) -> dict:
-    """The manifest of an artifacts folder."""
-    return json.loads((Path(folder) / MANIFEST).read_text(encoding="utf-8"))

@@ -11,6 +11,8 @@ import tempfile
 from pathlib import Path
 from types import TracebackType
 
+from staticrec.errors import ConfigError
+
 
 class StagedOutputs:
     """Temporary folders for a set of target folders, committed together.
@@ -23,8 +25,10 @@ class StagedOutputs:
             staged.commit()
     """
 
-    def __init__(self, targets: list[Path]) -> None:
+    def __init__(self, targets: list[Path], keep: list[Path] = ()) -> None:
+        """``keep``: folders (caches, inputs) that no target may hold or be inside."""
         self._targets = [Path(t).resolve() for t in targets]
+        check_disjoint(self._targets, list(keep))
         self._staging: dict[Path, Path] = {}
         self._committed = False
 
@@ -73,3 +77,16 @@ class StagedOutputs:
         if not self._committed:
             for staged in self._staging.values():
                 shutil.rmtree(staged, ignore_errors=True)
+
+
+def check_disjoint(targets: list[Path], keep: list[Path]) -> None:
+    """Refuse targets that overlap each other or ``keep``: replacing one would delete the other."""
+    targets = [Path(t).resolve() for t in targets]
+    keep = [Path(k).resolve() for k in keep]
+    for i, target in enumerate(targets):
+        for other in [*targets[i + 1 :], *keep]:
+            if target == other or target in other.parents or other in target.parents:
+                raise ConfigError(
+                    f"output folder {target} overlaps {other}: replacing one would delete the "
+                    "other; choose separate folders"
+                )

@@ -8,19 +8,18 @@ from __future__ import annotations
 
 import logging
 import resource
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import numpy as np
-
 from staticrec import collab, content, export, render, tuning
 from staticrec.data import MovieLens, load_movielens
 from staticrec.download import DownloadConfig, fetch_dataset
 from staticrec.evaluate import EvaluationConfig, evaluate
-from staticrec.output import StagedOutputs
+from staticrec.output import StagedOutputs, check_disjoint
 
 log = logging.getLogger("staticrec")
 
@@ -102,6 +101,10 @@ class BuildSummary:
 def run(config: BuildConfig) -> BuildSummary:
     """Run the whole build; returns what it did. Raises StaticrecError on bad input."""
     summary = BuildSummary()
+    targets = [config.artifacts_dir]
+    targets += [config.site.site_dir] if config.site else []
+    targets += [config.report_dir] if config.evaluation is not None else []
+    check_disjoint(targets, _inputs(config))  # before any work: it is a mistake in the options
     runtime = None
     if config.site is not None:
         # Checked first: a missing runtime or front-end package should cost seconds, not a build.
@@ -112,13 +115,7 @@ def run(config: BuildConfig) -> BuildSummary:
         ml = _load(config)
         summary.rows = ml.row_counts()
     with summary.stage("content"):
-        n_ratings = _ratings_per_movie(ml)
-        neighbors, vocabulary = content.build_content_index(
-            ml.movies.sort_values("movieId", kind="stable").reset_index(drop=True),
-            ml.tags,
-            n_ratings,
-            config.content,
-        )
+        neighbors, vocabulary = content.build_content_index(ml, config.content)
     data = collab.surprise_dataset(ml.ratings, config.rating_scale)
     params, tuned = config.svd, None
     if config.tuning is not None:
@@ -142,10 +139,7 @@ def run(config: BuildConfig) -> BuildSummary:
             ml, factors, neighbors, tuned.table if tuned is not None else None
         )
         manifest = _manifest(config, ml, summary, factors, params, len(vocabulary))
-    targets = [config.artifacts_dir]
-    targets += [config.site.site_dir] if config.site else []
-    targets += [config.report_dir] if evaluation is not None else []
-    with StagedOutputs(targets) as staged:
+    with StagedOutputs(targets, keep=_inputs(config)) as staged:
         artifacts = staged.path(config.artifacts_dir)
         with summary.stage("export"):
             summary.files = export.write_artifacts(artifacts, tables, manifest)
@@ -162,8 +156,18 @@ def run(config: BuildConfig) -> BuildSummary:
                     artifacts, staged.path(config.site.site_dir), config.site, runtime, report_page
                 )
         staged.commit()
-    summary.peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux, bytes on macOS
+    summary.peak_rss_mb = peak / (1 << 20 if sys.platform == "darwin" else 1 << 10)
     return summary
+
+
+def _inputs(config: BuildConfig) -> list[Path]:
+    """Folders the build reads from: no output may replace them."""
+    folders = [config.data_dir if config.data_dir is not None else config.download.cache_dir]
+    if config.site is not None:
+        folders += [config.site.pyodide_cache, config.site.web_dir]
+        folders += [config.site.pyodide_dir] if config.site.pyodide_dir else []
+    return folders
 
 
 def _load(config: BuildConfig) -> MovieLens:
@@ -186,13 +190,6 @@ def load_dataset(
     folder = data_dir if data_dir is not None else fetch_dataset(download)
     name = data_dir.name if data_dir is not None else download.dataset
     return load_movielens(folder, name=name, rating_scale=rating_scale, with_tags=with_tags)
-
-
-def _ratings_per_movie(ml: MovieLens) -> np.ndarray:
-    """Rating counts aligned to movies sorted by movieId."""
-    counts = ml.ratings["movieId"].value_counts()
-    ids = np.sort(ml.movies["movieId"].to_numpy())
-    return counts.reindex(ids, fill_value=0).to_numpy()
 
 
 def _manifest(

@@ -128,7 +128,11 @@ def site_pages(
                 "damping": recommender.config.popularity_damping,
             },
         ),
-        Page("for-you/index.html", "for_you.html", {**common, "example_user": 105}),
+        Page(
+            "for-you/index.html",
+            "for_you.html",
+            {**common, "example_user": _example_user(recommender)},
+        ),
         Page(
             "about/index.html",
             "about.html",
@@ -152,6 +156,12 @@ def site_pages(
     if report is not None:
         pages.append(Page("report/index.html", "report.html", {**common, **report.context}))
     return pages
+
+
+def _example_user(recommender: Recommender) -> int:
+    """The userId the page suggests: 105 (the seed's example) when the dataset has it."""
+    ids = recommender.model.user_ids
+    return 105 if 105 in ids else int(ids[0])
 
 
 def _movie_summary(row: dict) -> dict:
@@ -304,7 +314,6 @@ def render(
     report: ReportPage | None = None,
 ) -> int:
     """Compute every page, then write the site; returns the number of pages."""
-    check_web_dir(config.web_dir)
     pages = site_pages(artifacts, load_recommender(artifacts), config, report)
     write_site(pages, artifacts, out, config, runtime, report)
     return len(pages)

@@ -150,6 +150,8 @@ def report_context(evaluation: Evaluation, figures: list[Figure]) -> dict:
         "tuned": evaluation.tuned,
         "users": evaluation.users,
         "folds": evaluation.folds,
+        "grid_points": evaluation.grid_points,
+        "test_percent": round(evaluation.test_fraction * 100),
         "split": evaluation.split,
         "figures": [{"name": f.name, "title": f.title, "caption": f.caption} for f in figures],
         "hybrid_beats_singles": bool(hybrids["ndcg"].max() > singles["ndcg"].max()),
@@ -173,7 +175,7 @@ def markdown(context: dict) -> str:
     ]
     lines += [
         "",
-        "## Ranking: top 10 against each user's latest 20% of ratings",
+        f"## Ranking: top 10 against each user's latest {context['test_percent']}% of ratings",
         "",
         "| list | precision@10 | recall@10 | NDCG@10 | coverage | novelty |",
         "| --- | ---: | ---: | ---: | ---: | ---: |",

@@ -55,3 +55,8 @@ def test_search_on_home_reports_a_damaged_catalogue(page, serve_copy):
     page.goto(url)
     assert "Search is unavailable: items.parquet failed its integrity check" in wait_for_error(page)
     assert page.is_visible("text=Most rated")  # the static content is still there
+
+
+def test_a_user_that_is_not_a_number_is_a_visible_message(page, site_url):
+    page.goto(f"{site_url}for-you/?user=abc")
+    assert '"abc" is not a userId' in wait_for_error(page)

@@ -2,32 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 import pytest
 
-from staticrec import collab, export
-from staticrec.artifacts import table_columns
-from staticrec.content import NeighborIndex
+from staticrec import collab
+from staticrec.evaluate import train_recommender
 from staticrec.scoring import cf
-from staticrec.scoring.model import model_from_columns
 from staticrec.scoring.recommender import ScoringConfig
 
 
 def model_without(ml, held_out_users):
-    """Train SVD (seed defaults) without some users, and build the scoring Model from it."""
-    train = replace(ml, ratings=ml.ratings[~ml.ratings.userId.isin(held_out_users)])
-    factors = collab.export_factors(
-        collab.train_svd(collab.surprise_dataset(train.ratings, (0.5, 5.0)), collab.SVDParams())
-    )
-    n = len(ml.movies)
-    no_neighbors = NeighborIndex(
-        np.zeros(n + 1, np.int64), np.empty(0, np.int32), np.empty(0, np.float32)
-    )
-    tables = export.artifact_tables(train, factors, no_neighbors)
-    meta = {"global_mean": factors.global_mean, "n_factors": 50, "rating_scale": [0.5, 5.0]}
-    return model_from_columns({k: table_columns(t) for k, t in tables.items()}, meta)
+    """The default model trained without some users (no content index: not needed here)."""
+    others = ml.ratings[~ml.ratings.userId.isin(held_out_users)]
+    return train_recommender(ml, others, collab.SVDParams(), content_config=None).model
 
 
 def test_known_user_scores_equal_surprise(recommender, ml_small, rng):

@@ -70,3 +70,23 @@ def test_ids_that_do_not_line_up(columns):
     broken["user_ratings"]["movieId"][0] = 999_999_999
     with pytest.raises(ArtifactError, match="user_ratings refers to a user or movie"):
         model_from_columns(broken, manifest)
+
+
+def test_neighbour_rows_in_any_order_come_out_best_first(columns):
+    tables, manifest = columns
+    data = as_columns(tables)
+    rows = data["content_neighbors"]
+
+    def row(movie, rank):
+        return int(np.flatnonzero((rows["movieId"] == movie) & (rows["rank"] == rank))[0])
+
+    # (movie 1, rank 3), (movie 2, rank 1), (movie 1, rank 2): each step raises the movieId or
+    # the rank, yet movie 1's rows are not best first
+    order = [row(1, 3), row(2, 1), row(1, 2)]
+    data["content_neighbors"] = {c: v[order] for c, v in rows.items()}
+    model = model_from_columns(data, manifest)
+    items, _ = model.neighbors_of(int(model.positions([1])[0]))
+    assert model.item_ids[items].tolist() == [
+        rows["neighborId"][row(1, 2)],
+        rows["neighborId"][row(1, 3)],
+    ]

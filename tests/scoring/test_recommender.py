@@ -121,3 +121,47 @@ def test_most_rated(recommender):
     ]
     assert counts == sorted(counts, reverse=True)
     assert counts[0] == np.max(recommender.model.n_ratings)
+
+
+@pytest.mark.parametrize(
+    ("request_", "message"),
+    [
+        ({"user": 1.5}, "A userId is a whole number, not 1.5"),
+        ({"user": "abc"}, "A userId is a whole number"),
+        ({"user": True}, "A userId is a whole number"),
+        ({"ratings": [[1.5, 4]]}, "A movieId is a whole number"),
+        ({"user": 10**30}, "Unknown userId"),
+    ],
+)
+def test_bad_ids_are_messages_not_crashes(recommender, request_, message):
+    reply = json.loads(answer_json(recommender, json.dumps(request_)))
+    assert message in reply["error"]
+
+
+def test_an_id_beyond_int64_is_just_unknown(recommender):
+    reply = json.loads(answer_json(recommender, json.dumps({"favorites": [10**20]})))
+    assert reply["ignored"] == [10**20] and reply["mode"] == "popular"
+
+
+def test_favourites_are_never_recommended_and_count_once(recommender):
+    model = recommender.model
+    # the CF list's own favourite: naming it must take it out of both lists
+    top_cf = recommender.for_user(105).cf[0].movie_id
+    answer = recommender.for_user(105, [top_cf, top_cf])
+    assert [f.movie_id for f in answer.favorites] == [top_cf]
+    assert top_cf not in {i.movie_id for i in answer.cf + answer.content + answer.hybrid}
+    assert model.n_items > 0
+
+
+def test_the_cf_floor_bends_on_a_small_catalogue(recommender):
+    from dataclasses import replace as dc_replace
+
+    from staticrec.scoring import Recommender, ScoringConfig
+
+    strict = Recommender(recommender.model, dc_replace(ScoringConfig(), cf_min_ratings=10**6))
+    answer = strict.for_user(105)
+    assert len(answer.cf) == 10  # a floor no movie reaches is lowered, not obeyed
+    counts = recommender.model.n_ratings[
+        recommender.model.positions([i.movie_id for i in answer.cf])
+    ]
+    assert counts.min() >= np.sort(recommender.model.n_ratings)[::-1][199]

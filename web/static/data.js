@@ -91,11 +91,23 @@ export async function readColumns(file, columns, label) {
   const result = {};
   for (const [column, chunks] of Object.entries(parts)) {
     chunks.sort((a, b) => a.rowStart - b.rowStart);
-    result[column] = chunks.length === 1
-      ? chunks[0].columnData
-      : chunks.flatMap((chunk) => Array.from(chunk.columnData));
+    result[column] = chunks.length === 1 ? chunks[0].columnData : concatenate(chunks);
   }
   return result;
+}
+
+/** One array from a column's row-group chunks: typed arrays stay typed (no boxed copy). */
+function concatenate(chunks) {
+  const first = chunks[0].columnData;
+  if (!ArrayBuffer.isView(first)) return chunks.flatMap((chunk) => Array.from(chunk.columnData));
+  const total = chunks.reduce((sum, chunk) => sum + chunk.columnData.length, 0);
+  const out = new first.constructor(total);
+  let offset = 0;
+  for (const { columnData } of chunks) {
+    out.set(columnData, offset);
+    offset += columnData.length;
+  }
+  return out;
 }
 
 // Columns the scoring core reads, per table (undefined: all of them).

@@ -12,11 +12,22 @@ import { movieUrl, showError, siteConfig, startWorker } from "./page.js";
 const config = siteConfig();
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
+
+/** A movieId or userId typed or linked: a positive whole number, or null. */
+function parseId(text) {
+  const value = Number(String(text ?? "").trim());
+  return Number.isSafeInteger(value) && value > 0 ? value : null;
+}
+
 const state = {
-  user: params.get("user") ? Number(params.get("user")) : null,
-  favorites: params.getAll("favorite").flatMap((v) => v.split(",")).map(Number).filter(Number.isInteger),
+  user: params.get("user") === null ? null : parseId(params.get("user")),
+  favorites: params.getAll("favorite").flatMap((v) => v.split(",")).map(parseId)
+    .filter((id) => id !== null),
   ratings: loadRatings(config.root),
 };
+if (params.get("user") !== null && state.user === null) {
+  showError(`"${params.get("user")}" is not a userId: a userId is a whole number, such as 105.`);
+}
 let catalog = null;
 let ready = false;
 let requestId = 0;
@@ -47,6 +58,9 @@ worker.onmessage = ({ data: message }) => {
     status("Computing…");
   } else if (message.type === "answer") {
     if (message.id === requestId) show(message.answer, message.ms);
+  } else if (message.type === "answer-error") {
+    // one request failed: say so, but the recommender still answers the next one
+    if (message.id === requestId) showError(message.message);
   } else if (message.type === "error") {
     fail(message.message);
   }
@@ -191,19 +205,20 @@ function renderControls() {
 // -- controls ---------------------------------------------------------------------------------
 
 $("tab-visitor").addEventListener("click", () => { state.user = null; ask(); });
-$("tab-user").addEventListener("click", () => {
-  state.user = Number($("user-id").value || $("user-id").placeholder);
-  ask();
-});
-$("user-form").addEventListener("submit", (event) => {
-  event.preventDefault();
-  const value = Number($("user-id").value);
-  if (!Number.isInteger(value) || value < 1) {
+function chooseUser(text) {
+  const user = parseId(text);
+  if (user === null) {
     showError("A userId is a whole number, such as 105.");
     return;
   }
-  state.user = value;
+  state.user = user;
   ask();
+}
+
+$("tab-user").addEventListener("click", () => chooseUser($("user-id").value || $("user-id").placeholder));
+$("user-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  chooseUser($("user-id").value);
 });
 $("clear-ratings").addEventListener("click", () => {
   state.ratings = {};

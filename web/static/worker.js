@@ -4,7 +4,7 @@
 // The site's settings arrive in the worker's own URL (?config=...), so that Pyodide's download
 // starts the moment this script runs, not one message later.
 // Messages in: {type: "data", columns, manifestText}, {type: "recommend", id, request}.
-// Messages out: progress, ready (with timings), answer, error.
+// Messages out: progress, ready (with timings), answer, answer-error (one request), error (start-up).
 //
 // One tiny static import: a module worker runs only after its whole import graph has arrived.
 import { SiteError } from "./errors.js";
@@ -116,7 +116,7 @@ async function answer({ id, request }) {
     const reply = JSON.parse(ready.api.answer_json(ready.recommender, JSON.stringify(request)));
     postMessage({ type: "answer", id, answer: reply, ms: performance.now() - started });
   } catch (error) {
-    postMessage({ type: "error", message: `The recommendation failed: ${describe(error)}` });
+    postMessage({ type: "answer-error", id, message: `The recommendation failed: ${describe(error)}` });
   }
 }
 

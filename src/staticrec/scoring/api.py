@@ -27,11 +27,24 @@ def answer(recommender: Recommender, request: Mapping[str, Any]) -> dict:
     Request keys: ``user`` (a known userId) or ``ratings`` (a list of [movieId, rating] pairs,
     possibly empty), and optionally ``favorites`` (movieIds).
     """
-    favorites = [int(f) for f in request.get("favorites") or []]
+    favorites = [_whole(f, "A favourite's movieId") for f in request.get("favorites") or []]
     if request.get("user") is not None:
-        return recommender.for_user(int(request["user"]), favorites).as_dict()
-    ratings = {int(m): float(r) for m, r in request.get("ratings") or []}
+        return recommender.for_user(_whole(request["user"], "A userId"), favorites).as_dict()
+    ratings = {_whole(m, "A movieId"): float(r) for m, r in request.get("ratings") or []}
     return recommender.for_visitor(ratings, favorites).as_dict()
+
+
+def _whole(value: Any, what: str) -> int:
+    """``value`` as an int, refusing 1.5, "abc" and True rather than guessing."""
+    try:
+        whole = (
+            not isinstance(value, bool) and isinstance(value, int | float) and value == int(value)
+        )
+    except (ValueError, OverflowError):  # NaN, infinity
+        whole = False
+    if not whole:
+        raise ScoringError(f"{what} is a whole number, not {value!r}.")
+    return int(value)
 
 
 def answer_json(recommender: Recommender, request_json: str) -> str:
@@ -43,6 +56,6 @@ def answer_json(recommender: Recommender, request_json: str) -> str:
         result = answer(recommender, request)
     except ScoringError as exc:
         result = {"error": str(exc)}
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, OverflowError) as exc:
         result = {"error": f"Bad request: {exc}"}
     return json.dumps(result, allow_nan=False)

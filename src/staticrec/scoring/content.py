@@ -22,12 +22,18 @@ def content_scores(model: Model, favorites: np.ndarray) -> np.ndarray:
     return np.where(listed, totals, np.nan)
 
 
-def popularity_rank(model: Model) -> np.ndarray:
-    """Per item, its place when sorted by rating count (more first), then movieId.
+def popularity_order(n_ratings: np.ndarray, movie_ids: np.ndarray) -> np.ndarray:
+    """Positions sorted by rating count (more first), then movieId.
 
-    The content index breaks similarity ties this way, so rankings built on it do too.
+    The build's content index breaks similarity ties in this order, and rankings built on it
+    here do too: this one function serves both, so they cannot drift apart.
     """
-    order = np.lexsort((model.item_ids, -model.n_ratings))
+    return np.lexsort((movie_ids, -np.asarray(n_ratings, dtype=np.int64)))
+
+
+def popularity_rank(model: Model) -> np.ndarray:
+    """Per item, its place in ``popularity_order``."""
+    order = popularity_order(model.n_ratings, model.item_ids)
     rank = np.empty(model.n_items, dtype=np.int64)
     rank[order] = np.arange(model.n_items)
     return rank

@@ -105,7 +105,7 @@ class IdIndex:
                 self._table[sorted_ids] = np.arange(len(sorted_ids))
 
     def __call__(self, ids: Sequence[int] | np.ndarray) -> np.ndarray:
-        ids = np.asarray(ids, dtype=np.int64).reshape(-1)
+        ids = _as_int64(ids)
         if len(self.ids) == 0 or len(ids) == 0:
             return np.full(len(ids), -1, dtype=np.int64)
         if self._table is not None:
@@ -115,6 +115,18 @@ class IdIndex:
             return np.where(inside, self._table[np.where(inside, ids, 0)], -1)
         where = np.minimum(np.searchsorted(self.ids, ids), len(self.ids) - 1)
         return np.where(self.ids[where] == ids, where, -1).astype(np.int64)
+
+
+_NO_ID = np.iinfo(np.int64).min  # stands in for ids too large for int64: it matches nothing
+
+
+def _as_int64(ids: Sequence[int] | np.ndarray) -> np.ndarray:
+    """Ids as int64; an id beyond int64 (from a request, say) becomes one that matches nothing."""
+    try:
+        return np.asarray(ids, dtype=np.int64).reshape(-1)
+    except OverflowError:
+        fits = [int(i) if abs(int(i)) < 2**63 - 1 else _NO_ID for i in ids]
+        return np.asarray(fits, dtype=np.int64)
 
 
 def _column(columns: Columns, table: str, name: str, dtype) -> np.ndarray:
@@ -207,9 +219,10 @@ def model_from_columns(columns: Columns, meta: Mapping[str, Any]) -> Model:
     if np.any(source < 0) or np.any(target < 0):
         raise ArtifactError("content_neighbors refers to a movieId that items lacks")
     rank = _column(columns, "content_neighbors", "rank", np.int64)
-    in_order = np.all((source[1:] > source[:-1]) | (rank[1:] > rank[:-1]))
-    # best first within each movie: _csr keeps this order (no sort when already in it)
-    by_rank = slice(None) if in_order else np.argsort(rank, kind="stable")
+    step_source, step_rank = np.diff(source), np.diff(rank)
+    in_order = np.all((step_source > 0) | ((step_source == 0) & (step_rank > 0)))
+    # by movie, best first within each: then _csr has nothing left to sort
+    by_rank = slice(None) if in_order else np.lexsort((rank, source))
     neighbor_indptr, neighbor_items, neighbor_sims = _csr(
         source[by_rank],
         len(item_ids),

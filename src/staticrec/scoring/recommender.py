@@ -82,8 +82,20 @@ class Recommender:
         self.config = config or ScoringConfig()
         self.popularity_rank = popularity_rank(model)
         self._popularity = cf.popularity_scores(model, self.config.popularity_damping)
-        self._too_few_ratings = model.n_ratings < self.config.cf_min_ratings
+        self._too_few_ratings = model.n_ratings < self._cf_floor()
         self._titles: TitleIndex | None = None
+
+    def _cf_floor(self) -> int:
+        """``cf_min_ratings``, lowered on a catalogue where too few movies reach it.
+
+        The floor was chosen on ml-latest-small; on a smaller dataset it could leave the CF list
+        empty. It never excludes the 20 x cf_length most-rated movies.
+        """
+        counts = np.sort(self.model.n_ratings)[::-1]
+        if len(counts) == 0:
+            return 0
+        keep = min(len(counts), 20 * self.config.fusion.cf_length)
+        return int(min(self.config.cf_min_ratings, counts[keep - 1]))
 
     @property
     def titles(self) -> TitleIndex:
@@ -176,13 +188,16 @@ class Recommender:
         favorite_pos = self.model.positions(favorite_ids)
         ignored = ignored + [f for f, p in zip(favorite_ids, favorite_pos, strict=True) if p < 0]
         favorite_pos = favorite_pos[favorite_pos >= 0]
+        _, first = np.unique(favorite_pos, return_index=True)
+        favorite_pos = favorite_pos[np.sort(first)]  # each favourite once, in the given order
         if len(favorite_pos) == 0:
             favorite_pos = self._default_favorites(rated, ratings, liked_only=mode != "user")
 
+        # Neither list recommends what the visitor rated or named as a favourite.
         seen = np.zeros(self.model.n_items, dtype=bool)
         seen[rated] = True
-        cf_top = top_n(cf_scores, fusion.cf_length, exclude=seen | self._too_few_ratings)
         seen[favorite_pos] = True
+        cf_top = top_n(cf_scores, fusion.cf_length, exclude=seen | self._too_few_ratings)
         similarity = content_scores(self.model, favorite_pos)
         content_top = top_n(
             similarity, fusion.content_length, exclude=seen, tie_rank=self.popularity_rank
