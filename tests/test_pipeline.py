@@ -97,8 +97,9 @@ def snapshot_hashes(folder):
     return {name: sha for name, (sha, _) in snapshot(folder).items()}
 
 
-def cli_build(tmp_path, data, *extra) -> int:
+def cli_build(tmp_path, data, *extra, site_dir=None) -> int:
     """``staticrec build`` into tmp_path/artifacts and tmp_path/site (Pyodide from the CDN)."""
+    site_dir = site_dir or tmp_path / "site"
     return main(
         [
             "build",
@@ -108,7 +109,7 @@ def cli_build(tmp_path, data, *extra) -> int:
             "--artifacts-dir",
             str(tmp_path / "artifacts"),
             "--site-dir",
-            str(tmp_path / "site"),
+            str(site_dir),
             "--pyodide",
             "cdn",
             *extra,
@@ -247,21 +248,7 @@ def test_build_with_evaluation_adds_a_report(tmp_path, ml_small_dir):
 
 @pytest.mark.parametrize("site_dir", ["artifacts", "artifacts/site", "."])
 def test_overlapping_output_folders_are_refused(tmp_path, site_dir, capsys):
-    data = write_dataset(tmp_path / "data")
-    code = main(
-        [
-            "build",
-            "--quiet",
-            "--data-dir",
-            str(data),
-            "--artifacts-dir",
-            str(tmp_path / "artifacts"),
-            "--site-dir",
-            str(tmp_path / site_dir),
-            "--pyodide",
-            "cdn",
-        ]
-    )
+    code = cli_build(tmp_path, write_dataset(tmp_path / "data"), site_dir=tmp_path / site_dir)
     assert code == 1
     assert "overlaps" in capsys.readouterr().err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]
