@@ -14,7 +14,8 @@ from datasets import TINY_RATINGS, make_release_zip, write_dataset
 from staticrec import pipeline
 from staticrec.cli import main
 from staticrec.pipeline import BuildConfig, run
-from staticrec.render import SiteConfig
+from staticrec.scoring import schema
+from staticrec.site.render import SiteConfig
 
 
 def snapshot(folder: Path) -> dict[str, tuple[str, int]]:
@@ -47,6 +48,30 @@ def test_artifacts_have_the_contracted_columns(built):
     assert columns["content_neighbors"] == ["movieId", "neighborId", "rank", "similarity"]
     schema = pq.read_schema(built / "item_factors.parquet")
     assert str(schema.field("f0").type) == "float" and str(schema.field("movieId").type) == "int32"
+
+
+def test_every_table_is_written_as_the_schema_declares_it(built):
+    """Columns, order, Parquet types and sort keys of the files match staticrec.scoring.schema,
+    and the manifest carries the same declaration for the browser."""
+    manifest = json.loads((built / "manifest.json").read_text())
+    physical = {"int16": "int16", "int32": "int32", "float32": "float", "string": "string"}
+    assert set(manifest["tables"]) == {p.stem for p in built.glob("*.parquet")}
+    for name, entry in manifest["tables"].items():
+        spec = schema.TABLES[name]
+        table = pq.read_table(built / entry["file"])
+        columns = spec.expanded(manifest["n_factors"])
+        assert table.column_names == [c.name for c in columns]
+        assert [str(f.type) for f in table.schema] == [physical[c.dtype] for c in columns]
+        for column, field in zip(columns, table.schema, strict=True):
+            assert column.nullable or not field.nullable, (name, column.name)
+        assert entry["columns"] == [
+            {"name": c.name, "dtype": c.dtype, "nullable": c.nullable} for c in columns
+        ]
+        assert entry["browser"] == spec.browser
+        keys = table.select(list(spec.sort_key)).to_pandas()
+        assert keys.apply(tuple, axis=1).is_monotonic_increasing, name
+    items = manifest["tables"]["items"]
+    assert items["scoring_columns"] == ["movieId", "title", "n_ratings", "mean_rating"]
 
 
 def test_artifact_rows_are_sorted_and_complete(built):
@@ -219,7 +244,7 @@ def test_download_path_through_the_command(tmp_path, ml_small_dir, http_server, 
 
 
 def test_build_with_evaluation_adds_a_report(tmp_path, ml_small_dir):
-    from staticrec.evaluate import EvaluationConfig
+    from staticrec.evaluation import EvaluationConfig
 
     config = BuildConfig(
         data_dir=ml_small_dir,

@@ -1,4 +1,8 @@
-"""Read an artifacts folder into the scoring core (CPython; the browser reads with hyparquet)."""
+"""Read an artifacts folder into the scoring core (CPython; the browser reads with hyparquet).
+
+Which tables and columns to read comes from ``staticrec.scoring.schema``: the same declaration
+the build writes by.
+"""
 
 from __future__ import annotations
 
@@ -10,21 +14,34 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from staticrec.errors import DataError
-from staticrec.export import MANIFEST, SCHEMA_VERSION
-from staticrec.scoring import Recommender, ScoringConfig, model_from_columns
-
-SCORING_TABLES = ("items", "item_factors", "user_factors", "user_ratings", "content_neighbors")
-"""The tables the scoring core needs."""
+from staticrec.scoring import Recommender, ScoringConfig, model_from_columns, schema
+from staticrec.scoring.errors import ArtifactError
 
 
-def read_columns(folder: Path, tables=SCORING_TABLES) -> dict[str, dict]:
+def read_manifest(folder: Path) -> dict:
+    """The folder's manifest.json, refused unless it is of this staticrec's schema version."""
+    path = Path(folder) / schema.MANIFEST
+    if not path.is_file():
+        raise DataError(path, "is missing; run `staticrec build` first")
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise DataError(path, f"is not valid JSON: {exc}") from exc
+    try:
+        schema.check_version(manifest)
+    except ArtifactError as exc:
+        raise DataError(path, str(exc)) from None
+    return manifest
+
+
+def read_columns(folder: Path, tables=schema.SCORING_TABLES) -> dict[str, dict]:
     """Each table's columns as numpy arrays (strings as object arrays, nulls as NaN)."""
     columns = {}
     for table in tables:
-        path = Path(folder) / f"{table}.parquet"
+        path = Path(folder) / table.file
         if not path.is_file():
             raise DataError(path, "artifact is missing; run `staticrec build` first")
-        columns[table] = table_columns(pq.read_table(path))
+        columns[table.name] = table_columns(pq.read_table(path))
     return columns
 
 
@@ -37,23 +54,11 @@ def recommender_from_tables(
     tables: Mapping[str, pa.Table], meta: Mapping, config: ScoringConfig | None = None
 ) -> Recommender:
     """A Recommender straight from in-memory artifact tables (evaluation trains many)."""
-    columns = {name: table_columns(tables[name]) for name in SCORING_TABLES}
+    columns = {t.name: table_columns(tables[t.name]) for t in schema.SCORING_TABLES}
     return Recommender(model_from_columns(columns, meta), config)
 
 
 def load_recommender(folder: Path, config: ScoringConfig | None = None) -> Recommender:
     """A Recommender over the artifacts in ``folder``."""
-    path = Path(folder) / MANIFEST
-    if not path.is_file():
-        raise DataError(path, "is missing; run `staticrec build` first")
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise DataError(path, f"is not valid JSON: {exc}") from exc
-    if manifest.get("schema_version") != SCHEMA_VERSION:
-        raise DataError(
-            path,
-            f"has schema version {manifest.get('schema_version')}, this staticrec reads "
-            f"{SCHEMA_VERSION}; rebuild the artifacts",
-        )
+    manifest = read_manifest(folder)
     return Recommender(model_from_columns(read_columns(folder), manifest), config)

@@ -1,5 +1,8 @@
 """Stage 2a: the content model, a sparse top-k cosine index over TF-IDF of genres (and tags).
 
+This is the build half; the query half, which reads the index in the browser, is
+``staticrec.scoring.content``.
+
 Training proceeds in 3 steps:
 1. build a text "soup" per movie (the seed's genre rule, optionally plus tags),
 2. TF-IDF with L2-normalised rows, so a dot product is the cosine similarity,
@@ -11,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Literal, get_args
 
 import numpy as np
 import pandas as pd
@@ -21,7 +25,8 @@ from staticrec.data import MovieLens
 from staticrec.errors import ConfigError
 from staticrec.scoring.content import popularity_order
 
-CONTENT_SOURCES = ("genres", "genres+tags")
+ContentSource = Literal["genres", "genres+tags"]
+CONTENT_SOURCES: tuple[ContentSource, ...] = get_args(ContentSource)
 MAX_TOP_K = 32767  # ranks are stored as int16
 
 # Bytes of working memory per similarity entry while ranking a chunk: the float32 similarities,
@@ -33,7 +38,7 @@ _BYTES_PER_ENTRY = 4 + 8 + 8
 class ContentConfig:
     """How the content model is built."""
 
-    source: str = "genres"
+    source: ContentSource = "genres"
     """``genres`` (the seed) or ``genres+tags`` (genres enriched with tags.csv)."""
     top_k: int = 50
     """Neighbours kept per movie."""
@@ -43,29 +48,42 @@ class ContentConfig:
     def __post_init__(self) -> None:
         if self.source not in CONTENT_SOURCES:
             raise ConfigError(
-                f"--content must be one of {', '.join(CONTENT_SOURCES)}, not {self.source!r}"
+                f"must be one of {', '.join(CONTENT_SOURCES)}, not {self.source!r}", field="source"
             )
         if not 1 <= self.top_k <= MAX_TOP_K:
-            raise ConfigError(f"--top-k must be between 1 and {MAX_TOP_K}, not {self.top_k}")
+            raise ConfigError(f"must be between 1 and {MAX_TOP_K}, not {self.top_k}", field="top_k")
         if self.chunk_bytes < 1:
-            raise ConfigError(f"chunk_bytes must be positive, not {self.chunk_bytes}")
+            raise ConfigError(f"must be positive, not {self.chunk_bytes}", field="chunk_bytes")
 
 
 @dataclass(frozen=True)
 class NeighborIndex:
     """Each movie's top-k most similar movies, as CSR parts over row positions.
 
-    Row ``i`` is the movie at position ``i`` of the catalogue the index was built from; its
-    neighbours are ``neighbors[indptr[i]:indptr[i+1]]`` (positions), best first, with
-    ``similarities`` alongside.
+    Row ``i`` is the movie ``item_ids[i]``; its neighbours are ``neighbors[indptr[i]:indptr[i+1]]``
+    (positions in ``item_ids``), best first, with ``similarities`` alongside. The index carries
+    its own ids (as LensKit's item kNN keeps ``items`` beside its matrix), so nobody has to
+    recompute which catalogue it was built over.
     """
 
+    item_ids: np.ndarray
+    """int64 movieIds, ascending: the movie of each row."""
     indptr: np.ndarray
     """int64, n + 1 offsets."""
     neighbors: np.ndarray
     """int32 row positions of the neighbours."""
     similarities: np.ndarray
     """float32 cosine similarities, > 0, non-increasing within a row."""
+
+    @classmethod
+    def empty(cls, item_ids: np.ndarray) -> NeighborIndex:
+        """An index with no neighbours (for studies that never ask for a content list)."""
+        return cls(
+            np.asarray(item_ids, dtype=np.int64),
+            np.zeros(len(item_ids) + 1, np.int64),
+            np.empty(0, np.int32),
+            np.empty(0, np.float32),
+        )
 
     def row(self, i: int) -> tuple[np.ndarray, np.ndarray]:
         """Neighbour positions and similarities of row ``i``."""
@@ -103,7 +121,7 @@ def content_soup(movies: pd.DataFrame, tags: pd.DataFrame | None, source: str) -
     soup = genre_soup(movies["genres"])
     if source == "genres+tags":
         if tags is None:
-            raise ConfigError("--content genres+tags needs tags.csv to be loaded")
+            raise ConfigError("genres+tags needs tags.csv to be loaded", field="source")
         soup = (soup + " " + tag_soup(tags, movies["movieId"])).str.strip()
     return soup.reset_index(drop=True)
 
@@ -118,7 +136,12 @@ def tfidf_features(soup: pd.Series) -> tuple[sp.csr_matrix, list[str]]:
 
 
 def top_k_neighbors(
-    features: sp.csr_matrix, tie_order: np.ndarray, k: int, chunk_bytes: int = 32 << 20
+    features: sp.csr_matrix,
+    tie_order: np.ndarray,
+    k: int,
+    chunk_bytes: int = 32 << 20,
+    *,
+    item_ids: np.ndarray | None = None,
 ) -> NeighborIndex:
     """Exact top-k cosine neighbours of every row, excluding itself and zero similarities.
 
@@ -130,6 +153,7 @@ def top_k_neighbors(
         tie_order: a permutation of range(n); earlier wins a tie.
         k: neighbours kept per row.
         chunk_bytes: working memory allowed for one chunk of rows.
+        item_ids: the id of each row (default: the row positions).
     """
     n = features.shape[0]
     k = min(k, max(n - 1, 0))
@@ -153,6 +177,7 @@ def top_k_neighbors(
         similarity_parts.append(chosen_sims[keep])
     indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
     return NeighborIndex(
+        item_ids=np.arange(n, dtype=np.int64) if item_ids is None else np.asarray(item_ids),
         indptr=indptr,
         neighbors=np.concatenate(neighbor_parts) if neighbor_parts else np.empty(0, np.int32),
         similarities=(
@@ -189,6 +214,9 @@ def build_content_index(ml: MovieLens, config: ContentConfig) -> tuple[NeighborI
     movies = ml.movies_by_id()
     soup = content_soup(movies, ml.tags, config.source)
     features, vocabulary = tfidf_features(soup)
-    tie_order = popularity_order(ml.ratings_per_movie(), movies["movieId"].to_numpy())
-    index = top_k_neighbors(features, tie_order, config.top_k, config.chunk_bytes)
+    item_ids = movies["movieId"].to_numpy(dtype=np.int64)
+    tie_order = popularity_order(ml.ratings_per_movie(), item_ids)
+    index = top_k_neighbors(
+        features, tie_order, config.top_k, config.chunk_bytes, item_ids=item_ids
+    )
     return index, vocabulary

@@ -1,8 +1,9 @@
 """Stage 3: the trained models as plain Parquet tables plus a manifest that lists every file.
 
 Compute, then write: ``artifact_tables`` builds every table in memory (pure), ``write_artifacts``
-is the one place that writes them. Tables are sorted by their keys and written with fixed options,
-so the same inputs give byte-identical files.
+is the one place that writes them. Every table is built from its declaration in
+``staticrec.scoring.schema`` (column names, order and types; sort key), sorted by its keys and
+written with fixed options, so the same inputs give byte-identical files.
 """
 
 from __future__ import annotations
@@ -23,12 +24,15 @@ from staticrec import __version__
 from staticrec.collab import Factors
 from staticrec.content import NeighborIndex
 from staticrec.data import MovieLens
+from staticrec.scoring import schema
+from staticrec.scoring.schema import MANIFEST, SCHEMA_VERSION
 
-SCHEMA_VERSION = 1
-"""Bumped whenever a table's columns or meaning change; the site refuses other versions."""
-
-MANIFEST = "manifest.json"
-
+_ARROW_TYPES = {
+    "int16": pa.int16(),
+    "int32": pa.int32(),
+    "float32": pa.float32(),
+    "string": pa.string(),
+}
 _FACTOR_COLUMN = re.compile(r"f\d+|bi|bu")
 _YEAR = r"\((\d{4})(?:[-\u2013]\d{0,4})?\)\s*$"  # "(1995)", also "(2006\u20132007)"
 
@@ -48,52 +52,69 @@ def items_table(ml: MovieLens) -> pa.Table:
     links = ml.links.set_index("movieId")
     ids = movies["movieId"]
     year = movies["title"].str.extract(_YEAR)[0]
+    return declared_table(
+        schema.ITEMS,
+        {
+            "movieId": ids,
+            "title": movies["title"].astype(str).str.strip(),
+            "year": pd.to_numeric(year, errors="coerce").astype("Int32"),
+            "genres": movies["genres"].astype(str),
+            "n_ratings": ids.map(stats["size"]).fillna(0).astype(np.int32),
+            "mean_rating": ids.map(stats["mean"]).astype("Float32"),
+            "imdbId": ids.map(links["imdbId"]).astype("Int32"),
+            "tmdbId": ids.map(links["tmdbId"]).astype("Int32"),
+        },
+    )
+
+
+def declared_table(spec: schema.Table, columns: Mapping, n_factors: int = 0) -> pa.Table:
+    """``columns`` as the schema declares ``spec``: its column order and Parquet types.
+
+    Raises ValueError when the columns are not exactly the declared ones: a table that drifts
+    from its declaration is a bug here, never something to write.
+    """
+    names = spec.column_names(n_factors)
+    if list(columns) != names:
+        raise ValueError(f"table {spec.name}: columns {list(columns)}, declared {names}")
     return pa.table(
         {
-            "movieId": pa.array(ids, pa.int32()),
-            "title": pa.array(movies["title"].astype(str).str.strip(), pa.string()),
-            "year": pa.array(pd.to_numeric(year, errors="coerce").astype("Int32"), pa.int32()),
-            "genres": pa.array(movies["genres"].astype(str), pa.string()),
-            "n_ratings": pa.array(ids.map(stats["size"]).fillna(0).astype(np.int32), pa.int32()),
-            "mean_rating": pa.array(ids.map(stats["mean"]).astype("Float32"), pa.float32()),
-            "imdbId": pa.array(ids.map(links["imdbId"]).astype("Int32"), pa.int32()),
-            "tmdbId": pa.array(ids.map(links["tmdbId"]).astype("Int32"), pa.int32()),
+            column.name: pa.array(columns[column.name], _ARROW_TYPES[column.dtype])
+            for column in spec.expanded(n_factors)
         }
     )
 
 
-def factor_table(id_name: str, ids: np.ndarray, bias_name: str, bias, factors) -> pa.Table:
-    """``<id>, <bias>, f0..f{k-1}``: ids as int32, the rest float32."""
-    columns = {id_name: pa.array(ids, pa.int32()), bias_name: pa.array(bias, pa.float32())}
+def factor_table(spec: schema.Table, ids: np.ndarray, bias, factors) -> pa.Table:
+    """``<id>, <bias>, f0..f{k-1}`` as ``spec`` declares them."""
+    id_name, bias_name = (c.name for c in spec.columns[:2])
+    columns = {id_name: ids, bias_name: bias}
     for j in range(factors.shape[1]):
-        columns[f"f{j}"] = pa.array(np.ascontiguousarray(factors[:, j]), pa.float32())
-    return pa.table(columns)
+        columns[f"f{j}"] = np.ascontiguousarray(factors[:, j])
+    return declared_table(spec, columns, n_factors=factors.shape[1])
 
 
 def user_ratings_table(ml: MovieLens) -> pa.Table:
     """What each known user already rated: userId, movieId, rating, sorted by both ids."""
-    rows = ml.ratings.sort_values(["userId", "movieId"], kind="stable")
-    return pa.table(
-        {
-            "userId": pa.array(rows["userId"], pa.int32()),
-            "movieId": pa.array(rows["movieId"], pa.int32()),
-            "rating": pa.array(rows["rating"], pa.float32()),
-        }
+    rows = ml.ratings.sort_values(list(schema.USER_RATINGS.sort_key), kind="stable")
+    return declared_table(
+        schema.USER_RATINGS,
+        {"userId": rows["userId"], "movieId": rows["movieId"], "rating": rows["rating"]},
     )
 
 
-def neighbors_table(movie_ids: np.ndarray, index: NeighborIndex) -> pa.Table:
+def neighbors_table(index: NeighborIndex) -> pa.Table:
     """movieId, neighborId, rank (1-based), similarity; by movieId, then rank."""
     counts = np.diff(index.indptr)
     starts = np.repeat(index.indptr[:-1], counts)
     rank = np.arange(len(index.neighbors), dtype=np.int64) - starts + 1
-    return pa.table(
+    return declared_table(
+        schema.CONTENT_NEIGHBORS,
         {
-            "movieId": pa.array(np.repeat(movie_ids, counts), pa.int32()),
-            "neighborId": pa.array(movie_ids[index.neighbors], pa.int32()),
-            "rank": pa.array(rank, pa.int16()),
-            "similarity": pa.array(index.similarities, pa.float32()),
-        }
+            "movieId": np.repeat(index.item_ids, counts),
+            "neighborId": index.item_ids[index.neighbors],
+            "rank": rank,
+            "similarity": index.similarities,
+        },
     )
 
 
@@ -108,21 +129,20 @@ def artifact_tables(
     neighbors: NeighborIndex,
     tuning: pd.DataFrame | None = None,
 ) -> dict[str, pa.Table]:
-    """Every table the site and the scoring core read, keyed by file stem."""
-    movie_ids = np.sort(ml.movies["movieId"].to_numpy())
+    """Every table the site and the scoring core read, keyed by schema table name."""
     tables = {
-        "items": items_table(ml),
-        "item_factors": factor_table(
-            "movieId", factors.item_ids, "bi", factors.item_bias, factors.item_factors
+        schema.ITEMS.name: items_table(ml),
+        schema.ITEM_FACTORS.name: factor_table(
+            schema.ITEM_FACTORS, factors.item_ids, factors.item_bias, factors.item_factors
         ),
-        "user_factors": factor_table(
-            "userId", factors.user_ids, "bu", factors.user_bias, factors.user_factors
+        schema.USER_FACTORS.name: factor_table(
+            schema.USER_FACTORS, factors.user_ids, factors.user_bias, factors.user_factors
         ),
-        "user_ratings": user_ratings_table(ml),
-        "content_neighbors": neighbors_table(movie_ids, neighbors),
+        schema.USER_RATINGS.name: user_ratings_table(ml),
+        schema.CONTENT_NEIGHBORS.name: neighbors_table(neighbors),
     }
     if tuning is not None:
-        tables["tuning"] = tuning_table(tuning)
+        tables[schema.TUNING.name] = tuning_table(tuning)
     return tables
 
 
@@ -162,16 +182,18 @@ def file_entry(path: Path) -> FileEntry:
 def write_artifacts(
     folder: Path, tables: Mapping[str, pa.Table], manifest: dict
 ) -> dict[str, FileEntry]:
-    """Write each table as ``<stem>.parquet``, then the manifest with each file's size and hash."""
+    """Write each table as its schema's file, then the manifest: every file's size and hash,
+    and the schema of the tables written (the browser decodes by it)."""
     folder.mkdir(parents=True, exist_ok=True)
     files: dict[str, FileEntry] = {}
-    for stem in sorted(tables):
-        path = folder / f"{stem}.parquet"
-        write_parquet(tables[stem], path)
+    for name in sorted(tables):
+        path = folder / schema.TABLES[name].file
+        write_parquet(tables[name], path)
         files[path.name] = file_entry(path)
     manifest = {
         **manifest,
         "schema_version": SCHEMA_VERSION,
+        "tables": schema.describe(sorted(tables), int(manifest["n_factors"])),
         "generator": f"staticrec {__version__}",
         "files": {name: vars(entry) for name, entry in files.items()},
     }

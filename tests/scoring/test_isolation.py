@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
@@ -40,9 +41,9 @@ CHILD = textwrap.dedent(
 
 
 def test_scoring_answers_without_pandas_sklearn_surprise_or_pyarrow(built, recommender, tmp_path):
-    from staticrec.artifacts import SCORING_TABLES
+    from staticrec.scoring.schema import SCORING_TABLES
 
-    columns = {t: pq.read_table(built / f"{t}.parquet").to_pydict() for t in SCORING_TABLES}
+    columns = {t.name: pq.read_table(built / t.file).to_pydict() for t in SCORING_TABLES}
     payload = {"columns": columns, "manifest": (built / "manifest.json").read_text()}
     (tmp_path / "input.json").write_text(json.dumps(payload))
     result = subprocess.run(
@@ -71,7 +72,12 @@ def test_scoring_sources_import_nothing_else():
         "math",
     }
     for path in (SRC / "staticrec" / "scoring").glob("*.py"):
-        for line in path.read_text().splitlines():
-            words = line.split()
-            if words[:1] in (["import"], ["from"]) and len(words) > 1:
-                assert words[1].split(".")[0] in allowed, f"{path.name}: {line}"
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            else:
+                continue
+            for name in names:
+                assert name.split(".")[0] in allowed, f"{path.name}:{node.lineno} imports {name}"

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from staticrec.artifacts import SCORING_TABLES
 from staticrec.scoring import ArtifactError, Recommender, model_from_columns
 from staticrec.scoring.model import IdIndex
+from staticrec.scoring.schema import SCORING_TABLES
 
 
 @pytest.mark.parametrize("largest", [1000, 2**40])  # a dense table, and binary search
@@ -32,7 +32,7 @@ def test_id_index_dense_ids_near_the_table_edge():
 
 @pytest.fixture(scope="module")
 def columns(built):
-    tables = {t: pq.read_table(built / f"{t}.parquet") for t in SCORING_TABLES}
+    tables = {t.name: pq.read_table(built / t.file) for t in SCORING_TABLES}
     return tables, json.loads((built / "manifest.json").read_text())
 
 

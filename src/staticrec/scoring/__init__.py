@@ -4,6 +4,7 @@ The build imports it for evaluation and the ``recommend`` command; the site ship
 files to Pyodide. It does no I/O: callers hand it artifact columns as arrays.
 """
 
+from staticrec.scoring import schema
 from staticrec.scoring.api import answer, answer_json, load
 from staticrec.scoring.errors import ArtifactError, ScoringError, UnknownTitle, UnknownUser
 from staticrec.scoring.fusion import Fused, FusionParams, Ranked, rrf
@@ -28,4 +29,5 @@ __all__ = [
     "load",
     "model_from_columns",
     "rrf",
+    "schema",
 ]

@@ -1,5 +1,8 @@
 """The trained models as arrays over one catalogue, built from the artifact tables' columns.
 
+Columns are read by their declarations in ``staticrec.scoring.schema``, and the manifest's
+schema version is checked first: the same check runs in CPython and in Pyodide.
+
 Every array is indexed by *position*: the place of a movie in ``item_ids`` (sorted movieIds) or of a
 user in ``user_ids``. Columns may arrive as numpy arrays (CPython, read by pyarrow), or as typed
 arrays and lists (Pyodide, read by hyparquet in JavaScript): ``np.asarray`` takes them all.
@@ -13,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from staticrec.scoring import schema
 from staticrec.scoring.errors import ArtifactError
 
 Columns = Mapping[str, Mapping[str, Any]]
@@ -129,21 +133,23 @@ def _as_int64(ids: Sequence[int] | np.ndarray) -> np.ndarray:
         return np.asarray(fits, dtype=np.int64)
 
 
-def _column(columns: Columns, table: str, name: str, dtype) -> np.ndarray:
+def _column(columns: Columns, table: schema.Table, name: str) -> np.ndarray:
+    """A declared column as int64 or float64 (whatever width it was stored in)."""
+    dtype = np.int64 if table.column(name).dtype.startswith("int") else np.float64
     try:
-        values = columns[table][name]
+        values = columns[table.name][name]
     except KeyError:
-        raise ArtifactError(f"artifact table {table!r} has no column {name!r}") from None
+        raise ArtifactError(f"artifact table {table.name!r} has no column {name!r}") from None
     array = np.asarray(values, dtype=dtype)
     if array.ndim != 1:
-        raise ArtifactError(f"column {table}.{name} is not one-dimensional")
+        raise ArtifactError(f"column {table.name}.{name} is not one-dimensional")
     return array
 
 
-def _factor_matrix(columns: Columns, table: str, n_factors: int) -> np.ndarray:
+def _factor_matrix(columns: Columns, table: schema.Table, n_factors: int) -> np.ndarray:
     if n_factors < 1:
         raise ArtifactError(f"n_factors must be at least 1, not {n_factors}")
-    return np.column_stack([_column(columns, table, f"f{j}", np.float64) for j in range(n_factors)])
+    return np.column_stack([_column(columns, table, f"f{j}") for j in range(n_factors)])
 
 
 def _csr(owner_positions: np.ndarray, n_owners: int, *payload: np.ndarray):
@@ -165,60 +171,66 @@ def model_from_columns(columns: Columns, meta: Mapping[str, Any]) -> Model:
     """Build a Model from the artifact tables' columns and the manifest's scalars.
 
     Args:
-        columns: tables ``items``, ``item_factors``, ``user_factors``, ``user_ratings`` and
-            ``content_neighbors``, each a mapping of column name to array-like.
-        meta: at least ``global_mean``, ``n_factors`` and ``rating_scale`` from manifest.json.
+        columns: the tables of ``schema.SCORING_TABLES``, each a mapping of column name to
+            array-like.
+        meta: manifest.json's ``schema_version``, ``global_mean``, ``n_factors`` and
+            ``rating_scale`` (at least).
 
     Raises:
-        ArtifactError: when a column is missing or ids do not line up.
+        ArtifactError: when the schema version differs, a column is missing or ids do not
+            line up.
     """
-    item_ids = _column(columns, "items", "movieId", np.int64)
+    schema.check_version(meta)
+    items, item_table, user_table = schema.ITEMS, schema.ITEM_FACTORS, schema.USER_FACTORS
+    ratings_table, neighbors = schema.USER_RATINGS, schema.CONTENT_NEIGHBORS
+    item_ids = _column(columns, items, "movieId")
     order = np.argsort(item_ids, kind="stable")
     item_ids = item_ids[order]
     if np.any(np.diff(item_ids) == 0):
         raise ArtifactError("items.movieId has duplicate ids")
     item_index = IdIndex(item_ids)
-    titles = tuple(str(t) for t in np.asarray(list(columns["items"]["title"]), dtype=object)[order])
-    n_ratings = _column(columns, "items", "n_ratings", np.int64)[order]
-    mean_rating = _column(columns, "items", "mean_rating", np.float64)[order]
+    title_column = columns[items.name][items.column("title").name]
+    titles = tuple(str(t) for t in np.asarray(list(title_column), dtype=object)[order])
+    n_ratings = _column(columns, items, "n_ratings")[order]
+    mean_rating = _column(columns, items, "mean_rating")[order]
     k = int(meta["n_factors"])
     low, high = (float(v) for v in meta["rating_scale"])
 
     # Item factors, spread over the whole catalogue (movies without ratings get zero rows).
-    factor_ids = _column(columns, "item_factors", "movieId", np.int64)
+    factor_ids = _column(columns, item_table, "movieId")
     factor_pos = item_index(factor_ids)
     if np.any(factor_pos < 0):
         raise ArtifactError("item_factors lists a movieId that items lacks")
     has_factors = np.zeros(len(item_ids), dtype=bool)
     has_factors[factor_pos] = True
     item_bias = np.zeros(len(item_ids))
-    item_bias[factor_pos] = _column(columns, "item_factors", "bi", np.float64)
+    item_bias[factor_pos] = _column(columns, item_table, "bi")
     item_factors = np.zeros((len(item_ids), k))
-    item_factors[factor_pos] = _factor_matrix(columns, "item_factors", k)
+    item_factors[factor_pos] = _factor_matrix(columns, item_table, k)
 
-    user_ids = _column(columns, "user_factors", "userId", np.int64)
+    user_ids = _column(columns, user_table, "userId")
     user_order = np.argsort(user_ids, kind="stable")
     user_ids = user_ids[user_order]
     user_index = IdIndex(user_ids)
-    user_bias = _column(columns, "user_factors", "bu", np.float64)[user_order]
-    user_factors = _factor_matrix(columns, "user_factors", k)[user_order]
+    user_bias = _column(columns, user_table, "bu")[user_order]
+    user_factors = _factor_matrix(columns, user_table, k)[user_order]
 
-    rated_users = user_index(_column(columns, "user_ratings", "userId", np.int64))
-    rated_items = item_index(_column(columns, "user_ratings", "movieId", np.int64))
+    rated_users = user_index(_column(columns, ratings_table, "userId"))
+    rated_items = item_index(_column(columns, ratings_table, "movieId"))
     if np.any(rated_users < 0) or np.any(rated_items < 0):
         raise ArtifactError("user_ratings refers to a user or movie the model lacks")
     rated_indptr, rated_items, rated_values = _csr(
         rated_users,
         len(user_ids),
         rated_items,
-        _column(columns, "user_ratings", "rating", np.float64),
+        _column(columns, ratings_table, "rating"),
     )
 
-    source = item_index(_column(columns, "content_neighbors", "movieId", np.int64))
-    target = item_index(_column(columns, "content_neighbors", "neighborId", np.int64))
+    source = item_index(_column(columns, neighbors, "movieId"))
+    target = item_index(_column(columns, neighbors, "neighborId"))
     if np.any(source < 0) or np.any(target < 0):
         raise ArtifactError("content_neighbors refers to a movieId that items lacks")
-    rank = _column(columns, "content_neighbors", "rank", np.int64)
+    rank = _column(columns, neighbors, "rank")
     step_source, step_rank = np.diff(source), np.diff(rank)
     in_order = np.all((step_source > 0) | ((step_source == 0) & (step_rank > 0)))
     # by movie, best first within each: then _csr has nothing left to sort
@@ -227,7 +239,7 @@ def model_from_columns(columns: Columns, meta: Mapping[str, Any]) -> Model:
         source[by_rank],
         len(item_ids),
         target[by_rank],
-        _column(columns, "content_neighbors", "similarity", np.float64)[by_rank],
+        _column(columns, neighbors, "similarity")[by_rank],
     )
     return Model(
         item_ids=item_ids,

@@ -1,0 +1,173 @@
+"""The artifact schema: every table the build writes and the site reads, declared once.
+
+The build writes by it (``staticrec.export``), the scoring core reads by it in CPython and in
+Pyodide (``staticrec.scoring.model``), and the manifest carries it (``describe``), so the
+browser's ``data.js`` decodes the tables it lists rather than keeping its own copy. A schema
+version is stored with the data (as LensKit's ``data/schema.py`` does) and checked on load.
+
+Standard library only: this module ships to the browser with the rest of the scoring core.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from staticrec.scoring.errors import ArtifactError
+
+SCHEMA_VERSION = 1
+"""Bumped whenever a table's columns or meaning change; readers refuse other versions."""
+
+MANIFEST = "manifest.json"
+"""The file beside the tables that lists them, their bytes and sha256, and the model's scalars."""
+
+Dtype = Literal["int16", "int32", "float32", "string"]
+"""Column types as Parquet stores them (ids int32, scores float32: contract 2 of the design)."""
+
+FACTOR_COLUMNS = "f{j}"
+"""Stands for the columns ``f0 .. f{n_factors-1}`` of a factor table."""
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an artifact table."""
+
+    name: str
+    dtype: Dtype
+    nullable: bool = False
+    """May hold nulls (a movie without a year, an unrated movie's mean)."""
+    scoring: bool = True
+    """The scoring core reads it, so the browser downloads and decodes it."""
+
+
+@dataclass(frozen=True)
+class Table:
+    """One artifact table: a Parquet file of plain typed columns, sorted by ``sort_key``."""
+
+    name: str
+    columns: tuple[Column, ...]
+    """In file order. ``FACTOR_COLUMNS`` expands to one float32 column per factor."""
+    sort_key: tuple[str, ...]
+    """Rows are sorted by these columns, ascending: the files are deterministic."""
+    browser: bool = True
+    """The site ships it and the scoring core reads it."""
+
+    @property
+    def file(self) -> str:
+        return f"{self.name}.parquet"
+
+    def column_names(self, n_factors: int = 0) -> list[str]:
+        """Every column in file order, with the factor columns spelled out."""
+        return [c.name for c in self.expanded(n_factors)]
+
+    def expanded(self, n_factors: int) -> list[Column]:
+        out = []
+        for column in self.columns:
+            if column.name == FACTOR_COLUMNS:
+                out += [Column(f"f{j}", column.dtype) for j in range(n_factors)]
+            else:
+                out.append(column)
+        return out
+
+    def column(self, name: str) -> Column:
+        """The declared column ``name`` (a factor column ``f7`` matches ``FACTOR_COLUMNS``)."""
+        for column in self.columns:
+            if column.name == name:
+                return column
+            if column.name == FACTOR_COLUMNS and name[:1] == "f" and name[1:].isdigit():
+                return Column(name, column.dtype)
+        raise KeyError(f"table {self.name!r} declares no column {name!r}")
+
+
+def _factor_table(name: str, id_column: str, bias_column: str) -> Table:
+    columns = (
+        Column(id_column, "int32"),
+        Column(bias_column, "float32"),
+        Column(FACTOR_COLUMNS, "float32"),
+    )
+    return Table(name, columns, sort_key=(id_column,))
+
+
+ITEMS = Table(
+    "items",
+    (
+        Column("movieId", "int32"),
+        Column("title", "string"),
+        Column("year", "int32", nullable=True, scoring=False),
+        Column("genres", "string", scoring=False),
+        Column("n_ratings", "int32"),
+        Column("mean_rating", "float32", nullable=True),
+        Column("imdbId", "int32", nullable=True, scoring=False),
+        Column("tmdbId", "int32", nullable=True, scoring=False),
+    ),
+    sort_key=("movieId",),
+)
+"""One row per movie of the catalogue, rated or not."""
+
+ITEM_FACTORS = _factor_table("item_factors", "movieId", "bi")
+"""SVD's item bias and vector, for each movie that had ratings."""
+
+USER_FACTORS = _factor_table("user_factors", "userId", "bu")
+"""SVD's user bias and vector, for each user of the dataset."""
+
+USER_RATINGS = Table(
+    "user_ratings",
+    (Column("userId", "int32"), Column("movieId", "int32"), Column("rating", "float32")),
+    sort_key=("userId", "movieId"),
+)
+"""What each known user rated: the scoring core never recommends those again."""
+
+CONTENT_NEIGHBORS = Table(
+    "content_neighbors",
+    (
+        Column("movieId", "int32"),
+        Column("neighborId", "int32"),
+        Column("rank", "int16"),
+        Column("similarity", "float32"),
+    ),
+    sort_key=("movieId", "rank"),
+)
+"""Each movie's top-k content neighbours, best first (rank 1)."""
+
+TUNING = Table("tuning", (), sort_key=(), browser=False)
+"""Cross-validation results of ``--tune``: its columns follow the grid, so none are declared."""
+
+TABLES: Mapping[str, Table] = {
+    t.name: t for t in (ITEMS, ITEM_FACTORS, USER_FACTORS, USER_RATINGS, CONTENT_NEIGHBORS, TUNING)
+}
+"""Every table the build may write, by name."""
+
+SCORING_TABLES: tuple[Table, ...] = tuple(t for t in TABLES.values() if t.browser)
+"""The tables the scoring core needs, in the CPython reader and in the browser."""
+
+
+def describe(names: list[str], n_factors: int) -> dict[str, Any]:
+    """The manifest's ``tables`` entry: per table written, its file, columns and sort key.
+
+    The browser reads it to know which files to decode, which columns the scoring core wants
+    and which of them are integers; ``schema_version`` beside it says how to read them.
+    """
+    tables: dict[str, Any] = {}
+    for name in names:
+        table = TABLES[name]
+        entry: dict[str, Any] = {"file": table.file, "browser": table.browser}
+        if table.columns:  # the tuning table's columns follow the grid
+            columns = table.expanded(n_factors)
+            entry["sort_key"] = list(table.sort_key)
+            entry["columns"] = [
+                {"name": c.name, "dtype": c.dtype, "nullable": c.nullable} for c in columns
+            ]
+            entry["scoring_columns"] = [c.name for c in columns if c.scoring]
+        tables[name] = entry
+    return tables
+
+
+def check_version(meta: Mapping[str, Any]) -> None:
+    """Refuse artifacts written under another schema version."""
+    version = meta.get("schema_version")
+    if version != SCHEMA_VERSION:
+        raise ArtifactError(
+            f"the artifacts have schema version {version}, this staticrec reads "
+            f"{SCHEMA_VERSION}; rebuild them with `staticrec build`"
+        )
