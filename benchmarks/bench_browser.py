@@ -25,7 +25,7 @@ from pathlib import Path
 
 from _common import REPO, ml_small, table
 from staticrec.pipeline import BuildConfig, run
-from staticrec.render import SiteConfig
+from staticrec.site.render import SiteConfig
 
 sys.path.insert(0, str(REPO / "tests" / "browser"))
 from browsing import CHROMIUM, CHROMIUM_ARGS
@@ -69,6 +69,11 @@ def wait_for(page, script: str, timeout_s: float = 120):
         time.sleep(0.05)
     shown = page.evaluate("() => document.body.innerText.slice(0, 500)")
     raise TimeoutError(f"{script} never held on {page.url}: the page shows {shown!r}")
+
+
+def mark(name: str) -> str:
+    """A script giving the time (ms since navigation) of a page's ``staticrec:<name>`` mark."""
+    return f"() => performance.getEntriesByName('staticrec:{name}')[0]?.startTime"
 
 
 def transferred(page_requests) -> dict[str, int]:
@@ -119,8 +124,8 @@ def main() -> None:
                 context = browser.new_context()
                 page = context.new_page()
                 page.goto(base + "_bench/floor.html")
-                floor.append(int(wait_for(page, "() => document.body.dataset.doneMs")))
-                floor_start.append(int(page.evaluate("() => document.body.dataset.workerStartMs")))
+                floor.append(int(wait_for(page, mark("done"))))
+                floor_start.append(int(page.evaluate(mark("worker-start"))))
                 floor_boots.append(json.loads(page.evaluate("() => document.body.dataset.worker")))
                 context.close()
 
@@ -129,13 +134,13 @@ def main() -> None:
                 finished: list = []
                 context.on("requestfinished", lambda request, into=finished: into.append(request))
                 page.goto(base + "for-you/?user=105&favorite=1")
-                first.append(int(wait_for(page, "() => document.body.dataset.firstResultMs")))
+                first.append(int(wait_for(page, mark("first-result"))))
                 boots.append(json.loads(page.evaluate("() => document.body.dataset.bootTimings")))
-                site_start.append(int(page.evaluate("() => document.body.dataset.workerStartMs")))
-                site_ready.append(int(page.evaluate("() => document.body.dataset.readyMs")))
+                site_start.append(int(page.evaluate(mark("worker-start"))))
+                site_ready.append(int(page.evaluate(mark("ready"))))
                 bytes_by_group = transferred(finished)
                 page.reload()
-                warm.append(int(wait_for(page, "() => document.body.dataset.firstResultMs")))
+                warm.append(int(wait_for(page, mark("first-result"))))
                 context.close()
 
             context = browser.new_context()

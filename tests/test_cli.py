@@ -111,3 +111,18 @@ def test_recommend_refuses_artifacts_of_another_schema(built, tmp_path, capsys):
     (copy / "manifest.json").write_text(json.dumps({**manifest, "schema_version": 99}))
     assert main(["recommend", "--artifacts-dir", str(copy), "--user", "105"]) == 1
     assert "schema version 99" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--top-k", "0"], "error: --top-k: must be between 1 and 32767, not 0"),
+        (["--n-factors", "0"], "error: --n-factors: must be at least 1, not 0"),
+        (["--reg-all", "-1"], "error: --reg-all: must be a non-negative number, not -1.0"),
+    ],
+)
+def test_invalid_options_are_named_by_their_flag(tmp_path, capsys, args, message):
+    """A config's validation names its field; the command line names the option instead."""
+    code = main(["build", "--data-dir", str(tmp_path), "--no-site", "--quiet", *args])
+    assert code == 1
+    assert capsys.readouterr().err.strip() == message

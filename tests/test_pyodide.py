@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from staticrec import pyodide_runtime as rt
 from staticrec.errors import StaticrecError
-from staticrec.site_runtime import build_scoring_wheel, write_site_lock
+from staticrec.site import pyodide as rt
+from staticrec.site.wheel import build_scoring_wheel, write_site_lock
 
 CACHE = Path(__file__).resolve().parents[1] / "build" / "pyodide" / rt.PYODIDE_VERSION
 

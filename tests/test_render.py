@@ -16,8 +16,9 @@ import pytest
 
 from datasets import EVIL_TITLE, evil_dataset
 from staticrec.pipeline import BuildConfig, run
-from staticrec.render import SiteConfig, browse_key, content_security_policy
-from staticrec.site_runtime import build_scoring_wheel, scoring_sources
+from staticrec.scoring.schema import SCORING_TABLES
+from staticrec.site.render import SiteConfig, browse_key, content_security_policy
+from staticrec.site.wheel import build_scoring_wheel, scoring_sources
 
 GOLDEN = Path(__file__).parent / "golden"
 GOLDEN_PAGES = [
@@ -117,13 +118,7 @@ def test_pages_pin_the_manifest_and_the_site_carries_the_data(evil_site):
     ).group(1)
     assert pinned == hashlib.sha256(manifest.read_bytes()).hexdigest()
     files = json.loads(manifest.read_text())["files"]
-    for name in [
-        "items.parquet",
-        "item_factors.parquet",
-        "user_factors.parquet",
-        "user_ratings.parquet",
-        "content_neighbors.parquet",
-    ]:
+    for name in [t.file for t in SCORING_TABLES]:
         assert (
             hashlib.sha256((evil_site / "data" / name).read_bytes()).hexdigest()
             == files[name]["sha256"]

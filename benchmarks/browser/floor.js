@@ -1,7 +1,8 @@
 // The bare floor: a worker that starts Pyodide and makes numpy importable, nothing else.
+// It marks the same moments as the site's pages (staticrec:worker-start, staticrec:done).
 const worker = new Worker(new URL("./floor-worker.js", import.meta.url), { type: "module" });
-document.body.dataset.workerStartMs = String(Math.round(performance.now()));
+performance.mark("staticrec:worker-start");
 worker.onmessage = ({ data }) => {
   document.body.dataset.worker = JSON.stringify(data);
-  document.body.dataset.doneMs = String(Math.round(performance.now()));
+  performance.mark("staticrec:done");
 };

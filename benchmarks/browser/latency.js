@@ -8,13 +8,14 @@ const worker = startWorker(config);
 const pending = new Map();
 worker.onmessage = ({ data: message }) => {
   if (message.type === "ready") pending.get("ready")(message);
-  if (message.type === "answer") pending.get(message.id)(message);
-  if (message.type === "error") document.body.dataset.error = message.message;
+  else if (message.type === "progress") return;
+  else if (message.id === null) document.body.dataset.error = message.error;
+  else pending.get(message.id)(message);
 };
 const once = (key) => new Promise((resolve) => pending.set(key, resolve));
 
 const ready = once("ready");
-const data = await loadModelData(config.dataUrl, config.manifestSha256);
+const data = await loadModelData(config.dataUrl, config.modelFiles, config.manifestSha256);
 worker.postMessage({ type: "data", ...data }, transferables(data.columns));
 await ready;
 
@@ -26,6 +27,6 @@ for (const [id, request] of requests.entries()) {
   worker.postMessage({ type: "recommend", id: id + 1, request });
   const message = await answered;
   results.push({ kind: request.user !== undefined ? "user" : "visitor", worker: message.ms,
-                 roundTrip: performance.now() - started, top: message.answer.hybrid?.[0]?.movie_id });
+                 roundTrip: performance.now() - started, top: message.result?.hybrid?.[0]?.movie_id });
 }
 document.body.dataset.results = JSON.stringify(results);

@@ -1,6 +1,6 @@
-"""The command line: parse options, build a config, call the stage's ``run``. Nothing else.
+"""The command line: parse options, build a config, call the stage's ``run``, print the result.
 
-Examples::
+Defaults come from the config classes, so they are stated once. Examples::
 
     staticrec build                                  # download ml-latest-small, build site/
     staticrec build --data-dir ~/data/ml-latest-small --tune
@@ -13,57 +13,70 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
-from staticrec.errors import StaticrecError
+from staticrec.errors import ConfigError, StaticrecError
 from staticrec.scoring.errors import ScoringError
 
 log = logging.getLogger("staticrec")
 
+_SVD_OPTIONS = {
+    "n_factors": int,
+    "n_epochs": int,
+    "lr_all": float,
+    "reg_all": float,
+    "random_state": int,
+}
+_FIELD_OPTIONS = {"source": "--content", "method": "--tune", "grid": "--tune-grid"}
+"""Config fields whose option is not simply ``--field-name``."""
+
 
 def _add_data_options(p: argparse.ArgumentParser) -> None:
-    from staticrec.download import GROUPLENS_URL, KNOWN_DATASETS
+    from staticrec.download import KNOWN_DATASETS, DownloadConfig
 
+    download = DownloadConfig()
     data = p.add_argument_group("data")
     data.add_argument("--data-dir", type=Path, help="an extracted MovieLens folder (no download)")
     data.add_argument(
         "--dataset",
-        default="ml-latest-small",
+        default=download.dataset,
         choices=KNOWN_DATASETS,
         help="release to download and cache when --data-dir is not given (default: %(default)s)",
     )
     data.add_argument(
         "--cache-dir",
         type=Path,
-        default=Path("build/cache"),
+        default=download.cache_dir,
         help="download cache (default: %(default)s)",
     )
     data.add_argument(
         "--download-url",
-        default=GROUPLENS_URL,
+        default=download.base_url,
         metavar="URL",
         help="where releases are fetched from (default: %(default)s)",
     )
 
 
-def _download_config(args: argparse.Namespace, progress: bool):
+def _download_config(args: argparse.Namespace):
     from staticrec.download import DownloadConfig
 
     return DownloadConfig(
         dataset=args.dataset,
         cache_dir=args.cache_dir,
         base_url=args.download_url,
-        progress=progress,
+        progress=not args.quiet,
     )
 
 
 def _build_parser(sub: argparse._SubParsersAction) -> None:
     from staticrec.collab import SVDParams
     from staticrec.content import CONTENT_SOURCES, ContentConfig
-    from staticrec.render import PYODIDE_MODES
+    from staticrec.pipeline import BuildConfig
+    from staticrec.site.render import PYODIDE_MODES, SiteConfig
     from staticrec.tuning import GRIDS, SEARCHES
 
-    svd, content = SVDParams(), ContentConfig()
+    build, site, svd, content = BuildConfig(), SiteConfig(), SVDParams(), ContentConfig()
     p = sub.add_parser(
         "build",
         help="train both models, export the artifacts and render the site",
@@ -76,16 +89,19 @@ def _build_parser(sub: argparse._SubParsersAction) -> None:
     out.add_argument(
         "--artifacts-dir",
         type=Path,
-        default=Path("build/artifacts"),
+        default=build.artifacts_dir,
         help="Parquet artifacts and manifest (default: %(default)s)",
     )
     out.add_argument(
-        "--site-dir", type=Path, default=Path("site"), help="the static site (default: %(default)s)"
+        "--site-dir",
+        type=Path,
+        default=site.site_dir,
+        help="the static site (default: %(default)s)",
     )
     out.add_argument("--no-site", action="store_true", help="build the artifacts only")
     out.add_argument(
         "--pyodide",
-        default="self-host",
+        default=site.pyodide,
         choices=PYODIDE_MODES,
         help="copy Pyodide into the site, or load it from its CDN (default: %(default)s)",
     )
@@ -98,7 +114,7 @@ def _build_parser(sub: argparse._SubParsersAction) -> None:
     out.add_argument(
         "--pyodide-cache",
         type=Path,
-        default=Path("build/pyodide"),
+        default=site.pyodide_cache,
         help="verified Pyodide files kept between builds (default: %(default)s)",
     )
     model = p.add_argument_group("models")
@@ -135,13 +151,7 @@ def _build_parser(sub: argparse._SubParsersAction) -> None:
         help="start from the seed notebook's SVD parameters (50 factors, 20 epochs, lr 0.005, "
         "reg 0.02) instead of staticrec's tuned defaults",
     )
-    for name, kind in (
-        ("n_factors", int),
-        ("n_epochs", int),
-        ("lr_all", float),
-        ("reg_all", float),
-        ("random_state", int),
-    ):
+    for name, kind in _SVD_OPTIONS.items():
         model.add_argument(
             f"--{name.replace('_', '-')}",
             type=kind,
@@ -154,26 +164,34 @@ def _build_parser(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="also run `staticrec evaluate` (minutes): figures in the manifest, a report page",
     )
-    _add_evaluation_options(evaluation)
+    _add_evaluation_options(evaluation, build.report_dir)
     p.add_argument("--quiet", action="store_true", help="no progress bars or stage log")
     p.set_defaults(handler=_run_build)
 
 
-def _add_evaluation_options(group) -> None:
+def _add_evaluation_options(group, report_dir: Path) -> None:
     group.add_argument(
         "--report-dir",
         type=Path,
-        default=Path("build/report"),
+        default=report_dir,
         help="where the report (Markdown and SVG plots) goes (default: %(default)s)",
     )
     group.add_argument(
         "--quick",
         action="store_true",
-        help="a smoke run: 120 users, 3 folds, a small grid, no KNN (seconds, not minutes)",
+        help="a smoke run: 120 users, 3 folds, a small grid, no KNN",
     )
 
 
+def _evaluation_config(args: argparse.Namespace):
+    from staticrec.evaluation import EvaluationConfig
+
+    return EvaluationConfig.quick() if args.quick else EvaluationConfig()
+
+
 def _evaluate_parser(sub: argparse._SubParsersAction) -> None:
+    from staticrec.evaluation import EvaluateConfig
+
     p = sub.add_parser(
         "evaluate",
         help="measure rating accuracy, top-10 ranking quality and cold start; write a report",
@@ -183,52 +201,44 @@ def _evaluate_parser(sub: argparse._SubParsersAction) -> None:
         epilog="example: staticrec evaluate --data-dir ~/data/ml-latest-small --quick",
     )
     _add_data_options(p)
-    _add_evaluation_options(p)
+    _add_evaluation_options(p, EvaluateConfig().report_dir)
     p.add_argument("--quiet", action="store_true", help="no progress bars or stage log")
     p.set_defaults(handler=_run_evaluate)
 
 
 def _run_evaluate(args: argparse.Namespace) -> int:
-    from staticrec.collab import SVDParams
-    from staticrec.content import ContentConfig
-    from staticrec.evaluate import EvaluationConfig, evaluate
-    from staticrec.output import StagedOutputs
-    from staticrec.pipeline import load_dataset
-    from staticrec.report import markdown, write_report
+    from staticrec import evaluation
 
-    ml = load_dataset(args.data_dir, _download_config(args, not args.quiet))
-    config = EvaluationConfig.quick() if args.quick else EvaluationConfig()
-    result = evaluate(ml, SVDParams(), ContentConfig(), config, progress=not args.quiet)
-    with StagedOutputs([args.report_dir]) as staged:
-        context = write_report(staged.path(args.report_dir), result)
-        staged.commit()
-    print(markdown(context))
-    print(f"\nreport written to {args.report_dir / 'report.md'}")
+    config = evaluation.EvaluateConfig(
+        data_dir=args.data_dir,
+        download=_download_config(args),
+        evaluation=_evaluation_config(args),
+        report_dir=args.report_dir,
+        progress=not args.quiet,
+    )
+    print(evaluation.run(config))
+    print(f"report written to {args.report_dir / 'report.md'}")
     return 0
 
 
 def _run_build(args: argparse.Namespace) -> int:
     from staticrec.content import ContentConfig
-    from staticrec.evaluate import EvaluationConfig
     from staticrec.pipeline import BuildConfig, run
-    from staticrec.render import SiteConfig
+    from staticrec.site.render import SiteConfig
     from staticrec.tuning import GRIDS, TuningConfig
 
-    progress = not args.quiet
     config = BuildConfig(
         data_dir=args.data_dir,
-        download=_download_config(args, progress),
+        download=_download_config(args),
         content=ContentConfig(source=args.content, top_k=args.top_k),
         svd=_svd_params(args),
-        tuning=(
-            TuningConfig(grid=GRIDS[args.tune_grid], method=args.tune, progress=progress)
-            if args.tune
-            else None
-        ),
-        artifacts_dir=args.artifacts_dir,
-        evaluation=(EvaluationConfig.quick() if args.quick else EvaluationConfig())
-        if args.evaluate
+        tuning=TuningConfig(
+            grid=GRIDS[args.tune_grid].values, method=args.tune, progress=not args.quiet
+        )
+        if args.tune
         else None,
+        artifacts_dir=args.artifacts_dir,
+        evaluation=_evaluation_config(args) if args.evaluate else None,
         report_dir=args.report_dir,
         site=None
         if args.no_site
@@ -239,12 +249,29 @@ def _run_build(args: argparse.Namespace) -> int:
             pyodide_dir=args.pyodide_dir,
         ),
     )
-    summary = run(config)
-    print("\n".join(summary.lines()))
+    print("\n".join(run(config).lines()))
     return 0
 
 
+def _svd_params(args: argparse.Namespace):
+    """The SVD parameters: the searched grid's base, the seed's or the defaults, with each
+    given option applied."""
+    from staticrec.collab import SVDParams
+    from staticrec.tuning import GRIDS
+
+    if args.seed_svd:
+        base = SVDParams.seed()
+    elif args.tune:
+        base = GRIDS[args.tune_grid].base
+    else:
+        base = SVDParams()
+    given = {name: getattr(args, name) for name in _SVD_OPTIONS if getattr(args, name) is not None}
+    return replace(base, **given)
+
+
 def _recommend_parser(sub: argparse._SubParsersAction) -> None:
+    from staticrec.pipeline import BuildConfig
+
     p = sub.add_parser(
         "recommend",
         help="print the hybrid top-10 for a known user or a new visitor, with why",
@@ -257,7 +284,7 @@ def _recommend_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--artifacts-dir",
         type=Path,
-        default=Path("build/artifacts"),
+        default=BuildConfig().artifacts_dir,
         help="artifacts written by `staticrec build` (default: %(default)s)",
     )
     who = p.add_mutually_exclusive_group()
@@ -285,28 +312,30 @@ def _run_recommend(args: argparse.Namespace) -> int:
     import json
 
     from staticrec.artifacts import load_recommender
-    from staticrec.scoring import ScoringError
 
     recommender = load_recommender(args.artifacts_dir)
     favorites = [recommender.titles.find(title) for title in args.favorite]
     if args.user is not None:
         answer = recommender.for_user(args.user, favorites)
     else:
-        ratings = {}
-        for text in args.rate:
-            title, sep, value = text.rpartition("=")
-            if not sep:
-                raise ScoringError(f"--rate expects TITLE=RATING, got {text!r}")
-            try:
-                ratings[recommender.titles.find(title)] = float(value)
-            except ValueError as exc:
-                raise ScoringError(f"--rate {text!r}: {exc}") from None
+        ratings = {recommender.titles.find(t): r for t, r in map(_title_rating, args.rate)}
         answer = recommender.for_visitor(ratings, favorites)
     if args.json:
         print(json.dumps(answer.as_dict(), indent=2, ensure_ascii=False))
     else:
         print("\n".join(_answer_lines(answer)))
     return 0
+
+
+def _title_rating(text: str) -> tuple[str, float]:
+    """``"Heat (1995)=4.5"`` -> ``("Heat (1995)", 4.5)``."""
+    title, sep, value = text.rpartition("=")
+    if not sep:
+        raise ScoringError(f"--rate expects TITLE=RATING, got {text!r}")
+    try:
+        return title, float(value)
+    except ValueError as exc:
+        raise ScoringError(f"--rate {text!r}: {exc}") from None
 
 
 def _answer_lines(answer) -> list[str]:
@@ -327,6 +356,9 @@ def _answer_lines(answer) -> list[str]:
 
 
 def _fetch_pyodide_parser(sub: argparse._SubParsersAction) -> None:
+    from staticrec.site.pyodide import RUNTIME_SOURCES
+    from staticrec.site.render import SiteConfig
+
     p = sub.add_parser(
         "fetch-pyodide",
         help="fill the Pyodide cache, from the CDN or (offline) from npm and PyPI",
@@ -339,13 +371,13 @@ def _fetch_pyodide_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--cache-dir",
         type=Path,
-        default=Path("build/pyodide"),
+        default=SiteConfig().pyodide_cache,
         help="the cache `staticrec build` reads (default: %(default)s)",
     )
     p.add_argument(
         "--from",
         dest="source",
-        choices=("auto", "cdn", "registries"),
+        choices=RUNTIME_SOURCES,
         default="auto",
         help="where to fetch from; auto tries the CDN, then the registries (default: auto)",
     )
@@ -353,41 +385,10 @@ def _fetch_pyodide_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_fetch_pyodide(args: argparse.Namespace) -> int:
-    from staticrec.pyodide_runtime import (
-        RuntimeMissing,
-        ensure_runtime,
-        fill_cache_from_registries,
-    )
+    from staticrec.site.pyodide import fetch_runtime
 
-    if args.source == "registries":
-        folder = fill_cache_from_registries(args.cache_dir)
-    else:
-        try:
-            folder = ensure_runtime(args.cache_dir)
-        except RuntimeMissing as exc:
-            if args.source == "cdn":
-                raise
-            log.info("the CDN is out of reach (%s); fetching from the package registries", exc)
-            folder = fill_cache_from_registries(args.cache_dir)
-    print(f"verified Pyodide runtime in {folder}")
+    print(f"verified Pyodide runtime in {fetch_runtime(args.cache_dir, args.source)}")
     return 0
-
-
-def _svd_params(args: argparse.Namespace):
-    """The SVD parameters: staticrec's defaults or the seed's, with each given option applied."""
-    from dataclasses import replace
-
-    from staticrec.collab import SVDParams
-
-    # The seed's grid is searched over the seed's other parameters, as the notebook did.
-    seed = args.seed_svd or (args.tune is not None and args.tune_grid == "seed")
-    base = SVDParams.seed() if seed else SVDParams()
-    given = {
-        name: getattr(args, name)
-        for name in ("n_factors", "n_epochs", "lr_all", "reg_all", "random_state")
-        if getattr(args, name) is not None
-    }
-    return replace(base, **given)
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -403,9 +404,20 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _message(exc: Exception, parser: argparse.ArgumentParser, command: str) -> str:
+    """The error as one line; a config field is named by the option that sets it."""
+    if isinstance(exc, ConfigError) and exc.field:
+        option = _FIELD_OPTIONS.get(exc.field, f"--{exc.field.replace('_', '-')}")
+        sub = next(a for a in parser._actions if a.dest == "command").choices[command]
+        if any(option in action.option_strings for action in sub._actions):
+            return f"{option}: {exc.problem}"
+    return str(exc)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``staticrec`` console script; returns the exit code."""
-    args = make_parser().parse_args(argv)
+    parser = make_parser()
+    args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.WARNING if getattr(args, "quiet", False) else logging.INFO,
         format="%(message)s",
@@ -414,7 +426,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.handler(args)
     except (StaticrecError, ScoringError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {_message(exc, parser, args.command)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted: earlier output left as it was", file=sys.stderr)

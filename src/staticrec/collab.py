@@ -1,7 +1,8 @@
 """Stage 2b: the collaborative model, scikit-surprise SVD, and its factors as plain arrays.
 
 Surprise predicts ``global_mean + bu + bi + qi . pu`` clipped to the rating scale; exporting those
-four pieces lets the browser (``staticrec.scoring``) predict without Surprise.
+four pieces lets the browser predict without Surprise. This is the build half; the query half,
+which scores with the exported factors, is ``staticrec.scoring.collab``.
 """
 
 from __future__ import annotations
@@ -47,13 +48,14 @@ class SVDParams:
     """Seed of the factor initialisation, so builds are reproducible."""
 
     def __post_init__(self) -> None:
-        if self.n_factors < 1 or self.n_epochs < 1:
-            raise ConfigError("n_factors and n_epochs must be at least 1")
+        for name in ("n_factors", "n_epochs"):
+            if getattr(self, name) < 1:
+                raise ConfigError(f"must be at least 1, not {getattr(self, name)}", field=name)
         rates = {"lr_all": self.lr_all, "reg_all": self.reg_all, "init_std_dev": self.init_std_dev}
         rates |= {k: v for k, v in self.surprise_kwargs().items() if k.startswith("reg_")}
         for name, value in rates.items():
             if value is None or value < 0:
-                raise ConfigError(f"{name} must be a non-negative number, not {value!r}")
+                raise ConfigError(f"must be a non-negative number, not {value!r}", field=name)
 
     @classmethod
     def seed(cls) -> SVDParams:

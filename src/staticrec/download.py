@@ -16,6 +16,7 @@ import urllib.request
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal, get_args
 
 from tqdm import tqdm
 
@@ -25,7 +26,8 @@ from staticrec.errors import ConfigError, DataError
 GROUPLENS_URL = "https://files.grouplens.org/datasets/movielens/"
 """Where GroupLens publishes the releases (the seed's URL)."""
 
-KNOWN_DATASETS = ("ml-latest-small", "ml-latest", "ml-25m", "ml-32m", "ml-20m")
+Dataset = Literal["ml-latest-small", "ml-latest", "ml-25m", "ml-32m", "ml-20m"]
+KNOWN_DATASETS: tuple[Dataset, ...] = get_args(Dataset)
 """Releases whose CSVs share the schema staticrec reads."""
 
 _EXPECTED = (MOVIES, RATINGS, LINKS, TAGS)
@@ -36,7 +38,7 @@ _READY_MARKER = ".staticrec-verified"
 class DownloadConfig:
     """Where a release comes from and where it is cached."""
 
-    dataset: str = "ml-latest-small"
+    dataset: Dataset = "ml-latest-small"
     """A MovieLens release name; see KNOWN_DATASETS."""
     cache_dir: Path = Path("build/cache")
     """Folder that keeps the zip and its extracted CSVs between builds."""
@@ -49,7 +51,8 @@ class DownloadConfig:
         if self.dataset not in KNOWN_DATASETS:
             raise ConfigError(
                 f"unknown dataset {self.dataset!r}: choose one of {', '.join(KNOWN_DATASETS)}, "
-                "or pass --data-dir with a MovieLens folder of your own"
+                "or pass --data-dir with a MovieLens folder of your own",
+                field="dataset",
             )
 
 

@@ -36,4 +36,15 @@ class DataError(StaticrecError):
 
 
 class ConfigError(StaticrecError):
-    """An option or parameter that cannot work, named with the allowed values."""
+    """An option or parameter that cannot work, named with the allowed values.
+
+    Args:
+        problem: what is wrong with the value.
+        field: the config field at fault; the command line names it as its option instead
+            (``top_k`` becomes ``--top-k``).
+    """
+
+    def __init__(self, problem: str, *, field: str | None = None) -> None:
+        self.problem = problem
+        self.field = field
+        super().__init__(f"{field}: {problem}" if field else problem)

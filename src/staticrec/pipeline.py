@@ -2,6 +2,8 @@
 
 Every stage computes into memory or into staged folders; only the final commit touches the
 output folders, so a failure anywhere leaves the previous build exactly as it was.
+``train_recommender`` runs the same training in memory on a subset of the ratings: the
+evaluation's studies use it, so they measure what the site would run.
 """
 
 from __future__ import annotations
@@ -12,14 +14,23 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from staticrec import collab, content, export, render, tuning
+import pandas as pd
+
+from staticrec import collab, content, export, tuning
+from staticrec.artifacts import recommender_from_tables
 from staticrec.data import MovieLens, load_movielens
 from staticrec.download import DownloadConfig, fetch_dataset
-from staticrec.evaluate import EvaluationConfig, evaluate
 from staticrec.output import StagedOutputs, check_disjoint
+from staticrec.scoring import Recommender, ScoringConfig
+from staticrec.scoring.schema import SCHEMA_VERSION
+from staticrec.site import render
+
+if TYPE_CHECKING:  # the evaluation imports this module; it is imported here only when it runs
+    from staticrec.evaluation import EvaluationConfig
 
 log = logging.getLogger("staticrec")
 
@@ -131,6 +142,8 @@ def run(config: BuildConfig) -> BuildSummary:
         factors = collab.export_factors(collab.train_svd(data, params))
     evaluation = None
     if config.evaluation is not None:
+        from staticrec.evaluation import evaluate
+
         with summary.stage("evaluate"):
             evaluation = evaluate(ml, params, config.content, config.evaluation)
             summary.metrics["evaluation"] = evaluation.summary()
@@ -145,11 +158,10 @@ def run(config: BuildConfig) -> BuildSummary:
             summary.files = export.write_artifacts(artifacts, tables, manifest)
         report_page = None
         if evaluation is not None:
-            from staticrec.report import write_report  # matplotlib: imported only when needed
+            from staticrec.evaluation.report import write_report  # matplotlib: only when needed
 
             with summary.stage("report"):
-                folder = staged.path(config.report_dir)
-                report_page = render.ReportPage(write_report(folder, evaluation), folder)
+                report_page = write_report(staged.path(config.report_dir), evaluation)
         if config.site is not None:
             with summary.stage("site"):
                 summary.pages = render.render(
@@ -192,6 +204,40 @@ def load_dataset(
     return load_movielens(folder, name=name, rating_scale=rating_scale, with_tags=with_tags)
 
 
+def train_recommender(
+    ml: MovieLens,
+    ratings: pd.DataFrame,
+    svd: collab.SVDParams,
+    content_config: content.ContentConfig | None,
+    scoring: ScoringConfig | None = None,
+) -> Recommender:
+    """The build's training, in memory, on ``ratings`` only: what the site would run.
+
+    ``content_config`` None leaves the content index empty (for studies that do not use it).
+    ``Recommender(result.model, other_config)`` reuses the trained model with other settings.
+    """
+    trained = replace(ml, ratings=ratings)
+    if content_config is None:
+        index = content.NeighborIndex.empty(trained.movies_by_id()["movieId"].to_numpy())
+    else:
+        index, _ = content.build_content_index(trained, content_config)
+    factors = collab.export_factors(
+        collab.train_svd(collab.surprise_dataset(ratings, ml.rating_scale), svd)
+    )
+    tables = export.artifact_tables(trained, factors, index)
+    return recommender_from_tables(tables, model_meta(factors, ml.rating_scale), scoring)
+
+
+def model_meta(factors: collab.Factors, rating_scale: tuple[float, float]) -> dict:
+    """The manifest's scalars the scoring core reads beside the tables."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "rating_scale": list(rating_scale),
+        "global_mean": factors.global_mean,
+        "n_factors": factors.n_factors,
+    }
+
+
 def _manifest(
     config: BuildConfig,
     ml: MovieLens,
@@ -202,9 +248,7 @@ def _manifest(
 ) -> dict:
     return {
         "dataset": {"name": ml.name, "rows": summary.rows},
-        "rating_scale": list(config.rating_scale),
-        "global_mean": factors.global_mean,
-        "n_factors": factors.n_factors,
+        **model_meta(factors, config.rating_scale),
         "params": {
             "svd": asdict(params),
             "content": {**asdict(config.content), "vocabulary_size": vocabulary_size},

@@ -18,6 +18,7 @@ import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Literal, get_args
 
 import numpy as np
 import pandas as pd
@@ -46,10 +47,26 @@ WIDE_GRID: Mapping[str, tuple] = {
 }
 """A grid around staticrec's defaults (init_std_dev 0.03), for datasets other than the seed's."""
 
-GRIDS = {"seed": SEED_GRID, "wide": WIDE_GRID}
+
+@dataclass(frozen=True)
+class Grid:
+    """A grid to search and the parameters it is searched over: the two belong together."""
+
+    values: Mapping[str, tuple]
+    """Values to try per SVD parameter."""
+    base: SVDParams
+    """Every other parameter of each candidate."""
+
+
+GRIDS: Mapping[str, Grid] = {
+    "seed": Grid(SEED_GRID, SVDParams.seed()),  # the seed's grid over the seed's parameters
+    "wide": Grid(WIDE_GRID, SVDParams()),
+}
+"""The grids ``--tune-grid`` names."""
 
 MEASURES = ("rmse", "mae")
-SEARCHES = ("grid", "halving")
+SearchMethod = Literal["grid", "halving"]
+SEARCHES: tuple[SearchMethod, ...] = get_args(SearchMethod)
 
 
 @dataclass(frozen=True)
@@ -58,7 +75,7 @@ class TuningConfig:
 
     grid: Mapping[str, Sequence] = field(default_factory=lambda: dict(SEED_GRID))
     """Values to try per SVD parameter."""
-    method: str = "grid"
+    method: SearchMethod = "grid"
     """``grid`` (every combination, every fold) or ``halving`` (successive halving on epochs)."""
     folds: int = 3
     """Number of cross-validation folds (the seed's 3)."""
@@ -75,15 +92,17 @@ class TuningConfig:
         known = set(SVDParams.__dataclass_fields__)
         unknown = sorted(set(self.grid) - known)
         if unknown:
-            raise ConfigError(f"the tuning grid names unknown SVD parameter(s): {unknown}")
+            raise ConfigError(f"names unknown SVD parameter(s): {unknown}", field="grid")
         if self.folds < 2:
-            raise ConfigError(f"cross-validation needs at least 2 folds, not {self.folds}")
+            raise ConfigError(f"cross-validation needs at least 2, not {self.folds}", field="folds")
         if self.method not in SEARCHES:
-            raise ConfigError(f"the search must be one of {', '.join(SEARCHES)}")
+            raise ConfigError(f"must be one of {', '.join(SEARCHES)}", field="method")
         if self.method == "halving" and len(self.grid.get("n_epochs", ())) < 2:
-            raise ConfigError("halving needs at least two n_epochs values in the grid")
+            raise ConfigError(
+                "halving needs at least two n_epochs values in the grid", field="grid"
+            )
         if self.eta < 2:
-            raise ConfigError(f"eta must be at least 2, not {self.eta}")
+            raise ConfigError(f"must be at least 2, not {self.eta}", field="eta")
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from staticrec.pipeline import BuildConfig, run
-from staticrec.render import SiteConfig, content_security_policy
+from staticrec.site.render import SiteConfig, content_security_policy
 
 PYODIDE_CACHE = Path(__file__).resolve().parents[2] / "build" / "pyodide"
 CHROMIUM = os.environ.get("STATICREC_CHROMIUM", "/usr/bin/chromium")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from browsing import wait_for_error
 
 
@@ -60,3 +62,23 @@ def test_search_on_home_reports_a_damaged_catalogue(page, serve_copy):
 def test_a_user_that_is_not_a_number_is_a_visible_message(page, site_url):
     page.goto(f"{site_url}for-you/?user=abc")
     assert '"abc" is not a userId' in wait_for_error(page)
+
+
+def test_artifacts_of_another_schema_version_are_refused_by_the_scoring_core(page, serve_copy):
+    """A manifest that passes its integrity check but declares another schema version is
+    refused by staticrec.scoring.schema inside Pyodide: the same check as the command line."""
+
+    def edit(site):
+        manifest = site / "data" / "manifest.json"
+        old = hashlib.sha256(manifest.read_bytes()).hexdigest()
+        text = manifest.read_text().replace('"schema_version": 1', '"schema_version": 2')
+        manifest.write_text(text)
+        new = hashlib.sha256(manifest.read_bytes()).hexdigest()
+        page_file = site / "for-you" / "index.html"
+        page_file.write_text(page_file.read_text().replace(old, new))
+
+    url = serve_copy(edit)
+    page.goto(f"{url}for-you/")
+    message = wait_for_error(page)
+    assert "schema version 2" in message and "rebuild" in message
+    assert page.get_attribute("#results", "data-state") is None

@@ -155,3 +155,19 @@ def test_unknown_user_is_a_visible_message(page, site_url):
         page.wait_for_timeout(100)
     assert "Unknown userId 99999" in deadline_text
     assert page.is_visible("#error")
+
+
+def test_start_up_is_marked_for_measurement(page, site_url):
+    """The page and the worker mark their start-up stages (performance.mark), in order."""
+    page.goto(f"{site_url}for-you/?user=105")
+    wait_for_results(page)
+    marks = page.evaluate(
+        "() => Object.fromEntries(performance.getEntriesByType('mark')"
+        ".map(m => [m.name, m.startTime]))"
+    )
+    order = ["worker-start", "download", "packages", "ready", "first-result"]
+    times = [marks[f"staticrec:{name}"] for name in order]
+    assert times == sorted(times)
+    boot = json.loads(page.evaluate("() => document.body.dataset.bootTimings"))
+    assert list(boot) == ["python", "numpy", "import", "data", "model"]
+    assert list(boot.values()) == sorted(boot.values())

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from staticrec import collab
-from staticrec.evaluate import train_recommender
-from staticrec.scoring import cf
+from staticrec.pipeline import train_recommender
+from staticrec.scoring import collab as cf
 from staticrec.scoring.recommender import ScoringConfig
 
 

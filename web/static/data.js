@@ -46,21 +46,32 @@ export async function fetchVerified(url, expected, label = fileName(url)) {
   return verify(await fetchBytes(url), expected, label);
 }
 
-/** The manifest (parsed, and as text) from its bytes, checked against the page's pinned hash. */
+/**
+ * The manifest (parsed, and as text) from its bytes, checked against the page's pinned hash.
+ * The schema version itself is checked by the scoring core (staticrec.scoring.schema), in
+ * Python; here the manifest only has to describe its tables.
+ */
 async function parseManifest(buffer, manifestSha256) {
   await verify(buffer, manifestSha256, "manifest.json");
   const text = new TextDecoder().decode(buffer);
   const manifest = JSON.parse(text);
-  if (manifest.schema_version !== 1) {
-    throw new SiteError(`manifest.json has schema version ${manifest.schema_version}; `
-      + "this site reads version 1. Rebuild the site.");
+  if (typeof manifest.tables !== "object" || manifest.tables === null) {
+    throw new SiteError("manifest.json does not describe its tables (built by an older "
+      + "staticrec?); rebuild the site.");
   }
   return { manifest, text };
 }
 
+/** The manifest's declaration of one table, or a clear error. */
+function tableSchema(manifest, table) {
+  const schema = manifest.tables[table];
+  if (!schema?.columns) throw new SiteError(`manifest.json does not describe ${table}; rebuild the site.`);
+  return schema;
+}
+
 /** One table's bytes, checked against the manifest, as {column: array}. */
 async function decodeTable(buffer, manifest, table, columns) {
-  const name = `${table}.parquet`;
+  const name = tableSchema(manifest, table).file;
   const entry = manifest.files?.[name];
   if (!entry) throw new SiteError(`manifest.json does not list ${name}; rebuild the site.`);
   return readColumns(await verify(buffer, entry.sha256, name), columns, name);
@@ -72,7 +83,8 @@ export async function loadManifest(dataUrl, manifestSha256) {
 }
 
 export async function loadTable(dataUrl, manifest, table, columns) {
-  return decodeTable(await fetchBytes(`${dataUrl}${table}.parquet`), manifest, table, columns);
+  const file = tableSchema(manifest, table).file;
+  return decodeTable(await fetchBytes(`${dataUrl}${file}`), manifest, table, columns);
 }
 
 export async function readColumns(file, columns, label) {
@@ -110,55 +122,59 @@ function concatenate(chunks) {
   return out;
 }
 
-// Columns the scoring core reads, per table (undefined: all of them).
-const MODEL_TABLES = {
-  items: ["movieId", "title", "n_ratings", "mean_rating"],
-  item_factors: undefined,
-  user_factors: undefined,
-  user_ratings: undefined,
-  content_neighbors: ["movieId", "neighborId", "rank", "similarity"],
-};
-const INTEGER_COLUMNS = new Set(["movieId", "userId", "neighborId", "rank", "n_ratings"]);
-
-/** Start downloading the manifest and every model table at once: bytes only, nothing decoded. */
-export function fetchModelFiles(dataUrl) {
+/**
+ * Start downloading the manifest and the model's files at once: bytes only, nothing decoded.
+ * ``modelFiles`` is the page's list of the files the scoring core reads (rendered from the
+ * schema), so the downloads need not wait for the manifest.
+ */
+export function fetchModelFiles(dataUrl, modelFiles) {
   // Each download is awaited later; until then a failure must not count as unhandled.
   const start = (name) => {
     const download = fetchBytes(`${dataUrl}${name}`);
     download.catch(() => {});
     return download;
   };
-  const tables = Object.keys(MODEL_TABLES).map((t) => [t, start(`${t}.parquet`)]);
-  return { manifest: start("manifest.json"), tables: Object.fromEntries(tables) };
+  const files = Object.fromEntries(modelFiles.map((file) => [file, start(file)]));
+  return { manifest: start("manifest.json"), files };
 }
 
 /**
- * Check and decode downloaded model files: numbers as typed arrays. The items table is decoded
+ * Check and decode downloaded model files: the tables the manifest marks for the browser, each
+ * with the columns the scoring core reads, numbers as typed arrays. The items table is decoded
  * first and handed to ``onItems`` (the search needs it); the large tables wait for ``later``, so
  * that their decoding does not compete with Pyodide's start-up for the CPU.
  */
-export async function decodeModelFiles(files, manifestSha256, later, onItems) {
-  const { manifest, text } = await parseManifest(await files.manifest, manifestSha256);
-  const decode = async (table) => [table, typedColumns(
-    await decodeTable(await files.tables[table], manifest, table, MODEL_TABLES[table]))];
+export async function decodeModelFiles(downloads, manifestSha256, later, onItems) {
+  const { manifest, text } = await parseManifest(await downloads.manifest, manifestSha256);
+  const tables = Object.keys(manifest.tables).filter((t) => manifest.tables[t].browser);
+  const decode = async (table) => {
+    const schema = tableSchema(manifest, table);
+    const bytes = downloads.files[schema.file];
+    if (!bytes) throw new SiteError(`This page does not load ${schema.file}; rebuild the site.`);
+    const columns = await decodeTable(await bytes, manifest, table, schema.scoring_columns);
+    return [table, typedColumns(columns, schema)];
+  };
   const items = await decode("items");
   onItems?.(items[1]);
   await later;
-  const rest = await Promise.all(Object.keys(MODEL_TABLES).filter((t) => t !== "items").map(decode));
+  const rest = await Promise.all(tables.filter((t) => t !== "items").map(decode));
   return { columns: Object.fromEntries([items, ...rest]), manifestText: text };
 }
 
 /** Every table the recommender needs, downloaded, checked and decoded. */
-export async function loadModelData(dataUrl, manifestSha256) {
-  return decodeModelFiles(fetchModelFiles(dataUrl), manifestSha256, Promise.resolve());
+export async function loadModelData(dataUrl, modelFiles, manifestSha256) {
+  return decodeModelFiles(fetchModelFiles(dataUrl, modelFiles), manifestSha256, Promise.resolve());
 }
 
-/** Numeric columns as typed arrays (numpy receives them as buffers); titles stay strings. */
-function typedColumns(columns) {
+/** Columns as the schema types them: integers as Int32Array, floats as Float32Array (nulls as
+ * NaN; numpy receives both as buffers), strings as strings. */
+function typedColumns(columns, schema) {
+  const dtypes = Object.fromEntries(schema.columns.map((c) => [c.name, c.dtype]));
   const out = {};
   for (const [name, values] of Object.entries(columns)) {
-    if (name === "title") out[name] = Array.from(values, String);
-    else if (INTEGER_COLUMNS.has(name)) out[name] = values instanceof Int32Array ? values : Int32Array.from(values);
+    const dtype = dtypes[name];
+    if (dtype === "string") out[name] = Array.from(values, String);
+    else if (dtype.startsWith("int")) out[name] = values instanceof Int32Array ? values : Int32Array.from(values);
     else out[name] = values instanceof Float32Array ? values : Float32Array.from(values, (v) => v ?? NaN);
   }
   return out;

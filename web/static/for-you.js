@@ -7,7 +7,7 @@
 // wants both cores); the items table, which the search needs, is decoded at once.
 // Only small modules are imported statically, so the worker starts as soon as possible.
 import { clearRatings, loadRatings, saveRatings } from "./ratings.js";
-import { movieUrl, showError, siteConfig, startWorker } from "./page.js";
+import { mark, movieUrl, showError, siteConfig, startWorker } from "./page.js";
 
 const config = siteConfig();
 const $ = (id) => document.getElementById(id);
@@ -41,28 +41,28 @@ const setPart = (part, text) => {
   if (!ready) status(`Loading: ${parts.python}; ${parts.data}…`);
 };
 const worker = startWorker(config);
-document.body.dataset.workerStartMs = String(Math.round(performance.now()));
+mark("worker-start");
 worker.onerror = (event) => {
   event.preventDefault?.();
   fail(`The recommender could not start (${event.message || "its script failed to load"}).`);
 };
+// The worker's contract is described at the top of worker.js.
 worker.onmessage = ({ data: message }) => {
   if (message.type === "progress") {
     setPart("python", message.text);
-    document.body.dataset[`${message.stage}Ms`] = String(Math.round(performance.now()));
+    mark(message.stage);
     if (message.stage === "packages") pythonStarted();
   } else if (message.type === "ready") {
     ready = true;
     document.body.dataset.bootTimings = JSON.stringify(message.timings);
-    document.body.dataset.readyMs = String(Math.round(performance.now()));
+    mark("ready");
     status("Computing…");
-  } else if (message.type === "answer") {
-    if (message.id === requestId) show(message.answer, message.ms);
-  } else if (message.type === "answer-error") {
+  } else if (message.error !== undefined) {
+    if (message.id === null) fail(message.error);
     // one request failed: say so, but the recommender still answers the next one
-    if (message.id === requestId) showError(message.message);
-  } else if (message.type === "error") {
-    fail(message.message);
+    else if (message.id === requestId) showAnswerError(message.error);
+  } else if (message.id === requestId) {
+    show(message.result, message.ms);
   }
 };
 const slow = setTimeout(() => {
@@ -131,12 +131,12 @@ function hybridWhy(item) {
   return reasons.join(" · ");
 }
 
+function showAnswerError(message) {
+  showError(message);
+  status("Nothing to show for this request.");
+}
+
 function show(answer, ms) {
-  if (answer.error) {
-    showError(answer.error);
-    status("Nothing to show for this request.");
-    return;
-  }
   $("error").hidden = true;
   delete document.body.dataset.error;
   const popular = answer.mode === "popular";
@@ -155,9 +155,7 @@ function show(answer, ms) {
   results.dataset.state = "ready";
   results.dataset.answered = String(answered);
   results.dataset.mode = answer.mode;
-  if (!document.body.dataset.firstResultMs) {
-    document.body.dataset.firstResultMs = String(Math.round(performance.now()));
-  }
+  if (answered === 1) mark("first-result");
   const ignored = answer.ignored.length ? ` Ignored unknown movie ids: ${answer.ignored.join(", ")}.` : "";
   status(`Computed in your browser in ${ms.toFixed(1)} ms.${ignored}`);
 }
@@ -231,7 +229,7 @@ const pythonStarting = new Promise((resolve) => { pythonStarted = resolve; });
 
 async function loadData() {
   const dataModule = await import("./data.js");
-  const files = dataModule.fetchModelFiles(config.dataUrl);
+  const files = dataModule.fetchModelFiles(config.dataUrl, config.modelFiles);
   const { attachSearch, catalogFromItems } = await import("./search.js");
   const data = await dataModule.decodeModelFiles(files, config.manifestSha256, pythonStarting,
     (items) => enableSearch(attachSearch, catalogFromItems(items)));

@@ -1,4 +1,6 @@
 // What every page shares: the site's settings from <body data-*> and a visible error box.
+// Every path and file name there is rendered by the build (staticrec.site.render and the
+// artifact schema): none is spelled out in the scripts.
 
 /** Settings rendered into the page, with URLs made absolute (the worker lives elsewhere). */
 export function siteConfig() {
@@ -7,16 +9,22 @@ export function siteConfig() {
   const absolute = (path) => (path ? new URL(path, root).href : "");
   return {
     root: root.href,
-    dataUrl: absolute("data/"),
+    dataUrl: absolute(data.dataDir),
+    modelFiles: (data.modelFiles || "").split(" ").filter(Boolean),
     manifestSha256: data.manifestSha256,
     pyodideMode: data.pyodideMode,
     pyodideIndex: absolute(data.pyodideIndex),
     pyodideLock: absolute(data.pyodideLock),
     scoringPackage: data.scoringPackage,
-    wheelUrl: absolute(`pyodide/${data.scoringWheel}`),
+    wheelUrl: absolute(data.scoringWheelUrl),
     wheelName: data.scoringWheel,
     wheelSha256: data.scoringWheelSha256,
   };
+}
+
+/** Mark a moment of the page's start-up (read with performance.getEntriesByName). */
+export function mark(name) {
+  performance.mark(`staticrec:${name}`);
 }
 
 /** Show a message in the page's alert box: never fail silently or only in the console. */

@@ -3,8 +3,14 @@
 // them to staticrec.scoring (the same Python files the build runs), then answers requests.
 // The site's settings arrive in the worker's own URL (?config=...), so that Pyodide's download
 // starts the moment this script runs, not one message later.
-// Messages in: {type: "data", columns, manifestText}, {type: "recommend", id, request}.
-// Messages out: progress, ready (with timings), answer, answer-error (one request), error (start-up).
+// The contract with the page (one error channel, as Pyodide's own worker examples have):
+//   in:  {type: "data", columns, manifestText}    the decoded model files, once
+//        {type: "recommend", id, request}          a request (queued until the model is ready)
+//   out: {type: "progress", stage, text}           start-up, stage by stage
+//        {type: "ready", timings}                  the model is loaded; timings from marks
+//        {id, result, ms}                          the answer to request ``id``
+//        {id, error}                               request ``id`` failed (id null: start-up
+//                                                  failed, and no request will be answered)
 //
 // One tiny static import: a module worker runs only after its whole import graph has arrived.
 import { SiteError } from "./errors.js";
@@ -15,26 +21,32 @@ const dataArrived = new Promise((resolve) => { deliverData = resolve; });
 const progress = (stage, text) => postMessage({ type: "progress", stage, text });
 
 const engine = boot(JSON.parse(new URLSearchParams(self.location.search).get("config")));
-engine.catch((error) => postMessage({ type: "error", message: describe(error) }));
+engine.catch((error) => postMessage({ id: null, error: describe(error) }));
 
 self.onmessage = ({ data: message }) => {
   if (message.type === "data") deliverData(message);
   else if (message.type === "recommend") answer(message);
 };
 
+const mark = (name) => performance.mark(`staticrec:${name}`);
+
+/** Milliseconds from the worker's start to each of its marks. */
+function timings() {
+  return Object.fromEntries(performance.getEntriesByType("mark")
+    .filter((entry) => entry.name.startsWith("staticrec:"))
+    .map((entry) => [entry.name.slice("staticrec:".length), Math.round(entry.startTime)]));
+}
+
 async function boot(config) {
-  const started = performance.now();
-  const timings = {};
-  const stamp = (name) => { timings[name] = Math.round(performance.now() - started); };
   const py = await startPython(config);
-  stamp("python");
+  mark("python");
   progress("import", "starting numpy");
   py.pyimport("numpy");
-  stamp("numpy");
+  mark("numpy");
   const api = py.pyimport("staticrec.scoring.api");
-  stamp("import");
+  mark("import");
   const data = await dataArrived;
-  stamp("data");
+  mark("data");
   progress("model", "preparing the model");
   const columns = py.toPy(data.columns);
   let recommender;
@@ -45,8 +57,8 @@ async function boot(config) {
   } finally {
     columns.destroy();
   }
-  stamp("model");
-  postMessage({ type: "ready", timings });
+  mark("model");
+  postMessage({ type: "ready", timings: timings() });
   return { api, recommender };
 }
 
@@ -112,12 +124,16 @@ async function answer({ id, request }) {
     return; // the boot error has been reported already
   }
   const started = performance.now();
+  let reply;
   try {
-    const reply = JSON.parse(ready.api.answer_json(ready.recommender, JSON.stringify(request)));
-    postMessage({ type: "answer", id, answer: reply, ms: performance.now() - started });
+    reply = JSON.parse(ready.api.answer_json(ready.recommender, JSON.stringify(request)));
   } catch (error) {
-    postMessage({ type: "answer-error", id, message: `The recommendation failed: ${describe(error)}` });
+    postMessage({ id, error: `The recommendation failed: ${describe(error)}` });
+    return;
   }
+  // a request the scoring core refused (unknown user, bad rating) comes back as {error}
+  if (reply.error !== undefined) postMessage({ id, error: reply.error });
+  else postMessage({ id, result: reply, ms: performance.now() - started });
 }
 
 function lastLine(text) {

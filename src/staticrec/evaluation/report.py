@@ -1,8 +1,9 @@
 """The evaluation as a report: static SVG plots made at build time, a Markdown copy, and the
 context of the site's report page. Readable without JavaScript; every plot has a caption.
 
-Compute, then write: ``report_figures`` draws the plots in memory, ``write_report`` writes them
-with the Markdown next to them.
+Compute, then write: ``report_figures`` draws the plots in memory and ``report_context`` makes
+the rows both templates show (``web/templates/report.md`` and ``report.html``); ``write_report``
+writes the plots with the Markdown next to them.
 """
 
 from __future__ import annotations
@@ -18,7 +19,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from staticrec.evaluate import Evaluation
+from staticrec.evaluation.studies import Evaluation
+from staticrec.scoring import FusionParams
+from staticrec.site.render import REPO_WEB, ReportPage, template_environment
+
+REPORT_MARKDOWN = "report.md"
 
 # Fixed ids and no date in the SVG: the same evaluation gives byte-identical plots.
 matplotlib.rcParams["svg.hashsalt"] = "staticrec"
@@ -139,9 +144,9 @@ def report_figures(evaluation: Evaluation) -> list[Figure]:
 def report_context(evaluation: Evaluation, figures: list[Figure]) -> dict:
     """What the report page and the Markdown show: tables as rows, figures with captions."""
     ranking = evaluation.ranking
-    singles = ranking[~ranking["list"].str.startswith("hybrid")]
-    hybrids = ranking[ranking["list"].str.startswith("hybrid")]
+    hybrid = ranking["kind"] == "hybrid"
     chosen = evaluation.chosen_fusion
+    chosen_params = FusionParams(**{k: v for k, v in chosen.items() if k != "cf_min_ratings"})
     return {
         "accuracy": evaluation.accuracy.to_dict(orient="records"),
         "ranking": ranking.to_dict(orient="records"),
@@ -154,68 +159,24 @@ def report_context(evaluation: Evaluation, figures: list[Figure]) -> dict:
         "test_percent": round(evaluation.test_fraction * 100),
         "split": evaluation.split,
         "figures": [{"name": f.name, "title": f.title, "caption": f.caption} for f in figures],
-        "hybrid_beats_singles": bool(hybrids["ndcg"].max() > singles["ndcg"].max()),
-        "seed_weights_chosen": (chosen["cf_weight"], chosen["content_weight"], chosen["k"])
-        == (0.6, 0.4, 60),
+        "hybrid_beats_singles": bool(
+            ranking[hybrid]["ndcg"].max() > ranking[~hybrid]["ndcg"].max()
+        ),
+        "seed_weights_chosen": chosen_params == FusionParams(n=chosen_params.n),
     }
 
 
-def markdown(context: dict) -> str:
-    """The report as Markdown (the site shows the same as HTML)."""
-    lines = ["# staticrec evaluation", ""]
-    lines += [
-        f"## Rating accuracy ({context['folds']}-fold cross-validation)",
-        "",
-        "| model | RMSE | ± | MAE |",
-        "| --- | ---: | ---: | ---: |",
-    ]
-    lines += [
-        f"| {r['model']} | {r['rmse']:.4f} | {r['rmse_std']:.4f} | {r['mae']:.4f} |"
-        for r in context["accuracy"]
-    ]
-    lines += [
-        "",
-        f"## Ranking: top 10 against each user's latest {context['test_percent']}% of ratings",
-        "",
-        "| list | precision@10 | recall@10 | NDCG@10 | coverage | novelty |",
-        "| --- | ---: | ---: | ---: | ---: | ---: |",
-    ]
-    lines += [
-        f"| {r['list']} | {r['precision']:.4f} | {r['recall']:.4f} | {r['ndcg']:.4f} | "
-        f"{r['coverage']:.1%} | {r['novelty']:.0f} |"
-        for r in context["ranking"]
-    ]
-    chosen = context["chosen"]
-    lines += [
-        "",
-        f"Fusion chosen on the validation split: CF weight {chosen['cf_weight']:g}, "
-        f"content weight {chosen['content_weight']:g}, k={chosen['k']}, CF list limited to "
-        f"movies with at least {chosen['cf_min_ratings']} ratings.",
-        "",
-    ]
-    lines += [
-        "## Cold start: RMSE on new users' later ratings",
-        "",
-        "| onboarding ratings | fold-in | global mean + bi | retrain |",
-        "| ---: | ---: | ---: | ---: |",
-    ]
-    lines += [
-        f"| {r['onboarding']} | {r['fold_in']:.4f} | {r['global_mean_plus_bi']:.4f} | "
-        f"{r['retrain']:.4f} |"
-        for r in context["cold_start"]
-    ]
-    lines += ["", "## Plots", ""]
-    for figure in context["figures"]:
-        lines += [f"![{figure['title']}]({figure['name']})", "", figure["caption"], ""]
-    return "\n".join(lines)
+def markdown(context: dict, web_dir: Path = REPO_WEB) -> str:
+    """The report as Markdown, from the template beside the site's report page."""
+    return template_environment(web_dir).get_template("report.md").render(**context)
 
 
-def write_report(folder: Path, evaluation: Evaluation) -> dict:
-    """Write the plots and report.md into ``folder``; returns the page context."""
+def write_report(folder: Path, evaluation: Evaluation, web_dir: Path = REPO_WEB) -> ReportPage:
+    """Write the plots and report.md into ``folder``; returns what the site's page needs."""
     folder.mkdir(parents=True, exist_ok=True)
     figures = report_figures(evaluation)
     for figure in figures:
         (folder / figure.name).write_text(figure.svg, encoding="utf-8")
     context = report_context(evaluation, figures)
-    (folder / "report.md").write_text(markdown(context), encoding="utf-8")
-    return context
+    (folder / REPORT_MARKDOWN).write_text(markdown(context, web_dir), encoding="utf-8")
+    return ReportPage(context, folder)

@@ -1,4 +1,8 @@
-"""Content scores: the neighbours of one favourite, or several favourites combined."""
+"""Content scores: the neighbours of one favourite, or several favourites combined.
+
+This is the query half, run in the browser; the build half, which computes the top-k index
+from TF-IDF, is ``staticrec.content``.
+"""
 
 from __future__ import annotations
 

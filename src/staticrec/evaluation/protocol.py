@@ -1,0 +1,114 @@
+"""The evaluation's settings and splits: what is held out, what counts as relevant."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from staticrec.collab import SVDParams
+from staticrec.errors import ConfigError
+from staticrec.tuning import GRIDS, Grid, SearchMethod
+
+
+@dataclass(frozen=True)
+class EvaluationConfig:
+    """What the evaluation runs; the defaults are the full protocol."""
+
+    folds: int = 5
+    """Cross-validation folds for rating accuracy."""
+    fold_seed: int = 0
+    """Seed of the KFold shuffle."""
+    n: int = 10
+    """List length: metrics are @n."""
+    test_fraction: float = 0.2
+    """Latest share of each user's ratings held out for ranking."""
+    validation_fraction: float = 0.2
+    """Latest share of each user's training ratings used to choose the fusion parameters."""
+    relevance: float = 4.0
+    """A held-out rating at or above this is relevant."""
+    cf_weights: tuple[float, ...] = (0.0, 0.2, 0.4, 0.5, 0.6, 0.8, 1.0)
+    """Fusion sweep: CF weights (the content weight is 1 - w)."""
+    rrf_ks: tuple[int, ...] = (1, 10, 60, 200)
+    """Fusion sweep: values of RRF's k."""
+    cf_min_ratings: tuple[int, ...] = (0, 10, 20, 50)
+    """Sweep: the fewest ratings a movie needs to enter the CF list (SVD trained for RMSE puts
+    movies with a handful of high ratings on top; a floor keeps them out)."""
+    onboarding: tuple[int, ...] = (5, 10, 20)
+    """Cold start: numbers of onboarding ratings."""
+    cold_users: int = 100
+    """Cold start: users held out of training."""
+    cold_min_ratings: int = 40
+    """Cold start: only users with at least this many ratings are held out."""
+    knn: bool = True
+    """Include item-based KNNBaseline in the accuracy table (the slowest model)."""
+    tuning_grid: Grid = GRIDS["seed"]
+    """Grid of the tuned SVD row, and the parameters it is searched over (3-fold CV)."""
+    tuning_method: SearchMethod = "grid"
+    """``grid`` (every combination, for the report's heatmap) or ``halving`` (faster)."""
+    max_users: int | None = None
+    """Evaluate on a random sample of this many users (a quick smoke run); None: all."""
+    seed: int = 0
+    """Seed for sampling users."""
+    n_jobs: int = -1
+    """Parallel workers for cross-validation."""
+
+    @classmethod
+    def quick(cls) -> EvaluationConfig:
+        """A smoke run in seconds: 120 users, 3 folds, a 4-point grid, no KNN."""
+        return cls(
+            folds=3,
+            max_users=120,
+            knn=False,
+            cold_users=30,
+            cf_weights=(0.0, 0.6, 1.0),
+            rrf_ks=(60,),
+            cf_min_ratings=(0, 20),
+            tuning_grid=Grid(
+                {"n_factors": (20, 50), "n_epochs": (10, 20), "reg_all": (0.02, 0.1)},
+                SVDParams.seed(),
+            ),
+        )
+
+    def __post_init__(self) -> None:
+        for name in ("test_fraction", "validation_fraction"):
+            if not 0 < getattr(self, name) < 1:
+                raise ConfigError("must lie strictly between 0 and 1", field=name)
+        if self.folds < 2:
+            raise ConfigError(f"cross-validation needs at least 2, not {self.folds}", field="folds")
+
+    @property
+    def grid_points(self) -> int:
+        """Combinations in the tuning grid."""
+        return math.prod(len(v) for v in self.tuning_grid.values.values())
+
+
+Kind = Literal["popularity", "content", "cf", "hybrid"]
+"""What kind of list a row of the ranking table is: the report groups rows by it."""
+
+
+def sample_users(ratings: pd.DataFrame, max_users: int | None, seed: int) -> pd.DataFrame:
+    """The ratings of a random sample of ``max_users`` users (all of them for None)."""
+    if max_users is None:
+        return ratings
+    users = np.sort(ratings["userId"].unique())
+    keep = np.random.default_rng(seed).choice(users, min(max_users, len(users)), replace=False)
+    return ratings[ratings["userId"].isin(keep)].reset_index(drop=True)
+
+
+def temporal_split(ratings: pd.DataFrame, fraction: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(train, test): each user's latest ``fraction`` of ratings (by timestamp) is the test."""
+    ordered = ratings.sort_values(["userId", "timestamp", "movieId"], kind="stable")
+    from_end = ordered.groupby("userId").cumcount(ascending=False).to_numpy()
+    sizes = ordered.groupby("userId")["movieId"].transform("size").to_numpy()
+    held = from_end < np.floor(sizes * fraction)
+    return ordered[~held].reset_index(drop=True), ordered[held].reset_index(drop=True)
+
+
+def relevant_items(test: pd.DataFrame, threshold: float) -> dict[int, set[int]]:
+    """userId -> the held-out movies they rated ``threshold`` or more."""
+    liked = test[test["rating"] >= threshold]
+    return {int(u): set(g["movieId"].astype(int)) for u, g in liked.groupby("userId")}

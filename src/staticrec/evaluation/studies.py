@@ -1,0 +1,147 @@
+"""All three studies together: the figures the report and the manifest show, and the command."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from staticrec import collab
+from staticrec.collab import SVDParams
+from staticrec.content import ContentConfig
+from staticrec.data import MovieLens
+from staticrec.download import DownloadConfig
+from staticrec.evaluation.accuracy import accuracy_models, rating_accuracy
+from staticrec.evaluation.cold_start import cold_start_study
+from staticrec.evaluation.protocol import EvaluationConfig, sample_users
+from staticrec.evaluation.ranking import ranking_study
+from staticrec.tuning import TuningConfig, search
+
+
+@dataclass
+class Evaluation:
+    """Every table the report shows, and the figures that go into the manifest."""
+
+    accuracy: pd.DataFrame
+    tuning: pd.DataFrame
+    tuned: SVDParams
+    ranking: pd.DataFrame
+    validation_sweep: pd.DataFrame
+    chosen_fusion: dict
+    cold_start: pd.DataFrame
+    rating_counts: pd.Series
+    users: int
+    split: dict
+    folds: int
+    grid_points: int
+    """Combinations in the tuning grid."""
+    test_fraction: float
+
+    def summary(self) -> dict:
+        """The figures stored in manifest.json under metrics.evaluation (NaN becomes null)."""
+        ranking = self.ranking.set_index("list")
+        summary = {
+            "accuracy_cv": {
+                r.model: {"rmse": r.rmse, "mae": r.mae} for r in self.accuracy.itertuples()
+            },
+            "ranking_at_10": {
+                name: {
+                    k: float(row[k]) for k in ("precision", "recall", "ndcg", "coverage", "novelty")
+                }
+                for name, row in ranking.iterrows()
+            },
+            "fusion_chosen_on_validation": self.chosen_fusion,
+            "cold_start_rmse": self.cold_start.drop(columns=["users", "predicted"]).to_dict(
+                orient="records"
+            ),
+            "users_evaluated": self.users,
+            "folds": self.folds,
+        }
+        return _finite(summary)
+
+
+def evaluate(
+    ml: MovieLens,
+    svd: SVDParams,
+    content_config: ContentConfig,
+    config: EvaluationConfig,
+    progress: bool = False,
+) -> Evaluation:
+    """Run all three studies (and the tuning the accuracy table needs)."""
+    ratings = sample_users(ml.ratings, config.max_users, config.seed)
+    data = collab.surprise_dataset(ratings, ml.rating_scale)
+    tuned = search(
+        data,
+        config.tuning_grid.base,
+        TuningConfig(
+            grid=config.tuning_grid.values,
+            method=config.tuning_method,
+            n_jobs=config.n_jobs,
+            progress=progress,
+        ),
+    )
+    accuracy = rating_accuracy(data, accuracy_models(svd, tuned.best, config.knn), config)
+    ranking = ranking_study(ml, ratings, svd, content_config, config)
+    cold = cold_start_study(ml, ratings, svd, config)
+    return Evaluation(
+        accuracy=accuracy,
+        tuning=tuned.table,
+        tuned=tuned.best,
+        ranking=ranking["table"],
+        validation_sweep=ranking["validation_sweep"],
+        chosen_fusion=ranking["chosen"],
+        cold_start=cold,
+        rating_counts=ratings["rating"].value_counts().sort_index(),
+        users=int(ratings["userId"].nunique()),
+        split=ranking["split"],
+        folds=config.folds,
+        grid_points=config.grid_points,
+        test_fraction=config.test_fraction,
+    )
+
+
+@dataclass(frozen=True)
+class EvaluateConfig:
+    """What ``staticrec evaluate`` does: which data, which protocol, where the report goes."""
+
+    data_dir: Path | None = None
+    """An extracted MovieLens folder; None downloads ``download.dataset`` into the cache."""
+    download: DownloadConfig = field(default_factory=DownloadConfig)
+    """Which release to download and where to cache it, when data_dir is None."""
+    evaluation: EvaluationConfig = field(default_factory=EvaluationConfig)
+    """The protocol (``EvaluationConfig.quick()`` for a smoke run)."""
+    svd: SVDParams = field(default_factory=SVDParams)
+    """The SVD the site would train."""
+    content: ContentConfig = field(default_factory=ContentConfig)
+    """The content index the site would build."""
+    report_dir: Path = Path("build/report")
+    """Where report.md and the SVG plots go (replaced as a whole)."""
+    progress: bool = True
+    """Show progress bars."""
+
+
+def run(config: EvaluateConfig) -> str:
+    """Evaluate, then write the report folder atomically; returns the report as Markdown."""
+    from staticrec.evaluation.report import REPORT_MARKDOWN, write_report  # matplotlib
+    from staticrec.output import StagedOutputs
+    from staticrec.pipeline import load_dataset
+
+    ml = load_dataset(config.data_dir, config.download)
+    result = evaluate(ml, config.svd, config.content, config.evaluation, progress=config.progress)
+    with StagedOutputs([config.report_dir]) as staged:
+        write_report(staged.path(config.report_dir), result)
+        staged.commit()
+    return (config.report_dir / REPORT_MARKDOWN).read_text(encoding="utf-8")
+
+
+def _finite(value):
+    """``value`` with every NaN or infinity (an empty study) replaced by None, for JSON."""
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
