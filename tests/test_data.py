@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from datasets import TINY_MOVIES, TINY_RATINGS, write_dataset
+from datasets import TINY_LINKS, TINY_MOVIES, TINY_RATINGS, write_dataset
 from staticrec.data import RATINGS, load_movielens, read_table
 from staticrec.errors import DataError
 
@@ -154,11 +154,71 @@ def test_a_byte_order_mark_is_accepted(tmp_path):
         (
             TINY_RATINGS.replace("1,2,3.5,", "3000000000,2,3.5,"),
             "userId",
-            "3000000000 is not an id between 0 and 2147483647",
+            "3000000000 is not an id between 1 and 2147483647",
         ),
     ],
 )
 def test_values_pandas_refuses_are_named_with_their_line(tmp_path, ratings, column, words):
     error = load_error(write_dataset(tmp_path / "d", ratings=ratings))
     assert (error.line, error.column) == (3, column)
+    assert words in str(error)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "file", "line", "column", "words"),
+    [
+        (
+            {"ratings": TINY_RATINGS.replace("1,2,3.5,", "0,2,3.5,")},
+            "ratings.csv",
+            3,
+            "userId",
+            "0 is not an id between 1 and 2147483647",
+        ),
+        (
+            {
+                "movies": TINY_MOVIES.replace("\n2,Jumanji", "\n0,Jumanji"),
+                "ratings": TINY_RATINGS.replace("1,2,3.5,", "1,0,3.5,"),
+            },
+            "movies.csv",
+            3,
+            "movieId",
+            "0 is not an id between 1 and 2147483647",
+        ),
+        (
+            {"links": TINY_LINKS.replace("2,0113497,8844", "2,3000000000,8844")},
+            "links.csv",
+            3,
+            "imdbId",
+            "3000000000 is not an id between 1 and 2147483647",
+        ),
+        (
+            {"links": TINY_LINKS.replace("3,0113277,949", "3,-5,949")},
+            "links.csv",
+            4,
+            "imdbId",
+            "-5 is not an id between 1 and 2147483647",
+        ),
+        (
+            {"links": TINY_LINKS.replace("5,0000002,5", "5,0000002,-862")},
+            "links.csv",
+            6,
+            "tmdbId",
+            "-862 is not an id between 1 and 2147483647",
+        ),
+        (
+            {"movies": TINY_MOVIES.replace("Jumanji (1995)", "\u200b\u200d\u2060\ufeff ")},
+            "movies.csv",
+            3,
+            "title",
+            "title is empty",
+        ),
+    ],
+)
+def test_ids_and_titles_follow_one_rule_at_load_time(
+    tmp_path, overrides, file, line, column, words
+):
+    """Ids from 1 to 2^31 - 1 everywhere (the page accepts the same), link ids included;
+    a title of invisible characters only is empty."""
+    error = load_error(write_dataset(tmp_path / "d", **overrides))
+    assert (error.path.name, error.line, error.column) == (file, line, column)
     assert words in str(error)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import math
 import re
+import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -113,6 +114,7 @@ def load_movielens(
     _check_movies(folder / MOVIES.file_name, movies)
     _check_ratings(folder / RATINGS.file_name, ratings, movies, rating_scale)
     _check_unique(folder / LINKS.file_name, links, ["movieId"])
+    _check_ids(folder / LINKS.file_name, links, ["imdbId", "tmdbId"])
     known = movies["movieId"]
     links = links[links["movieId"].isin(known)].reset_index(drop=True)
     if tags is not None:
@@ -249,23 +251,32 @@ def _check_unique(path: Path, frame: pd.DataFrame, keys: list[str]) -> None:
 
 
 def _check_ids(path: Path, frame: pd.DataFrame, columns: list[str]) -> None:
-    """Ids must fit the artifacts' int32 columns (MovieLens ids are small positive integers)."""
+    """Ids are whole numbers from 1 to 2^31 - 1: they fit the artifacts' int32 columns, and the
+    page takes the same range (MovieLens ids start at 1). Missing values are left to the
+    column's own rule."""
     for column in columns:
-        outside = (~frame[column].between(0, _ID_MAX)).to_numpy()
+        values = frame[column]
+        outside = (values.notna() & ~values.between(1, _ID_MAX)).to_numpy()
         if outside.any():
             row = int(outside.argmax())
             raise _fail_at_row(
                 path,
                 row,
-                f"{frame[column].iloc[row]} is not an id between 0 and {_ID_MAX}",
+                f"{values.iloc[row]} is not an id between 1 and {_ID_MAX}",
                 column=column,
             )
+
+
+def _has_visible_text(text: str) -> bool:
+    """Whether a title shows anything: not only spaces and invisible format characters
+    (zero-width spaces and joiners, direction marks, a BOM)."""
+    return any(not c.isspace() and unicodedata.category(c) not in ("Cf", "Cc") for c in text)
 
 
 def _check_movies(path: Path, movies: pd.DataFrame) -> None:
     _check_ids(path, movies, ["movieId"])
     _check_unique(path, movies, ["movieId"])
-    blank = (movies["title"].fillna("").str.strip() == "").to_numpy()
+    blank = (~movies["title"].fillna("").map(_has_visible_text)).to_numpy()
     if blank.any():
         raise _fail_at_row(path, int(blank.argmax()), "title is empty", column="title")
 

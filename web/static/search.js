@@ -2,17 +2,35 @@
 // with the mouse and the keyboard. Titles are only ever inserted as text.
 import { loadManifest, loadTable } from "./data.js";
 
-const ARTICLES = /^(.*), (The|A|An|Les|La|Le|L'|Il|El|Der|Die|Das)( \(.*)?$/;
+const ARTICLES = ["The", "A", "An", "Les", "La", "Le", "L'", "Il", "El", "Der", "Die", "Das"];
 
-function normalise(text) {
-  return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
-    .replace(/[^a-z0-9]+/g, " ").trim();
+/**
+ * Comparable text in any script: compatibility forms folded (fullwidth "Ｔｏｙ" is "toy"),
+ * accents dropped, case folded, and every run of anything but letters and digits (of any
+ * alphabet: Hebrew, Cyrillic, CJK…) or symbols (emoji) one space. Linear in the length.
+ */
+export function normalise(text) {
+  return text.normalize("NFKD").replace(/\p{M}+/gu, "").toLowerCase()
+    .replace(/[^\p{L}\p{N}\p{So}]+/gu, " ").trim();
 }
 
-/** "Matrix, The (1999)" -> "The Matrix (1999)": how people type it. */
-function spoken(title) {
-  const match = ARTICLES.exec(title);
-  return match ? `${match[2]} ${match[1]}${match[3] || ""}` : title;
+/**
+ * "Matrix, The (1999)" -> "The Matrix (1999)": how people type it. The last ", Article" that
+ * ends the title or comes just before " (" moves to the front. A scan from the end, not a
+ * backtracking regex: linear even for a very long title.
+ */
+export function spoken(title) {
+  for (let comma = title.lastIndexOf(", "); comma > 0; comma = title.lastIndexOf(", ", comma - 1)) {
+    const rest = title.slice(comma + 2, comma + 2 + 4);
+    for (const article of ARTICLES) {
+      if (!rest.startsWith(article)) continue;
+      const after = comma + 2 + article.length;
+      if (after === title.length || title.startsWith(" (", after)) {
+        return `${article} ${title.slice(0, comma)}${title.slice(after)}`;
+      }
+    }
+  }
+  return title;
 }
 
 /** The catalogue for search, read from the checked items table. */
