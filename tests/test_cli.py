@@ -50,7 +50,8 @@ def test_recommend_prints_the_hybrid_with_why(built, capsys):
     assert lines[0] == "mode: user; content list from: Toy Story (1995)"
     rows = [line for line in lines if line[:2].strip().isdigit()]
     assert len(rows) == 10
-    assert "CF #1 (" in rows[0]
+    assert "(people who rated " in rows[0]
+    assert any("similar to Toy Story (1995)" in row for row in rows)
 
 
 def test_recommend_json_matches_the_scoring_core(built, recommender, capsys):
@@ -126,3 +127,63 @@ def test_invalid_options_are_named_by_their_flag(tmp_path, capsys, args, message
     code = main(["build", "--data-dir", str(tmp_path), "--no-site", "--quiet", *args])
     assert code == 1
     assert capsys.readouterr().err.strip() == message
+
+
+def test_several_users_as_json_lines_in_one_process(built, recommender, capsys):
+    users = ["--user", "1", "--user", "105", "--user", "610"]
+    assert main(["recommend", "--artifacts-dir", str(built), "--json", *users]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 3
+    for line, user in zip(lines, (1, 105, 610), strict=True):
+        answer = json.loads(line)
+        expected = recommender.for_user(user)
+        assert [i["movie_id"] for i in answer["hybrid"]] == [i.movie_id for i in expected.hybrid]
+
+
+def test_ratings_file_equals_the_same_ratings_given_by_title(built, tmp_path, capsys):
+    ratings = tmp_path / "mine.csv"
+    ratings.write_text("movieId,rating,comment\n6,5,Heat\n16,4.5,Casino\n")
+    main(["recommend", "--artifacts-dir", str(built), "--json", "--ratings-file", str(ratings)])
+    from_file = json.loads(capsys.readouterr().out)
+    main(
+        [
+            "recommend",
+            "--artifacts-dir",
+            str(built),
+            "--json",
+            "--rate",
+            "Heat (1995)=5",
+            "--rate",
+            "Casino (1995)=4.5",
+        ]
+    )
+    assert from_file == json.loads(capsys.readouterr().out)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("movieId,rating\n6,5\n999999,4\n", "line 3, column 'movieId': unknown movieId 999999"),
+        ("movieId,rating\n6,9\n", "line 2, column 'rating': '9' is not a rating between 0.5 and 5"),
+        ("movieId,rating\n6,great\n", "line 2, column 'rating': 'great' is not a rating"),
+        ("movieId,rating\nsix,4\n", "line 2, column 'movieId': 'six' is not a movieId"),
+        ("movieId,rating\n6,4\n6,5\n", "line 3, column 'movieId': movieId 6 is rated twice"),
+        ("title,stars\nHeat,5\n", "line 1: needs the columns movieId, rating"),
+    ],
+)
+def test_ratings_file_errors_name_line_and_column(built, tmp_path, capsys, text, message):
+    path = tmp_path / "mine.csv"
+    path.write_text(text)
+    assert main(["recommend", "--artifacts-dir", str(built), "--ratings-file", str(path)]) == 1
+    assert f"{path}, {message}" in capsys.readouterr().err
+
+
+def test_an_os_error_is_one_line_not_a_traceback(tiny_dir, tmp_path, capsys):
+    blocker = tmp_path / "notes.txt"
+    blocker.write_text("a file where a folder should go")
+    args = ["build", "--quiet", "--no-site", "--data-dir", str(tiny_dir)]
+    assert main([*args, "--artifacts-dir", str(blocker / "artifacts"), "--n-factors", "2"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and err.count("\n") == 1 and "Traceback" not in err
+    assert str(blocker) in err
+    assert blocker.read_text() == "a file where a folder should go"

@@ -73,33 +73,41 @@ def test_smoke_run_has_every_table(quick):
     assert quick.accuracy.set_index("model").loc["global mean", "rmse"] == quick.accuracy.rmse.max()
     names = list(quick.ranking["list"])
     assert names[:3] == [
-        "popularity (damped mean)",
+        "most-rated",
+        "best-rated (damped mean)",
         "content (favourite: best-rated movie)",
-        "CF (SVD)",
     ]
-    assert list(quick.ranking["kind"]) == [
-        "popularity",
-        "content",
-        "cf",
-        "cf",
-        "hybrid",
-        "hybrid",
-        "hybrid",
-    ]
+    assert names[-2].startswith("hybrid, the seed's rule") and names[-1].startswith(
+        "hybrid, the site"
+    )
+    kinds = list(quick.ranking["kind"])
+    assert kinds[:3] == ["popularity", "popularity", "content"]
+    assert kinds.count("peer") in (1, 2) and kinds[-2:] == ["hybrid", "hybrid"]
     for column in ("precision", "recall", "ndcg", "coverage"):
         assert quick.ranking[column].between(0, 1).all()
     assert list(quick.cold_start.onboarding) == [5, 10, 20]
+    assert set(quick.visitors["onboarding"]) == {5, 10, 20}
+    assert quick.visitors["ndcg"].between(0, 1).all()
     assert quick.users == 120
 
 
-def test_fusion_is_chosen_on_validation_not_test(quick):
+def test_every_choice_is_made_on_validation_not_test(quick):
     sweep = quick.validation_sweep
-    best = sweep.sort_values(["ndcg", "cf_weight"], ascending=[False, False]).iloc[0]
-    assert quick.chosen_fusion["cf_weight"] == best.cf_weight
-    assert quick.chosen_fusion["k"] == best.k
-    assert quick.chosen_fusion["cf_min_ratings"] == best.cf_min_ratings
+    best = sweep.iloc[int(sweep["ndcg"].to_numpy().argmax())]
+    fusion = quick.chosen.fusion
+    assert (fusion.svd_weight, fusion.content_weight, fusion.popular_weight) == (
+        best.svd_weight,
+        best.content_weight,
+        best.popular_weight,
+    )
+    assert (fusion.k, fusion.depth) == (best.k, best.depth)
+    assert quick.chosen.collab_recency == (None if best.isna()["collab_recency"] else 0.5)
     # the validation split is cut from the training ratings: it never sees the test users' test
     assert quick.split["fit"] + quick.split["validation"] == quick.split["train"]
+    # the visitors' blend is the best on validation visitors, averaged over onboarding sizes
+    means = quick.visitor_validation.drop(columns="onboarding").mean()
+    chosen = quick.visitor_blend
+    assert means.idxmax() == str((chosen.popular_weight, chosen.svd_weight, chosen.collab_weight))
 
 
 def test_summary_is_json(quick):
@@ -108,7 +116,9 @@ def test_summary_is_json(quick):
         "accuracy_cv",
         "folds",
         "ranking_at_10",
-        "fusion_chosen_on_validation",
+        "chosen_on_validation",
+        "visitors_ndcg_at_10",
+        "visitor_blend",
         "cold_start_rmse",
         "users_evaluated",
     }
@@ -139,21 +149,32 @@ def test_markdown_report_from_its_template():
     """report.md comes from web/templates/report.md; a title with markup stays as written."""
     from staticrec.evaluation.report import markdown
 
+    fusion = {"collab_weight": 1.0, "svd_weight": 0.0, "content_weight": 0.25, "popular_weight": 0}
     context = {
         "folds": 3,
         "accuracy": [{"model": "SVD <b>", "rmse": 0.86131, "rmse_std": 0.01, "mae": 0.66}],
         "test_percent": 20,
         "ranking": [
             {
-                "list": "CF (SVD)",
+                "list": "item index",
                 "precision": 0.05,
                 "recall": 0.04,
-                "ndcg": 0.0646,
+                "ndcg": 0.1352,
                 "coverage": 0.021,
                 "novelty": 121.4,
             }
         ],
-        "chosen": {"cf_weight": 0.6, "content_weight": 0.4, "k": 60, "cf_min_ratings": 50},
+        "chosen": {
+            "fusion": {**fusion, "k": 60, "depth": 10},
+            "collab_rating_offset": 2.5,
+            "collab_recency": 0.5,
+        },
+        "chosen_weights": "collab 1 / content 0.25",
+        "site_beats_the_rest": True,
+        "best_other": "x",
+        "onboarding": [5, 10],
+        "visitors": [{"list": "most-rated", "ndcg": [0.431, 0.4112]}],
+        "visitor_blend": "collab 0.3 / svd 0.6",
         "cold_start": [
             {"onboarding": 5, "fold_in": 0.92, "global_mean_plus_bi": 0.93, "retrain": 0.97}
         ],
@@ -167,9 +188,14 @@ def test_markdown_report_from_its_template():
         "## Ranking: top 10 against each user's latest 20% of ratings\n\n"
         "| list | precision@10 | recall@10 | NDCG@10 | coverage | novelty |\n"
         "| --- | ---: | ---: | ---: | ---: | ---: |\n"
-        "| CF (SVD) | 0.0500 | 0.0400 | 0.0646 | 2.1% | 121 |\n\n"
-        "Fusion chosen on the validation split: CF weight 0.6, content weight 0.4, k=60, "
-        "CF list limited to movies with at least 50 ratings.\n\n"
+        "| item index | 0.0500 | 0.0400 | 0.1352 | 2.1% | 121 |\n\n"
+        "Chosen on the validation split: collab 1 / content 0.25 (k=60, depth 10); the item "
+        "index weighs each rated movie by rating - 2.5 x exp(-from_end / (0.5 x n)). "
+        "The site's list ranks best of all rows.\n\n"
+        "## New visitors: NDCG@10 after their first n ratings\n\n"
+        "| list | n=5 | n=10 |\n| --- | ---: | ---: |\n"
+        "| most-rated | 0.4310 | 0.4112 |\n\n"
+        "The visitors' blend (collab 0.3 / svd 0.6) was chosen on other held-out visitors.\n\n"
         "## Cold start: RMSE on new users' later ratings\n\n"
         "| onboarding ratings | fold-in | global mean + bi | retrain |\n"
         "| ---: | ---: | ---: | ---: |\n"

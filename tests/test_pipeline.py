@@ -44,8 +44,9 @@ def test_artifacts_have_the_contracted_columns(built):
     ]
     assert columns["item_factors"] == ["movieId", "bi"] + [f"f{j}" for j in range(50)]
     assert columns["user_factors"] == ["userId", "bu"] + [f"f{j}" for j in range(50)]
-    assert columns["user_ratings"] == ["userId", "movieId", "rating"]
+    assert columns["user_ratings"] == ["userId", "movieId", "rating", "from_end"]
     assert columns["content_neighbors"] == ["movieId", "neighborId", "rank", "similarity"]
+    assert columns["collab_neighbors"] == ["movieId", "neighborId", "rank", "weight"]
     schema = pq.read_schema(built / "item_factors.parquet")
     assert str(schema.field("f0").type) == "float" and str(schema.field("movieId").type) == "int32"
 
@@ -97,7 +98,7 @@ def test_artifact_rows_are_sorted_and_complete(built):
 
 def test_manifest_lists_params_metrics_and_every_file(built):
     manifest = json.loads((built / "manifest.json").read_text())
-    assert manifest["schema_version"] == 1
+    assert manifest["schema_version"] == 2
     assert manifest["dataset"]["name"] == "ml-latest-small"
     assert manifest["dataset"]["rows"]["ratings"] == 100_836
     assert manifest["n_factors"] == 50 and manifest["rating_scale"] == [0.5, 5.0]

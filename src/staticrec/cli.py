@@ -274,11 +274,14 @@ def _recommend_parser(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser(
         "recommend",
-        help="print the hybrid top-10 for a known user or a new visitor, with why",
-        description="Load the artifacts and print the hybrid recommendations: the CF and content "
-        "lists fused by Reciprocal Rank Fusion, each movie with its CF and content rank.",
+        help="print the top 10 for a known user or a new visitor, each with why",
+        description="Load the artifacts and print the recommendations: the collaborative item "
+        "index, SVD, content and most-rated lists fused by weighted Reciprocal Rank Fusion, each "
+        "movie with the reasons that put it there.",
         epilog='examples: staticrec recommend --user 105 --favorite "Toy Story (1995)"\n'
-        '          staticrec recommend --rate "Heat (1995)=5" --rate "Casino (1995)=4.5"',
+        '          staticrec recommend --rate "Heat (1995)=5" --rate "Casino (1995)=4.5"\n'
+        "          staticrec recommend --user 1 --user 2 --json   # JSON Lines\n"
+        "          staticrec recommend --ratings-file my-ratings.csv",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument(
@@ -288,13 +291,25 @@ def _recommend_parser(sub: argparse._SubParsersAction) -> None:
         help="artifacts written by `staticrec build` (default: %(default)s)",
     )
     who = p.add_mutually_exclusive_group()
-    who.add_argument("--user", type=int, help="a userId from the dataset")
+    who.add_argument(
+        "--user",
+        type=int,
+        action="append",
+        default=[],
+        help="a userId from the dataset; repeat for several (answered in one process)",
+    )
     who.add_argument(
         "--rate",
         action="append",
         default=[],
         metavar='"TITLE=RATING"',
         help="a new visitor's rating; repeat for several (none: popularity)",
+    )
+    who.add_argument(
+        "--ratings-file",
+        type=Path,
+        metavar="FILE",
+        help="a new visitor's ratings: a CSV with the columns movieId,rating",
     )
     p.add_argument(
         "--favorite",
@@ -304,7 +319,11 @@ def _recommend_parser(sub: argparse._SubParsersAction) -> None:
         help="a movie whose content neighbours to blend in; repeatable "
         "(default: the user's highest-rated movie, or the visitor's liked ones)",
     )
-    p.add_argument("--json", action="store_true", help="print the whole answer as JSON")
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="print each answer whole, as one JSON object per line (JSON Lines)",
+    )
     p.set_defaults(handler=_run_recommend)
 
 
@@ -312,18 +331,23 @@ def _run_recommend(args: argparse.Namespace) -> int:
     import json
 
     from staticrec.artifacts import load_recommender
+    from staticrec.ratings_file import read_ratings_file
 
     recommender = load_recommender(args.artifacts_dir)
     favorites = [recommender.titles.find(title) for title in args.favorite]
-    if args.user is not None:
-        answer = recommender.for_user(args.user, favorites)
+    if args.user:
+        answers = (recommender.for_user(user, favorites) for user in args.user)
     else:
-        ratings = {recommender.titles.find(t): r for t, r in map(_title_rating, args.rate)}
-        answer = recommender.for_visitor(ratings, favorites)
-    if args.json:
-        print(json.dumps(answer.as_dict(), indent=2, ensure_ascii=False))
-    else:
-        print("\n".join(_answer_lines(answer)))
+        if args.ratings_file is not None:
+            ratings = read_ratings_file(args.ratings_file, recommender)
+        else:
+            ratings = {recommender.titles.find(t): r for t, r in map(_title_rating, args.rate)}
+        answers = iter([recommender.for_visitor(ratings, favorites)])
+    for place, answer in enumerate(answers):
+        if args.json:
+            print(json.dumps(answer.as_dict(), ensure_ascii=False), flush=True)
+        else:
+            print(("\n" if place else "") + "\n".join(_answer_lines(answer)), flush=True)
     return 0
 
 
@@ -339,19 +363,14 @@ def _title_rating(text: str) -> tuple[str, float]:
 
 
 def _answer_lines(answer) -> list[str]:
-    """The hybrid list as a table, each movie with the ranks and scores that put it there."""
+    """The fused list as a table, each movie with the reasons that put it there."""
     liked = "; ".join(item.title for item in answer.favorites) or "none"
     lines = [f"mode: {answer.mode}; content list from: {liked}"]
     if answer.ignored:
         lines.append(f"ignored unknown movieIds: {answer.ignored}")
-    lines.append(f"{'#':>2}  {'movieId':>7}  {'why':<34}  title")
+    lines.append(f"{'#':>2}  {'movieId':>7}  title  (why)")
     for place, item in enumerate(answer.hybrid, start=1):
-        why = []
-        if item.cf_rank is not None:
-            why.append(f"CF #{item.cf_rank} ({item.predicted_rating:.2f})")
-        if item.content_rank is not None:
-            why.append(f"content #{item.content_rank} (sim {item.similarity:.2f})")
-        lines.append(f"{place:>2}  {item.movie_id:>7}  {' + '.join(why):<34}  {item.title}")
+        lines.append(f"{place:>2}  {item.movie_id:>7}  {item.title}  ({'; '.join(item.why)})")
     return lines
 
 
@@ -427,6 +446,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.handler(args)
     except (StaticrecError, ScoringError) as exc:
         print(f"error: {_message(exc, parser, args.command)}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # a full disk, a read-only folder: one line, not a traceback
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"error: {where}{exc.strerror or exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted: earlier output left as it was", file=sys.stderr)

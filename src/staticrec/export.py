@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,8 +21,8 @@ import pyarrow.parquet as pq
 
 from staticrec import __version__
 from staticrec.collab import Factors
-from staticrec.content import NeighborIndex
 from staticrec.data import MovieLens
+from staticrec.neighbors import NeighborIndex
 from staticrec.scoring import schema
 from staticrec.scoring.schema import MANIFEST, SCHEMA_VERSION
 
@@ -33,7 +32,6 @@ _ARROW_TYPES = {
     "float32": pa.float32(),
     "string": pa.string(),
 }
-_FACTOR_COLUMN = re.compile(r"f\d+|bi|bu")
 _YEAR = r"\((\d{4})(?:[-\u2013]\d{0,4})?\)\s*$"  # "(1995)", also "(2006\u20132007)"
 
 
@@ -94,26 +92,37 @@ def factor_table(spec: schema.Table, ids: np.ndarray, bias, factors) -> pa.Table
 
 
 def user_ratings_table(ml: MovieLens) -> pa.Table:
-    """What each known user already rated: userId, movieId, rating, sorted by both ids."""
-    rows = ml.ratings.sort_values(list(schema.USER_RATINGS.sort_key), kind="stable")
+    """What each known user already rated: userId, movieId, rating and from_end (0 for their
+    latest rating by timestamp, then movieId), sorted by both ids."""
+    by_time = ml.ratings.sort_values(["userId", "timestamp", "movieId"], kind="stable")
+    from_end = by_time.groupby("userId").cumcount(ascending=False)
+    rows = by_time.assign(from_end=from_end).sort_values(
+        list(schema.USER_RATINGS.sort_key), kind="stable"
+    )
     return declared_table(
         schema.USER_RATINGS,
-        {"userId": rows["userId"], "movieId": rows["movieId"], "rating": rows["rating"]},
+        {
+            "userId": rows["userId"],
+            "movieId": rows["movieId"],
+            "rating": rows["rating"],
+            "from_end": rows["from_end"],
+        },
     )
 
 
-def neighbors_table(index: NeighborIndex) -> pa.Table:
-    """movieId, neighborId, rank (1-based), similarity; by movieId, then rank."""
+def neighbors_table(spec: schema.Table, index: NeighborIndex) -> pa.Table:
+    """movieId, neighborId, rank (1-based), and the weight column ``spec`` names (similarity,
+    weight); by movieId, then rank."""
     counts = np.diff(index.indptr)
     starts = np.repeat(index.indptr[:-1], counts)
     rank = np.arange(len(index.neighbors), dtype=np.int64) - starts + 1
     return declared_table(
-        schema.CONTENT_NEIGHBORS,
+        spec,
         {
             "movieId": np.repeat(index.item_ids, counts),
             "neighborId": index.item_ids[index.neighbors],
             "rank": rank,
-            "similarity": index.similarities,
+            spec.columns[3].name: index.weights,
         },
     )
 
@@ -127,6 +136,7 @@ def artifact_tables(
     ml: MovieLens,
     factors: Factors,
     neighbors: NeighborIndex,
+    collab_neighbors: NeighborIndex,
     tuning: pd.DataFrame | None = None,
 ) -> dict[str, pa.Table]:
     """Every table the site and the scoring core read, keyed by schema table name."""
@@ -139,19 +149,19 @@ def artifact_tables(
             schema.USER_FACTORS, factors.user_ids, factors.user_bias, factors.user_factors
         ),
         schema.USER_RATINGS.name: user_ratings_table(ml),
-        schema.CONTENT_NEIGHBORS.name: neighbors_table(neighbors),
+        schema.CONTENT_NEIGHBORS.name: neighbors_table(schema.CONTENT_NEIGHBORS, neighbors),
+        schema.COLLAB_NEIGHBORS.name: neighbors_table(schema.COLLAB_NEIGHBORS, collab_neighbors),
     }
     if tuning is not None:
         tables[schema.TUNING.name] = tuning_table(tuning)
     return tables
 
 
-def write_parquet(table: pa.Table, path: Path) -> None:
+def write_parquet(table: pa.Table, path: Path, dictionary: list[str] | bool = True) -> None:
     """Parquet with fixed options (snappy, page v1, no pandas metadata): stable bytes.
 
     Snappy is the codec every Parquet reader has built in, hyparquet in the browser included.
-    Dictionary encoding pays off for ids, titles and the few distinct genre similarities, but
-    only adds a dictionary page to continuous factors, which therefore go without.
+    ``dictionary`` names the columns to dictionary-encode (the schema says which).
     """
     # Columns without nulls are declared non-nullable: readers then skip definition levels, and
     # hyparquet hands such plain-encoded columns over as typed arrays.
@@ -162,7 +172,6 @@ def write_parquet(table: pa.Table, path: Path) -> None:
         ]
     )
     table = table.cast(schema).replace_schema_metadata(None)
-    dictionary = [c for c in table.column_names if not _FACTOR_COLUMN.fullmatch(c)]
     pq.write_table(
         table,
         path,
@@ -172,6 +181,13 @@ def write_parquet(table: pa.Table, path: Path) -> None:
         write_statistics=False,
         store_schema=False,
     )
+
+
+def _dictionary_columns(spec: schema.Table, names: list[str]) -> list[str] | bool:
+    """The columns to dictionary-encode; a table of undeclared columns (tuning) encodes all."""
+    if not spec.columns:
+        return True
+    return [name for name in names if spec.column(name).dictionary]
 
 
 def file_entry(path: Path) -> FileEntry:
@@ -187,8 +203,9 @@ def write_artifacts(
     folder.mkdir(parents=True, exist_ok=True)
     files: dict[str, FileEntry] = {}
     for name in sorted(tables):
-        path = folder / schema.TABLES[name].file
-        write_parquet(tables[name], path)
+        spec = schema.TABLES[name]
+        path = folder / spec.file
+        write_parquet(tables[name], path, _dictionary_columns(spec, tables[name].column_names))
         files[path.name] = file_entry(path)
     manifest = {
         **manifest,

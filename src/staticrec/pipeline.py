@@ -1,4 +1,5 @@
-"""The build, stage by stage: data -> content index + SVD -> artifacts (-> site), atomically.
+"""The build, stage by stage: data -> content index, SVD, collaborative item index -> artifacts
+(-> site), atomically.
 
 Every stage computes into memory or into staged folders; only the final commit touches the
 output folders, so a failure anywhere leaves the previous build exactly as it was.
@@ -20,10 +21,11 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from staticrec import collab, content, export, tuning
+from staticrec import collab, collab_index, content, export, tuning
 from staticrec.artifacts import recommender_from_tables
 from staticrec.data import MovieLens, load_movielens
 from staticrec.download import DownloadConfig, fetch_dataset
+from staticrec.neighbors import NeighborIndex
 from staticrec.output import StagedOutputs, check_disjoint
 from staticrec.scoring import Recommender, ScoringConfig
 from staticrec.scoring.schema import SCHEMA_VERSION
@@ -47,6 +49,10 @@ class BuildConfig:
     """Lowest and highest allowed rating."""
     content: content.ContentConfig = field(default_factory=content.ContentConfig)
     """How the content index is built."""
+    collab_index: collab_index.CollabIndexConfig = field(
+        default_factory=collab_index.CollabIndexConfig
+    )
+    """How the collaborative item index (EASE) is built."""
     svd: collab.SVDParams = field(default_factory=collab.SVDParams)
     """SVD parameters (the starting point when tuning)."""
     tuning: tuning.TuningConfig | None = None
@@ -127,6 +133,8 @@ def run(config: BuildConfig) -> BuildSummary:
         summary.rows = ml.row_counts()
     with summary.stage("content"):
         neighbors, vocabulary = content.build_content_index(ml, config.content)
+    with summary.stage("item index"):
+        collab_neighbors = collab_index.build_collab_index(ml, config.collab_index)
     data = collab.surprise_dataset(ml.ratings, config.rating_scale)
     params, tuned = config.svd, None
     if config.tuning is not None:
@@ -149,7 +157,7 @@ def run(config: BuildConfig) -> BuildSummary:
             summary.metrics["evaluation"] = evaluation.summary()
     with summary.stage("tables"):
         tables = export.artifact_tables(
-            ml, factors, neighbors, tuned.table if tuned is not None else None
+            ml, factors, neighbors, collab_neighbors, tuned.table if tuned is not None else None
         )
         manifest = _manifest(config, ml, summary, factors, params, len(vocabulary))
     with StagedOutputs(targets, keep=_inputs(config)) as staged:
@@ -210,21 +218,27 @@ def train_recommender(
     svd: collab.SVDParams,
     content_config: content.ContentConfig | None,
     scoring: ScoringConfig | None = None,
+    collab_index_config: collab_index.CollabIndexConfig | None = None,
 ) -> Recommender:
     """The build's training, in memory, on ``ratings`` only: what the site would run.
 
-    ``content_config`` None leaves the content index empty (for studies that do not use it).
+    ``content_config`` None leaves the content index empty (for studies that do not use it);
+    ``collab_index_config`` None builds the item index with its defaults.
     ``Recommender(result.model, other_config)`` reuses the trained model with other settings.
     """
     trained = replace(ml, ratings=ratings)
+    catalogue = trained.movies_by_id()["movieId"].to_numpy()
     if content_config is None:
-        index = content.NeighborIndex.empty(trained.movies_by_id()["movieId"].to_numpy())
+        index = NeighborIndex.empty(catalogue)
     else:
         index, _ = content.build_content_index(trained, content_config)
+    item_index = collab_index.build_collab_index(
+        trained, collab_index_config or collab_index.CollabIndexConfig()
+    )
     factors = collab.export_factors(
         collab.train_svd(collab.surprise_dataset(ratings, ml.rating_scale), svd)
     )
-    tables = export.artifact_tables(trained, factors, index)
+    tables = export.artifact_tables(trained, factors, index, item_index)
     return recommender_from_tables(tables, model_meta(factors, ml.rating_scale), scoring)
 
 
@@ -252,6 +266,7 @@ def _manifest(
         "params": {
             "svd": asdict(params),
             "content": {**asdict(config.content), "vocabulary_size": vocabulary_size},
+            "collab_index": asdict(config.collab_index),
             "tuning": _tuning_params(config.tuning),
         },
         "metrics": summary.metrics,

@@ -6,6 +6,8 @@ import hashlib
 
 from browsing import wait_for_error
 
+from staticrec.scoring.schema import SCHEMA_VERSION
+
 
 def flip_one_byte(path):
     data = bytearray(path.read_bytes())
@@ -71,7 +73,8 @@ def test_artifacts_of_another_schema_version_are_refused_by_the_scoring_core(pag
     def edit(site):
         manifest = site / "data" / "manifest.json"
         old = hashlib.sha256(manifest.read_bytes()).hexdigest()
-        text = manifest.read_text().replace('"schema_version": 1', '"schema_version": 2')
+        current = f'"schema_version": {SCHEMA_VERSION}'
+        text = manifest.read_text().replace(current, f'"schema_version": {SCHEMA_VERSION + 1}')
         manifest.write_text(text)
         new = hashlib.sha256(manifest.read_bytes()).hexdigest()
         page_file = site / "for-you" / "index.html"
@@ -80,5 +83,5 @@ def test_artifacts_of_another_schema_version_are_refused_by_the_scoring_core(pag
     url = serve_copy(edit)
     page.goto(f"{url}for-you/")
     message = wait_for_error(page)
-    assert "schema version 2" in message and "rebuild" in message
+    assert f"schema version {SCHEMA_VERSION + 1}" in message and "rebuild" in message
     assert page.get_attribute("#results", "data-state") is None

@@ -81,9 +81,11 @@ def test_known_user_matches_the_command_line(page, site_url, ml_build, recommend
         recommender.model.rated_by(recommender.model.user_position(105))[0]
     ]
     assert not set(shown) & set(rated.tolist())
-    assert list_ids(page, "#cf-list") == [i["movie_id"] for i in printed["cf"]]
-    assert list_ids(page, "#content-list") == [i["movie_id"] for i in printed["content"]]
-    assert "CF #1" in page.locator("#hybrid li").first.text_content()
+    lists = printed["lists"]
+    assert list_ids(page, "#cf-list") == [i["movie_id"] for i in lists["collab"]]
+    assert list_ids(page, "#content-list") == [i["movie_id"] for i in lists["content"]]
+    first = page.locator("#hybrid li").first.text_content()
+    assert " · ".join(printed["hybrid"][0]["why"]) in first and "people who rated" in first
     assert page.evaluate("() => location.search") == "?user=105&favorite=1"
 
 
@@ -116,8 +118,20 @@ def test_new_visitor_rates_five_movies(page, site_url, recommender):
     assert list_ids(page, "#my-ratings") == rated
     assert list_ids(page, "#hybrid") == personal
 
-    page.click("#clear-ratings")
+    # naming a favourite changes the fused list, and the page says which picks are for it
+    page.fill("#favorite-search", "toy story")
+    page.locator("#favorite-results li", has_text="Toy Story (1995)").first.click()
     wait_for_results(page, 2)
+    with_favourite = list_ids(page, "#hybrid")
+    assert with_favourite != personal
+    assert with_favourite == [i.movie_id for i in recommender.for_visitor(ratings, [1]).hybrid]
+    assert page.locator("#hybrid li", has_text="similar to Toy Story (1995)").count() >= 2
+    page.click("#clear-favorite")
+    wait_for_results(page, 3)
+    assert list_ids(page, "#hybrid") == personal
+
+    page.click("#clear-ratings")
+    wait_for_results(page, 4)
     assert list_ids(page, "#my-ratings") == []
     assert list_ids(page, "#hybrid") == popular
     page.reload()
@@ -131,7 +145,7 @@ def test_favourite_from_a_movie_page(page, site_url, recommender):
     page.wait_for_url("**/for-you/?favorite=1")
     wait_for_results(page)
     assert list_ids(page, "#content-list")[:3] == [
-        i.movie_id for i in recommender.for_visitor({}, [1]).content[:3]
+        i.movie_id for i in recommender.for_visitor({}, [1]).lists["content"][:3]
     ]
     assert "Toy Story (1995)" in page.text_content("#content-from")
 

@@ -1,4 +1,4 @@
-"""The seed's RRF rule: one worked example by hand, and properties for any input."""
+"""Weighted RRF: the seed's rule worked by hand, the fused order, and properties for any input."""
 
 from __future__ import annotations
 
@@ -6,104 +6,127 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from staticrec.scoring.fusion import FusionParams, Ranked, rrf
+from staticrec.scoring.fusion import LISTS, FusionParams, Ranked, rrf
 
 
-def test_hand_computed_example():
-    cf = [Ranked(10, 4.8), Ranked(20, 4.6), Ranked(30, 4.5)]
+def test_the_seeds_rule_by_hand():
+    svd = [Ranked(10, 4.8), Ranked(20, 4.6), Ranked(30, 4.5)]
     content = [Ranked(30, 0.9), Ranked(40, 0.8), Ranked(10, 0.7)]
-    fused = rrf(cf, content, FusionParams())
-    # movie 10: CF rank 1, content rank 3 -> 0.6/61 + 0.4/63 = 0.0098361 + 0.0063492 = 0.0161853
-    # movie 30: CF rank 3, content rank 1 -> 0.6/63 + 0.4/61 = 0.0095238 + 0.0065574 = 0.0160812
-    # movie 20: CF rank 2 only           -> 0.6/62                       = 0.0096774
-    # movie 40: content rank 2 only      -> 0.4/62                       = 0.0064516
+    fused = rrf({"svd": svd, "content": content}, FusionParams.seed())
+    # movie 10: SVD rank 1, content rank 3 -> 0.6/61 + 0.4/63 = 0.0098361 + 0.0063492 = 0.0161853
+    # movie 30: SVD rank 3, content rank 1 -> 0.6/63 + 0.4/61 = 0.0095238 + 0.0065574 = 0.0160812
+    # movie 20: SVD rank 2 only            -> 0.6/62                       = 0.0096774
+    # movie 40: content rank 2 only        -> 0.4/62                       = 0.0064516
     assert [f.movie_id for f in fused] == [10, 30, 20, 40]
     assert [f.score for f in fused] == pytest.approx(
         [0.6 / 61 + 0.4 / 63, 0.6 / 63 + 0.4 / 61, 0.6 / 62, 0.4 / 62]
     )
     assert fused[0].score == pytest.approx(0.0161853, abs=1e-7)
-    assert (fused[0].cf_rank, fused[0].content_rank) == (1, 3)
-    assert (fused[3].cf_rank, fused[3].content_rank, fused[3].predicted_rating) == (None, 2, None)
-    assert fused[3].similarity == 0.8
+    assert fused[0].ranks == {"svd": 1, "content": 3}
+    assert fused[3].ranks == {"content": 2} and fused[3].scores == {"content": 0.8}
 
 
-def test_ties_go_to_predicted_rating_then_similarity():
-    # weights chosen so that "CF rank 1 only" and "content rank 1 only" tie exactly
-    params = FusionParams(cf_weight=0.5, content_weight=0.5)
-    fused = rrf([Ranked(1, 3.0)], [Ranked(2, 0.9)], params)
+def test_the_seeds_rule_never_lets_a_content_pick_into_its_top_10():
+    """0.6/70 > 0.4/61: why the site's default fusion is chosen on validation instead."""
+    svd = [Ranked(i, 5.0 - i / 100) for i in range(10)]
+    content = [Ranked(100 + i, 1.0 - i / 100) for i in range(10)]
+    fused = rrf({"svd": svd, "content": content}, FusionParams.seed())
+    assert [f.movie_id for f in fused] == list(range(10))
+
+
+def test_a_deeper_weighted_fusion_brings_in_movies_both_lists_hold():
+    collab = [Ranked(i, 1.0 - i / 100) for i in range(30)]
+    content = [Ranked(25, 0.9), Ranked(26, 0.8), *[Ranked(200 + i, 0.5) for i in range(20)]]
+    params = FusionParams(collab_weight=1.0, content_weight=1.0, k=10, depth=30)
+    fused = [f.movie_id for f in rrf({"collab": collab, "content": content}, params)]
+    assert fused[:2] == [25, 26]  # 1/(10+26) + 1/(10+1) beats 1/(10+1) alone
+    # then collab rank r (1/(10+r)) ties content rank r; the tie goes to the collab list (first)
+    assert fused[2:] == [0, 1, 2, 200, 3, 201, 4, 202]
+
+
+def test_ties_go_to_each_lists_own_score_in_list_order():
+    # weights chosen so that "SVD rank 1 only" and "content rank 1 only" tie exactly
+    params = FusionParams(collab_weight=0, svd_weight=0.5, content_weight=0.5)
+    fused = rrf({"svd": [Ranked(1, 3.0)], "content": [Ranked(2, 0.9)]}, params)
     assert [f.movie_id for f in fused] == [1, 2]  # 2 has no predicted rating: it loses
-    fused = rrf([Ranked(1, 3.0), Ranked(5, 4.0)], [Ranked(2, 0.9), Ranked(6, 0.5)], params)
-    # ranks 1 tie (1 vs 2) and ranks 2 tie (5 vs 6); CF entries win on predicted rating
-    assert [f.movie_id for f in fused] == [1, 2, 5, 6]
-    both = rrf([Ranked(7, 4.0), Ranked(8, 4.0)], [Ranked(8, 0.2), Ranked(7, 0.3)], params)
+    lists = {"svd": [Ranked(1, 3.0), Ranked(5, 4.0)], "content": [Ranked(2, 0.9), Ranked(6, 0.5)]}
+    assert [f.movie_id for f in rrf(lists, params)] == [1, 2, 5, 6]
+    lists = {"svd": [Ranked(7, 4.0), Ranked(8, 4.0)], "content": [Ranked(8, 0.2), Ranked(7, 0.3)]}
     # 7: 1/61+1/62 and 8: 1/62+1/61 tie; equal predicted ratings; higher similarity wins
-    assert [f.movie_id for f in both] == [7, 8]
+    assert [f.movie_id for f in rrf(lists, params)] == [7, 8]
 
 
-def test_list_lengths_and_n_are_parameters():
-    cf = [Ranked(i, 5.0 - i / 10) for i in range(20)]
-    fused = rrf(cf, [], FusionParams(cf_length=3, n=10))
-    assert [f.movie_id for f in fused] == [0, 1, 2]
-    assert len(rrf(cf, [], FusionParams(cf_length=20, n=5))) == 5
+def test_a_list_at_weight_zero_adds_nothing_but_is_reported():
+    params = FusionParams(collab_weight=1.0, popular_weight=0.0)
+    fused = rrf({"collab": [Ranked(1, 0.5)], "popular": [Ranked(1, 300), Ranked(2, 200)]}, params)
+    assert [f.movie_id for f in fused] == [1]
+    assert fused[0].ranks == {"collab": 1, "popular": 1}
+    assert fused[0].score == pytest.approx(1 / 61)
 
 
-def test_empty_inputs():
-    assert rrf([], [], FusionParams()) == []
-    assert [f.movie_id for f in rrf([], [Ranked(3, 0.5)], FusionParams())] == [3]
+def test_depth_and_n_are_parameters():
+    collab = [Ranked(i, 5.0 - i / 10) for i in range(20)]
+    assert [f.movie_id for f in rrf({"collab": collab}, FusionParams(depth=3))] == [0, 1, 2]
+    assert len(rrf({"collab": collab}, FusionParams(depth=20, n=5))) == 5
+
+
+def test_empty_inputs_and_unknown_lists():
+    assert rrf({}, FusionParams()) == []
+    assert rrf({"collab": []}, FusionParams()) == []
+    with pytest.raises(ValueError, match="unknown lists"):
+        rrf({"cf": [Ranked(1, 1.0)]}, FusionParams())
 
 
 ids = st.integers(0, 30)
 ranked_lists = st.lists(st.builds(Ranked, ids, st.floats(0, 5, allow_nan=False)), max_size=25)
+all_lists = st.fixed_dictionaries({name: ranked_lists for name in LISTS})
 params = st.builds(
     FusionParams,
-    cf_weight=st.floats(0, 1),
+    collab_weight=st.floats(0, 1),
+    svd_weight=st.floats(0, 1),
     content_weight=st.floats(0, 1),
+    popular_weight=st.floats(0, 1),
     k=st.integers(0, 100),
-    cf_length=st.integers(0, 15),
-    content_length=st.integers(0, 15),
+    depth=st.integers(0, 15),
     n=st.integers(0, 15),
 )
 
 
-@given(ranked_lists, ranked_lists, params)
-def test_sorted_unique_and_at_most_n(cf, content, p):
-    fused = rrf(cf, content, p)
+@given(all_lists, params)
+def test_sorted_unique_and_at_most_n(lists, p):
+    fused = rrf(lists, p)
     assert len(fused) <= p.n
     movie_ids = [f.movie_id for f in fused]
     assert len(movie_ids) == len(set(movie_ids))
     scores = [f.score for f in fused]
     assert scores == sorted(scores, reverse=True)
-    allowed = {r.movie_id for r in cf} | {r.movie_id for r in content}
+    allowed = {r.movie_id for name in LISTS if p.weight(name) > 0 for r in lists[name][:50]}
     assert set(movie_ids) <= allowed
 
 
-@given(ranked_lists, ranked_lists, params)
-def test_scores_follow_the_formula(cf, content, p):
-    for f in rrf(cf, content, p):
-        expected = 0.0
-        if f.cf_rank is not None:
-            expected += p.cf_weight / (p.k + f.cf_rank)
-        if f.content_rank is not None:
-            expected += p.content_weight / (p.k + f.content_rank)
+@given(all_lists, params)
+def test_scores_follow_the_formula_and_ranks_are_first_places(lists, p):
+    first = {name: {} for name in LISTS}
+    for name in LISTS:
+        for r in lists[name]:
+            if len(first[name]) < p.depth:
+                first[name].setdefault(r.movie_id, len(first[name]) + 1)
+    for f in rrf(lists, p):
+        assert f.ranks == {n: first[n][f.movie_id] for n in LISTS if f.movie_id in first[n]}
+        expected = sum(p.weight(name) / (p.k + rank) for name, rank in f.ranks.items())
         assert f.score == pytest.approx(expected)
 
 
-@given(
-    st.integers(1, 10),
-    st.integers(1, 10),
-    st.integers(0, 100),
-    st.floats(0.01, 1),
-    st.floats(0.01, 1),
-)
-def test_being_in_both_lists_beats_one_list_at_the_better_rank(a, b, k, w_cf, w_cb):
-    params = FusionParams(w_cf, w_cb, k, cf_length=20, content_length=20, n=30)
+@given(st.integers(1, 10), st.integers(1, 10), st.integers(0, 100), st.floats(0.01, 1))
+def test_being_in_two_lists_beats_one_list_at_the_better_rank(a, b, k, weight):
+    p = FusionParams(collab_weight=weight, content_weight=1 - weight + 0.01, k=k, depth=20, n=30)
     filler = [Ranked(100 + i, 1.0) for i in range(10)]
 
     def with_movie_at(rank):
         return [*filler[: rank - 1], Ranked(1, 1.0), *filler[rank - 1 :]]
 
-    def score_of_movie_1(cf, content):
-        return {f.movie_id: f.score for f in rrf(cf, content, params)}[1]
+    def score_of_movie_1(collab, content):
+        return {f.movie_id: f.score for f in rrf({"collab": collab, "content": content}, p)}[1]
 
     both = score_of_movie_1(with_movie_at(a), with_movie_at(b))
     if a <= b:
@@ -111,13 +134,3 @@ def test_being_in_both_lists_beats_one_list_at_the_better_rank(a, b, k, w_cf, w_
     else:
         single = score_of_movie_1(filler, with_movie_at(b))
     assert both > single
-
-
-@given(ranked_lists, ranked_lists)
-def test_one_entry_per_movie_keeps_its_first_rank(cf, content):
-    fused = rrf(cf, content, FusionParams(cf_length=30, content_length=30, n=60))
-    first_cf = {}
-    for r in cf:
-        first_cf.setdefault(r.movie_id, len(first_cf) + 1)
-    for f in fused:
-        assert f.cf_rank == first_cf.get(f.movie_id)

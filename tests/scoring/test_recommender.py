@@ -32,16 +32,47 @@ def test_user_105_with_toy_story(recommender):
     assert answer.mode == "user" and len(ids) == 10 and len(set(ids)) == 10
     assert not set(ids) & rated_ids(recommender, 105)
     assert [f.movie_id for f in answer.favorites] == [TOY_STORY]
-    assert not {i.movie_id for i in answer.content} & (rated_ids(recommender, 105) | {TOY_STORY})
-    # every hybrid entry explains itself with the list(s) it came from
+    content = answer.lists["content"]
+    assert not {i.movie_id for i in content} & (rated_ids(recommender, 105) | {TOY_STORY})
+    # every pick says in words which lists put it there; a named favourite brings some in
     for item in answer.hybrid:
-        assert item.cf_rank is not None or item.content_rank is not None
+        assert item.ranks and len(item.why) >= 1
         assert 0.5 <= item.predicted_rating <= 5.0
-    cf_ids = [i.movie_id for i in answer.cf]
-    assert [i.predicted_rating for i in answer.cf] == sorted(
-        (i.predicted_rating for i in answer.cf), reverse=True
+    liked = [i for i in answer.hybrid if "content" in i.ranks]
+    assert liked and all("similar to Toy Story (1995)" in i.why for i in liked)
+    collab = [i.movie_id for i in answer.lists["collab"]]
+    assert collab[0] in ids
+
+
+def test_naming_a_favourite_changes_the_list(recommender):
+    plain = [i.movie_id for i in recommender.for_visitor(VISITOR).hybrid]
+    kids = [i.movie_id for i in recommender.for_visitor(VISITOR, [TOY_STORY]).hybrid]
+    assert plain != kids
+    toy_neighbours = {i.movie_id for i in recommender.similar(TOY_STORY)}
+    assert len(set(kids) & toy_neighbours) >= 2
+    assert not set(plain) & toy_neighbours
+
+
+def test_reasons_are_plain_words_not_raw_scores(recommender):
+    for answer in (recommender.for_user(105), recommender.for_visitor(VISITOR, [TOY_STORY])):
+        for item in answer.hybrid:
+            for reason in item.why:
+                assert reason.startswith(
+                    ("people who rated ", "predicted ", "similar to ", "one of the most rated")
+                )
+                assert "similarity" not in reason and "CF #" not in reason
+    popular = recommender.for_visitor({}).hybrid
+    assert all(
+        i.why == [f"one of the most rated ({n:,} ratings)"]
+        for i, n in zip(
+            popular,
+            [
+                recommender.model.n_ratings[recommender.model.positions([i.movie_id])[0]]
+                for i in popular
+            ],
+            strict=True,
+        )
     )
-    assert ids[0] == cf_ids[0]
 
 
 def test_user_default_favourite_is_their_best_rated(recommender):
@@ -67,16 +98,26 @@ def test_visitor_gets_personal_recommendations(recommender):
     assert {f.movie_id for f in answer.favorites} == set(VISITOR)  # all rated >= 4
 
 
-def test_visitor_ratings_move_the_cf_list(recommender):
+def test_visitor_ratings_move_the_lists(recommender):
     likes_kids = recommender.for_visitor({1: 5.0, 2355: 5.0, 4886: 5.0, 6377: 5.0, 3114: 5.0})
     likes_crime = recommender.for_visitor(VISITOR)
-    assert [i.movie_id for i in likes_kids.cf] != [i.movie_id for i in likes_crime.cf]
+    for name in ("collab", "svd"):
+        kids = [i.movie_id for i in likes_kids.lists[name]]
+        assert kids != [i.movie_id for i in likes_crime.lists[name]]
 
 
-def test_no_ratings_gives_popularity(recommender):
+def test_a_low_rating_pushes_its_neighbours_down(recommender):
+    toy_story_2 = 3114
+    liked = recommender.for_visitor({1: 5.0}).lists["collab"]
+    disliked = recommender.for_visitor({1: 0.5}).lists["collab"]
+    assert toy_story_2 in [i.movie_id for i in liked]
+    assert toy_story_2 not in [i.movie_id for i in disliked]
+
+
+def test_no_ratings_gives_the_most_rated(recommender):
     answer = recommender.for_visitor({})
-    assert answer.mode == "popular" and answer.content == [] and answer.favorites == []
-    assert [i.movie_id for i in answer.hybrid] == [i.movie_id for i in recommender.popular(10)]
+    assert answer.mode == "popular" and "content" not in answer.lists and answer.favorites == []
+    assert [i.movie_id for i in answer.hybrid] == [i.movie_id for i in recommender.most_rated(10)]
 
 
 def test_unknown_movie_ids_are_ignored_and_reported(recommender):
@@ -145,23 +186,10 @@ def test_an_id_beyond_int64_is_just_unknown(recommender):
 
 def test_favourites_are_never_recommended_and_count_once(recommender):
     model = recommender.model
-    # the CF list's own favourite: naming it must take it out of both lists
-    top_cf = recommender.for_user(105).cf[0].movie_id
-    answer = recommender.for_user(105, [top_cf, top_cf])
-    assert [f.movie_id for f in answer.favorites] == [top_cf]
-    assert top_cf not in {i.movie_id for i in answer.cf + answer.content + answer.hybrid}
+    # the collaborative list's own top pick: naming it must take it out of every list
+    top = recommender.for_user(105).lists["collab"][0].movie_id
+    answer = recommender.for_user(105, [top, top])
+    assert [f.movie_id for f in answer.favorites] == [top]
+    shown = [i for items in answer.lists.values() for i in items] + answer.hybrid
+    assert top not in {i.movie_id for i in shown}
     assert model.n_items > 0
-
-
-def test_the_cf_floor_bends_on_a_small_catalogue(recommender):
-    from dataclasses import replace as dc_replace
-
-    from staticrec.scoring import Recommender, ScoringConfig
-
-    strict = Recommender(recommender.model, dc_replace(ScoringConfig(), cf_min_ratings=10**6))
-    answer = strict.for_user(105)
-    assert len(answer.cf) == 10  # a floor no movie reaches is lowered, not obeyed
-    counts = recommender.model.n_ratings[
-        recommender.model.positions([i.movie_id for i in answer.cf])
-    ]
-    assert counts.min() >= np.sort(recommender.model.n_ratings)[::-1][199]

@@ -6,7 +6,7 @@
 // The large tables are decoded only once Pyodide has started (its WebAssembly compilation
 // wants both cores); the items table, which the search needs, is decoded at once.
 // Only small modules are imported statically, so the worker starts as soon as possible.
-import { clearRatings, loadRatings, saveRatings } from "./ratings.js";
+import { clearRatings, loadRatings, saveRatings, setRating } from "./ratings.js";
 import { mark, movieUrl, showError, siteConfig, startWorker } from "./page.js";
 
 const config = siteConfig();
@@ -95,7 +95,7 @@ function ask() {
   renderControls();
   const request = state.user !== null
     ? { user: state.user, favorites: state.favorites }
-    : { ratings: Object.entries(state.ratings).map(([m, r]) => [Number(m), r]), favorites: state.favorites };
+    : { ratings: [...state.ratings], favorites: state.favorites };
   requestId += 1;
   if (ready) status("Computing…");
   worker.postMessage({ type: "recommend", id: requestId, request });
@@ -122,14 +122,8 @@ function movieItem(item, why) {
 
 const stars = (value) => `${value.toFixed(1)}★`;
 
-function hybridWhy(item) {
-  const reasons = [];
-  if (item.cf_rank !== null) reasons.push(`CF #${item.cf_rank}`);
-  if (item.content_rank !== null) reasons.push(`content #${item.content_rank}`);
-  if (item.predicted_rating !== null) reasons.push(`predicted ${stars(item.predicted_rating)}`);
-  if (item.similarity !== null) reasons.push(`similarity ${item.similarity.toFixed(2)}`);
-  return reasons.join(" · ");
-}
+/** The scoring core says in plain words which lists put a movie here (Item.why). */
+const why = (item) => item.why.join(" · ");
 
 function showAnswerError(message) {
   showError(message);
@@ -140,11 +134,13 @@ function show(answer, ms) {
   $("error").hidden = true;
   delete document.body.dataset.error;
   const popular = answer.mode === "popular";
-  $("hybrid").replaceChildren(...answer.hybrid.map((item) => movieItem(item, hybridWhy(item))));
-  $("cf-title").textContent = popular ? "Best rated (rate movies to personalise)" : "Collaborative only";
-  $("cf-list").replaceChildren(...answer.cf.map((item) => movieItem(item,
-    popular ? `damped mean ${stars(item.predicted_rating)}` : `predicted ${stars(item.predicted_rating)}`)));
-  $("content-list").replaceChildren(...answer.content.map((item) => movieItem(item,
+  $("hybrid").replaceChildren(...answer.hybrid.map((item) => movieItem(item, why(item))));
+  $("cf-title").textContent = popular
+    ? "Most rated (rate movies to personalise)"
+    : "People who rated the same movies also rated";
+  const side = popular ? answer.lists.popular : answer.lists.collab;
+  $("cf-list").replaceChildren(...(side ?? []).map((item) => movieItem(item, why(item))));
+  $("content-list").replaceChildren(...(answer.lists.content ?? []).map((item) => movieItem(item,
     `similarity ${item.similarity.toFixed(2)}`)));
   $("content-from").textContent = answer.favorites.length
     ? `Movies like: ${answer.favorites.map((f) => f.title).join("; ")}`
@@ -168,7 +164,7 @@ function renderControls() {
   $("known-user").hidden = visitor;
   if (!visitor) $("user-id").value = String(state.user);
   const list = $("my-ratings");
-  list.replaceChildren(...Object.entries(state.ratings).map(([movieId, rating]) => {
+  list.replaceChildren(...[...state.ratings].map(([movieId, rating]) => {
     const li = document.createElement("li");
     li.dataset.movieId = movieId;
     const remove = document.createElement("button");
@@ -176,14 +172,14 @@ function renderControls() {
     remove.textContent = "remove";
     remove.setAttribute("aria-label", `remove ${titleOf(Number(movieId))}`);
     remove.addEventListener("click", () => {
-      delete state.ratings[movieId];
+      state.ratings.delete(movieId);
       saveRatings(config.root, state.ratings);
       ask();
     });
     li.append(`${titleOf(Number(movieId))}: ${stars(rating)} `, remove);
     return li;
   }));
-  $("clear-ratings").disabled = Object.keys(state.ratings).length === 0;
+  $("clear-ratings").disabled = state.ratings.size === 0;
   const chosen = $("favorite-chosen");
   chosen.replaceChildren();
   if (state.favorites.length) {
@@ -219,7 +215,7 @@ $("user-form").addEventListener("submit", (event) => {
   chooseUser($("user-id").value);
 });
 $("clear-ratings").addEventListener("click", () => {
-  state.ratings = {};
+  state.ratings = new Map();
   clearRatings(config.root);
   ask();
 });
@@ -240,7 +236,7 @@ async function loadData() {
 function enableSearch(attachSearch, loaded) {
   catalog = loaded;
   attachSearch($("rate-search"), $("rate-results"), catalog, (movieId) => {
-    state.ratings[movieId] = Number($("rate-value").value);
+    setRating(state.ratings, movieId, Number($("rate-value").value));
     saveRatings(config.root, state.ratings);
     ask();
   });

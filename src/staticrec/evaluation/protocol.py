@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 from typing import Literal
@@ -30,13 +31,25 @@ class EvaluationConfig:
     """Latest share of each user's training ratings used to choose the fusion parameters."""
     relevance: float = 4.0
     """A held-out rating at or above this is relevant."""
-    cf_weights: tuple[float, ...] = (0.0, 0.2, 0.4, 0.5, 0.6, 0.8, 1.0)
-    """Fusion sweep: CF weights (the content weight is 1 - w)."""
-    rrf_ks: tuple[int, ...] = (1, 10, 60, 200)
-    """Fusion sweep: values of RRF's k."""
-    cf_min_ratings: tuple[int, ...] = (0, 10, 20, 50)
-    """Sweep: the fewest ratings a movie needs to enter the CF list (SVD trained for RMSE puts
-    movies with a handful of high ratings on top; a floor keeps them out)."""
+    fusion_weights: tuple[float, ...] = (0.0, 0.25)
+    """Known users' sweep: weights of the SVD, content and most-rated lists in RRF, each
+    against the collaborative item index's 1."""
+    rrf_ks: tuple[int, ...] = (60,)
+    """Known users' sweep: values of RRF's k."""
+    depths: tuple[int, ...] = (10, 50)
+    """Known users' sweep: how many movies of each list enter the fusion."""
+    collab_rating_offsets: tuple[float | None, ...] = (None, 2.5)
+    """Sweep: how a rating weighs its movie's item-index row (None: 1 each; o: rating - o)."""
+    collab_recency: tuple[float | None, ...] = (None, 0.5)
+    """Sweep: how recency weighs it (None: not at all; h: exp(-from_end / (h x n)))."""
+    svd_popularity: float = 0.2
+    """beta of the SVD x n_ratings^beta row (the popularity-aware SVD baseline)."""
+    visitor_blends: tuple[tuple[float, float, float], ...] = tuple(
+        itertools.product((0.5, 0.8, 1.2), (0.4, 0.6), (0.05, 0.1))
+    )
+    """Visitors' sweep: (most-rated, SVD, item index) weights of the z-score blend."""
+    visitor_validation_users: int = 100
+    """Visitors: how many other held-out users choose the blend (disjoint from the test's)."""
     onboarding: tuple[int, ...] = (5, 10, 20)
     """Cold start: numbers of onboarding ratings."""
     cold_users: int = 100
@@ -64,9 +77,11 @@ class EvaluationConfig:
             max_users=120,
             knn=False,
             cold_users=30,
-            cf_weights=(0.0, 0.6, 1.0),
-            rrf_ks=(60,),
-            cf_min_ratings=(0, 20),
+            fusion_weights=(0.0, 0.25),
+            depths=(10,),
+            collab_recency=(0.5,),
+            visitor_blends=((0.0, 1.0, 0.0), (0.1, 0.6, 0.3)),
+            visitor_validation_users=30,
             tuning_grid=Grid(
                 {"n_factors": (20, 50), "n_epochs": (10, 20), "reg_all": (0.02, 0.1)},
                 SVDParams.seed(),
@@ -86,7 +101,7 @@ class EvaluationConfig:
         return math.prod(len(v) for v in self.tuning_grid.values.values())
 
 
-Kind = Literal["popularity", "content", "cf", "hybrid"]
+Kind = Literal["popularity", "content", "cf", "peer", "hybrid"]
 """What kind of list a row of the ranking table is: the report groups rows by it."""
 
 

@@ -1,42 +1,34 @@
-"""Study 2, ranking: each list the site shows, scored @n on each user's latest ratings.
+"""Study 2, ranking: each list the site can show, scored @n on each user's latest ratings.
 
 Per user, the latest ``test_fraction`` of ratings by timestamp is held out; relevant = held-out
 ratings of ``relevance`` or more; candidates = every movie the user did not rate in training.
-Lists: popularity, content (the favourite is the user's best-rated training movie), CF, and
-their RRF fusion. The CF floor and the fusion's weights and k are chosen on a validation split
-cut the same way from the training ratings, never on the test split.
+Rows: the most-rated and best-rated lists, content, SVD, the collaborative item index, two
+peers on the same split (dense EASE, implicit's ALS), the seed's fusion rule and the site's.
+Every choice (the fusion's weights, k and depth, SVD's popularity exponent, how ratings weigh
+the item index) is made on a validation split cut the same way from the training ratings; the
+test split is scored once, for the rows below.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
 from staticrec.collab import SVDParams
+from staticrec.collab_index import CollabIndexConfig
 from staticrec.content import ContentConfig
 from staticrec.data import MovieLens
+from staticrec.evaluation import peers
 from staticrec.evaluation.metrics import ranking_metrics
-from staticrec.evaluation.protocol import (
-    EvaluationConfig,
-    Kind,
-    relevant_items,
-    temporal_split,
-)
+from staticrec.evaluation.protocol import EvaluationConfig, Kind, relevant_items, temporal_split
 from staticrec.pipeline import train_recommender
-from staticrec.scoring import FusionParams, Model, Ranked, Recommender, ScoringConfig, rrf
-
-
-@dataclass(frozen=True)
-class UserLists:
-    """One user's ranked lists (movieIds, best first) and what they will be scored against."""
-
-    popularity: list[int]
-    content: list[Ranked]
-    cf: list[Ranked]
-    relevant: set[int]
+from staticrec.scoring import FusionParams, Model, Recommender, ScoringConfig
+from staticrec.scoring.fusion import ListName, rrf
+from staticrec.scoring.recommender import Request
 
 
 @dataclass(frozen=True)
@@ -48,81 +40,116 @@ class ListRow:
     recommended: Mapping[int, Sequence[int]]
 
 
-def user_lists(recommender: Recommender, relevant: Mapping[int, set[int]], n: int) -> dict:
-    """userId -> UserLists, for users that have a relevant held-out movie."""
-    model = recommender.model
-    lists = {}
+def user_requests(recommender: Recommender, relevant: Mapping[int, set[int]]) -> dict:
+    """userId -> the request the site would build, for known users with a relevant movie."""
+    requests = {}
     for user_id, wanted in relevant.items():
-        user = model.user_position(user_id)
-        if user < 0 or not wanted:
-            continue
-        answer = recommender.for_user(user_id)
-        seen = np.zeros(model.n_items, dtype=bool)
-        seen[model.rated_by(user)[0]] = True
-        lists[user_id] = UserLists(
-            popularity=[i.movie_id for i in recommender.popular(n, exclude=seen)],
-            content=[Ranked(i.movie_id, i.similarity) for i in answer.content],
-            cf=[Ranked(i.movie_id, i.predicted_rating) for i in answer.cf],
-            relevant=wanted,
-        )
+        if wanted and recommender.model.user_position(user_id) >= 0:
+            requests[user_id] = recommender.user_request(user_id)[0]
+    return requests
+
+
+def fused_lists(recommender: Recommender, requests: Mapping[int, Request]) -> dict:
+    """userId -> the fused list (movieIds) under the recommender's own config."""
+    ids = recommender.model.item_ids
+    return {u: [int(ids[p]) for p, _, _ in recommender.fuse(r)] for u, r in requests.items()}
+
+
+def single_lists(
+    recommender: Recommender, requests: Mapping[int, Request], name: ListName, n: int
+) -> dict:
+    """userId -> one list's top n (movieIds), nothing rated or favoured in it."""
+    ids = recommender.model.item_ids
+    return {u: ids[recommender.ranked_lists(r, n)[name]].tolist() for u, r in requests.items()}
+
+
+def best_rated_lists(recommender: Recommender, requests: Mapping[int, Request], n: int) -> dict:
+    """userId -> the damped-mean best-rated list (the home page's), minus what they rated."""
+    lists = {}
+    for user, request in requests.items():
+        seen = np.zeros(recommender.model.n_items, dtype=bool)
+        seen[request.rated] = True
+        lists[user] = [i.movie_id for i in recommender.popular(n, exclude=seen)]
     return lists
 
 
-def fused(lists: Mapping[int, UserLists], params: FusionParams) -> dict[int, list[int]]:
-    return {u: [f.movie_id for f in rrf(ul.cf, ul.content, params)] for u, ul in lists.items()}
-
-
-def popularity_ranks(recommender: Recommender) -> dict[int, int]:
+def popularity_ranks(model: Model) -> dict[int, int]:
     """movieId -> 1-based place among the most-rated movies."""
-    model = recommender.model
-    return dict(
-        zip(model.item_ids.tolist(), (recommender.popularity_rank + 1).tolist(), strict=True)
-    )
+    rank = Recommender(model).popularity_rank + 1
+    return dict(zip(model.item_ids.tolist(), rank.tolist(), strict=True))
 
 
-def fusion_sweep(
-    lists: Mapping[int, UserLists], recommender: Recommender, config: EvaluationConfig
-) -> pd.DataFrame:
-    """Metrics of the fusion for every (CF weight, k) in the sweep, on the given lists."""
-    relevant = {u: ul.relevant for u, ul in lists.items()}
-    ranks = popularity_ranks(recommender)
+# -- choosing on validation -----------------------------------------------------------------------
+
+
+def list_settings(config: EvaluationConfig) -> list[ScoringConfig]:
+    """The settings that change a list's own ranking (not the fusion): one pass of scoring each."""
+    grid = itertools.product(config.collab_rating_offsets, config.collab_recency)
+    return [
+        ScoringConfig(
+            svd_popularity=config.svd_popularity,
+            collab_rating_offset=offset,
+            collab_recency=recency,
+        )
+        for offset, recency in grid
+    ]
+
+
+def fusion_settings(config: EvaluationConfig) -> list[FusionParams]:
+    """Every fusion in the sweep; the collaborative list's weight is 1 (RRF ignores scale)."""
+    weights = config.fusion_weights
+    grid = itertools.product(weights, weights, weights, config.rrf_ks, config.depths)
+    return [
+        FusionParams(
+            collab_weight=1.0,
+            svd_weight=svd,
+            content_weight=content,
+            popular_weight=popular,
+            k=k,
+            depth=depth,
+            n=config.n,
+        )
+        for svd, content, popular, k, depth in grid
+    ]
+
+
+def sweep(
+    model: Model, validation: pd.DataFrame, config: EvaluationConfig
+) -> tuple[pd.DataFrame, ScoringConfig]:
+    """NDCG@n on the validation split for every setting; the best one (ties: the first, which
+    fuses fewer lists at lower weights)."""
+    relevant = relevant_items(validation, config.relevance)
+    ranks = popularity_ranks(model)
+    settings, fusions = list_settings(config), fusion_settings(config)
+    depth = max(f.depth for f in fusions)
     rows = []
-    for weight in config.cf_weights:
-        for k in config.rrf_ks:
-            params = _fusion(weight, k, config.n)
-            metrics = ranking_metrics(
-                fused(lists, params), relevant, ranks, recommender.model.n_items, config.n
-            )
+    for setting in settings:
+        recommender = Recommender(model, setting)
+        requests = user_requests(recommender, relevant)
+        entries = {}
+        for user, request in requests.items():
+            scores = recommender.list_scores(request)
+            lists = recommender.ranked_lists(request, depth, scores)
+            entries[user] = recommender.ranked_entries(lists, scores)
+        wanted = {u: relevant[u] for u in requests}
+        for fusion in fusions:
+            fused = {u: [f.movie_id for f in rrf(e, fusion)] for u, e in entries.items()}
+            metrics = ranking_metrics(fused, wanted, ranks, model.n_items, config.n)
             rows.append(
                 {
-                    "cf_min_ratings": recommender.config.cf_min_ratings,
-                    "cf_weight": weight,
-                    "k": k,
+                    "collab_rating_offset": setting.collab_rating_offset,
+                    "collab_recency": setting.collab_recency,
+                    **fusion.as_dict(),
                     **metrics,
                 }
             )
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    best = int(table["ndcg"].to_numpy().argmax())
+    setting, fusion = settings[best // len(fusions)], fusions[best % len(fusions)]
+    return table, replace(setting, fusion=fusion)
 
 
-def _fusion(cf_weight: float, k: int, n: int) -> FusionParams:
-    return FusionParams(cf_weight=cf_weight, content_weight=round(1 - cf_weight, 10), k=k, n=n)
-
-
-def choose_on_validation(
-    model: Model, validation: pd.DataFrame, config: EvaluationConfig
-) -> tuple[pd.DataFrame, FusionParams, int]:
-    """The sweep over CF floors, weights and k on the validation split; the best setting."""
-    relevant = relevant_items(validation, config.relevance)
-    candidates = (
-        Recommender(model, ScoringConfig(cf_min_ratings=m)) for m in config.cf_min_ratings
-    )
-    sweep = pd.concat(
-        [fusion_sweep(user_lists(c, relevant, config.n), c, config) for c in candidates],
-        ignore_index=True,
-    )
-    best = sweep.sort_values(["ndcg", "cf_weight"], ascending=[False, False], kind="stable").iloc[0]
-    params = _fusion(float(best["cf_weight"]), int(best["k"]), config.n)
-    return sweep, params, int(best["cf_min_ratings"])
+# -- the study ----------------------------------------------------------------------------------
 
 
 def ranking_study(
@@ -130,60 +157,86 @@ def ranking_study(
     ratings: pd.DataFrame,
     svd: SVDParams,
     content_config: ContentConfig,
+    collab_config: CollabIndexConfig,
     config: EvaluationConfig,
 ) -> dict:
-    """Lists and metrics on the test split; fusion settings chosen on the validation split."""
+    """Lists and metrics on the test split; every setting chosen on the validation split."""
     train, test = temporal_split(ratings, config.test_fraction)
     fit, validation = temporal_split(train, config.validation_fraction)
-    chooser = train_recommender(ml, fit, svd, content_config).model
-    sweep, chosen, chosen_min = choose_on_validation(chooser, validation, config)
+    chooser = train_recommender(ml, fit, svd, content_config, None, collab_config).model
+    table_sweep, chosen = sweep(chooser, validation, config)
 
-    final = train_recommender(ml, train, svd, content_config).model
+    final = train_recommender(ml, train, svd, content_config, None, collab_config).model
     relevant = relevant_items(test, config.relevance)
-    # the seed's setting: no floor on the CF list
-    plain = user_lists(Recommender(final, ScoringConfig(cf_min_ratings=0)), relevant, config.n)
-    floored = user_lists(
-        Recommender(final, ScoringConfig(cf_min_ratings=chosen_min)), relevant, config.n
-    )
-    seed = FusionParams(n=config.n)
+    site = Recommender(final, chosen)
+    plain = Recommender(final, ScoringConfig(fusion=FusionParams.seed(config.n)))
+    binary = Recommender(final, ScoringConfig(collab_rating_offset=None, collab_recency=None))
+    requests = user_requests(site, relevant)
+    n = config.n
+    fusion = chosen.fusion
     rows = [
-        ListRow(
-            "popularity (damped mean)", "popularity", {u: ul.popularity for u, ul in plain.items()}
-        ),
+        ListRow("most-rated", "popularity", single_lists(site, requests, "popular", n)),
+        ListRow("best-rated (damped mean)", "popularity", best_rated_lists(site, requests, n)),
         ListRow(
             "content (favourite: best-rated movie)",
             "content",
-            {u: [r.movie_id for r in ul.content] for u, ul in plain.items()},
+            single_lists(site, requests, "content", n),
         ),
-        ListRow("CF (SVD)", "cf", _cf_only(plain)),
-        ListRow(f"CF (SVD), movies with >= {chosen_min} ratings", "cf", _cf_only(floored)),
-        ListRow("hybrid, seed: 0.6/0.4, k=60", "hybrid", fused(plain, seed)),
+        ListRow("SVD", "cf", single_lists(plain, requests, "svd", n)),
         ListRow(
-            f"hybrid, seed weights, CF >= {chosen_min} ratings", "hybrid", fused(floored, seed)
+            f"SVD x n_ratings^{chosen.svd_popularity:g}",
+            "cf",
+            single_lists(site, requests, "svd", n),
         ),
         ListRow(
-            f"hybrid, chosen: {chosen.cf_weight:g}/{chosen.content_weight:g}, "
-            f"k={chosen.k}, CF >= {chosen_min} ratings",
-            "hybrid",
-            fused(floored, chosen),
+            f"item index (EASE, {collab_config.weights_per_movie} weights per movie), binary",
+            "cf",
+            single_lists(binary, requests, "collab", n),
+        ),
+        ListRow(
+            "item index, rows weighed by rating and recency",
+            "cf",
+            single_lists(site, requests, "collab", n),
+        ),
+        ListRow(
+            f"peer: EASE, dense (l2 {collab_config.l2:g})",
+            "peer",
+            peers.dense_ease_lists(train, requests, collab_config.l2, n),
         ),
     ]
-    wanted = {u: ul.relevant for u, ul in plain.items()}
-    ranks = popularity_ranks(Recommender(final))
+    als_setting = choose_als(fit, validation, config) if peers.implicit_available() else None
+    if als_setting is not None:
+        als = peers.als_lists(train, requests, n, **als_setting)
+        label = ", ".join(f"{k} {v:g}" for k, v in als_setting.items())
+        rows.append(ListRow(f"peer: implicit ALS, 128 factors ({label})", "peer", als))
+    rows += [
+        ListRow(
+            "hybrid, the seed's rule (SVD 0.6 / content 0.4, k=60)",
+            "hybrid",
+            fused_lists(plain, requests),
+        ),
+        ListRow(
+            f"hybrid, the site's (weights {_weights(fusion)}, k={fusion.k}, depth {fusion.depth})",
+            "hybrid",
+            fused_lists(site, requests),
+        ),
+    ]
+    wanted = {u: relevant[u] for u in requests}
+    ranks = popularity_ranks(final)
     table = pd.DataFrame(
         [
             {
                 "list": row.name,
                 "kind": row.kind,
-                **ranking_metrics(row.recommended, wanted, ranks, final.n_items, config.n),
+                **ranking_metrics(row.recommended, wanted, ranks, final.n_items, n),
             }
             for row in rows
         ]
     )
     return {
         "table": table,
-        "validation_sweep": sweep,
-        "chosen": {**asdict(chosen), "cf_min_ratings": chosen_min},
+        "validation_sweep": table_sweep,
+        "chosen": chosen,
         "split": {
             "train": len(train),
             "test": len(test),
@@ -193,5 +246,22 @@ def ranking_study(
     }
 
 
-def _cf_only(lists: Mapping[int, UserLists]) -> dict[int, list[int]]:
-    return {u: [r.movie_id for r in ul.cf] for u, ul in lists.items()}
+def choose_als(fit: pd.DataFrame, validation: pd.DataFrame, config: EvaluationConfig) -> dict:
+    """The ALS setting with the best NDCG on the validation split (the peer's fair chance)."""
+    relevant = relevant_items(validation, config.relevance)
+    users = sorted(relevant)
+    ids = np.sort(fit["movieId"].unique())
+    ranks = {int(m): i + 1 for i, m in enumerate(ids)}  # novelty is not compared here
+    best, best_ndcg = None, -1.0
+    for setting in peers.als_settings():
+        lists = peers.als_lists(fit, users, config.n, **setting) or {}
+        wanted = {u: relevant[u] for u in lists}
+        ranked = {u: [m for m in items if m in ranks] for u, items in lists.items()}
+        ndcg = ranking_metrics(ranked, wanted, ranks, len(ids), config.n)["ndcg"]
+        if ndcg > best_ndcg:
+            best, best_ndcg = setting, ndcg
+    return best
+
+
+def _weights(fusion: FusionParams) -> str:
+    return " / ".join(f"{name} {w:g}" for name, w in fusion.weights().items() if w > 0)

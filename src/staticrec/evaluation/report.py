@@ -19,8 +19,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from staticrec.evaluation.studies import Evaluation
-from staticrec.scoring import FusionParams
+from staticrec.evaluation.studies import Evaluation, chosen_summary
 from staticrec.site.render import REPO_WEB, ReportPage, template_environment
 
 REPORT_MARKDOWN = "report.md"
@@ -144,14 +143,24 @@ def report_figures(evaluation: Evaluation) -> list[Figure]:
 def report_context(evaluation: Evaluation, figures: list[Figure]) -> dict:
     """What the report page and the Markdown show: tables as rows, figures with captions."""
     ranking = evaluation.ranking
-    hybrid = ranking["kind"] == "hybrid"
-    chosen = evaluation.chosen_fusion
-    chosen_params = FusionParams(**{k: v for k, v in chosen.items() if k != "cf_min_ratings"})
+    site = ranking.iloc[-1]  # the site's own fusion is the table's last row
+    others = ranking.iloc[:-1]
+    visitors = evaluation.visitors.pivot_table(
+        index="list", columns="onboarding", values="ndcg", sort=False
+    )
+    chosen = chosen_summary(evaluation.chosen)
     return {
         "accuracy": evaluation.accuracy.to_dict(orient="records"),
         "ranking": ranking.to_dict(orient="records"),
         "cold_start": evaluation.cold_start.to_dict(orient="records"),
+        "visitors": [
+            {"list": name, "ndcg": [float(v) for v in row.to_numpy()]}
+            for name, row in visitors.iterrows()
+        ],
+        "onboarding": [int(n) for n in visitors.columns],
         "chosen": chosen,
+        "chosen_weights": _weights(chosen["fusion"]),
+        "visitor_blend": _weights(evaluation.visitor_blend.as_dict()),
         "tuned": evaluation.tuned,
         "users": evaluation.users,
         "folds": evaluation.folds,
@@ -159,11 +168,15 @@ def report_context(evaluation: Evaluation, figures: list[Figure]) -> dict:
         "test_percent": round(evaluation.test_fraction * 100),
         "split": evaluation.split,
         "figures": [{"name": f.name, "title": f.title, "caption": f.caption} for f in figures],
-        "hybrid_beats_singles": bool(
-            ranking[hybrid]["ndcg"].max() > ranking[~hybrid]["ndcg"].max()
-        ),
-        "seed_weights_chosen": chosen_params == FusionParams(n=chosen_params.n),
+        "site_beats_the_rest": bool(site["ndcg"] > others["ndcg"].max()),
+        "best_other": str(others.loc[others["ndcg"].idxmax(), "list"]),
     }
+
+
+def _weights(fusion: dict) -> str:
+    """ "collab 1 / content 0.25": the lists a fusion weighs, with their weights."""
+    lists = ("collab", "svd", "content", "popular")
+    return " / ".join(f"{n} {fusion[f'{n}_weight']:g}" for n in lists if fusion[f"{n}_weight"])
 
 
 def markdown(context: dict, web_dir: Path = REPO_WEB) -> str:

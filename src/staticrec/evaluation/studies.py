@@ -10,6 +10,7 @@ import pandas as pd
 
 from staticrec import collab
 from staticrec.collab import SVDParams
+from staticrec.collab_index import CollabIndexConfig
 from staticrec.content import ContentConfig
 from staticrec.data import MovieLens
 from staticrec.download import DownloadConfig
@@ -17,6 +18,7 @@ from staticrec.evaluation.accuracy import accuracy_models, rating_accuracy
 from staticrec.evaluation.cold_start import cold_start_study
 from staticrec.evaluation.protocol import EvaluationConfig, sample_users
 from staticrec.evaluation.ranking import ranking_study
+from staticrec.scoring import FusionParams, ScoringConfig
 from staticrec.tuning import TuningConfig, search
 
 
@@ -29,8 +31,16 @@ class Evaluation:
     tuned: SVDParams
     ranking: pd.DataFrame
     validation_sweep: pd.DataFrame
-    chosen_fusion: dict
+    chosen: ScoringConfig
+    """The site's scoring settings as the validation split chose them."""
     cold_start: pd.DataFrame
+    """RMSE of new visitors' later ratings, by onboarding ratings."""
+    visitors: pd.DataFrame
+    """NDCG@10 of what new visitors are shown: list, onboarding, ndcg."""
+    visitor_validation: pd.DataFrame
+    """The visitors' blends on validation visitors."""
+    visitor_blend: FusionParams
+    """The visitors' blend validation chose."""
     rating_counts: pd.Series
     users: int
     split: dict
@@ -52,10 +62,15 @@ class Evaluation:
                 }
                 for name, row in ranking.iterrows()
             },
-            "fusion_chosen_on_validation": self.chosen_fusion,
+            "chosen_on_validation": chosen_summary(self.chosen),
             "cold_start_rmse": self.cold_start.drop(columns=["users", "predicted"]).to_dict(
                 orient="records"
             ),
+            "visitors_ndcg_at_10": {
+                name: dict(zip(group["onboarding"].astype(str), group["ndcg"], strict=True))
+                for name, group in self.visitors.groupby("list", sort=False)
+            },
+            "visitor_blend": self.visitor_blend.as_dict(),
             "users_evaluated": self.users,
             "folds": self.folds,
         }
@@ -68,8 +83,10 @@ def evaluate(
     content_config: ContentConfig,
     config: EvaluationConfig,
     progress: bool = False,
+    collab_config: CollabIndexConfig | None = None,
 ) -> Evaluation:
     """Run all three studies (and the tuning the accuracy table needs)."""
+    collab_config = collab_config or CollabIndexConfig()
     ratings = sample_users(ml.ratings, config.max_users, config.seed)
     data = collab.surprise_dataset(ratings, ml.rating_scale)
     tuned = search(
@@ -83,7 +100,7 @@ def evaluate(
         ),
     )
     accuracy = rating_accuracy(data, accuracy_models(svd, tuned.best, config.knn), config)
-    ranking = ranking_study(ml, ratings, svd, content_config, config)
+    ranking = ranking_study(ml, ratings, svd, content_config, collab_config, config)
     cold = cold_start_study(ml, ratings, svd, config)
     return Evaluation(
         accuracy=accuracy,
@@ -91,8 +108,11 @@ def evaluate(
         tuned=tuned.best,
         ranking=ranking["table"],
         validation_sweep=ranking["validation_sweep"],
-        chosen_fusion=ranking["chosen"],
-        cold_start=cold,
+        chosen=ranking["chosen"],
+        cold_start=cold["rmse"],
+        visitors=cold["ranking"],
+        visitor_validation=cold["validation"],
+        visitor_blend=cold["blend"],
         rating_counts=ratings["rating"].value_counts().sort_index(),
         users=int(ratings["userId"].nunique()),
         split=ranking["split"],
@@ -134,6 +154,16 @@ def run(config: EvaluateConfig) -> str:
         write_report(staged.path(config.report_dir), result)
         staged.commit()
     return (config.report_dir / REPORT_MARKDOWN).read_text(encoding="utf-8")
+
+
+def chosen_summary(chosen: ScoringConfig) -> dict:
+    """The settings validation chose, as the manifest and the report show them."""
+    return {
+        "fusion": chosen.fusion.as_dict(),
+        "svd_popularity": chosen.svd_popularity,
+        "collab_rating_offset": chosen.collab_rating_offset,
+        "collab_recency": chosen.collab_recency,
+    }
 
 
 def _finite(value):

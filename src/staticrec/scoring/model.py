@@ -57,12 +57,20 @@ class Model:
     """Item positions each known user rated."""
     rated_values: np.ndarray
     """Their ratings."""
+    rated_from_end: np.ndarray
+    """How many of the user's ratings came later (0: their latest)."""
     neighbor_indptr: np.ndarray
     """CSR offsets over items into neighbor_items / neighbor_sims."""
     neighbor_items: np.ndarray
     """Item positions of each item's content neighbours, best first."""
     neighbor_sims: np.ndarray
     """Their cosine similarities."""
+    collab_indptr: np.ndarray
+    """CSR offsets over items into collab_items / collab_weights."""
+    collab_items: np.ndarray
+    """Item positions of each item's top EASE weights (its collaborative neighbours)."""
+    collab_weights: np.ndarray
+    """Their EASE weights, best first."""
     item_index: IdIndex
     """movieId -> position."""
     user_index: IdIndex
@@ -85,10 +93,20 @@ class Model:
         start, stop = self.rated_indptr[user], self.rated_indptr[user + 1]
         return self.rated_items[start:stop], self.rated_values[start:stop]
 
+    def recency_of(self, user: int) -> np.ndarray:
+        """Per rating of ``rated_by(user)``: how many of the user's ratings came later."""
+        start, stop = self.rated_indptr[user], self.rated_indptr[user + 1]
+        return self.rated_from_end[start:stop]
+
     def neighbors_of(self, item: int) -> tuple[np.ndarray, np.ndarray]:
         """Content neighbours (positions) and similarities of the item at position ``item``."""
         start, stop = self.neighbor_indptr[item], self.neighbor_indptr[item + 1]
         return self.neighbor_items[start:stop], self.neighbor_sims[start:stop]
+
+    def collab_neighbors_of(self, item: int) -> tuple[np.ndarray, np.ndarray]:
+        """Collaborative neighbours (positions) and EASE weights of the item at ``item``."""
+        start, stop = self.collab_indptr[item], self.collab_indptr[item + 1]
+        return self.collab_items[start:stop], self.collab_weights[start:stop]
 
 
 class IdIndex:
@@ -167,6 +185,21 @@ def _csr(owner_positions: np.ndarray, n_owners: int, *payload: np.ndarray):
     return (indptr, *(p[order] for p in payload))
 
 
+def _neighbor_lists(columns: Columns, table: schema.Table, item_index: IdIndex, n_items: int):
+    """A neighbour table (movieId, neighborId, rank, weight) as CSR over item positions."""
+    source = item_index(_column(columns, table, "movieId"))
+    target = item_index(_column(columns, table, "neighborId"))
+    if np.any(source < 0) or np.any(target < 0):
+        raise ArtifactError(f"{table.name} refers to a movieId that items lacks")
+    rank = _column(columns, table, "rank")
+    step_source, step_rank = np.diff(source), np.diff(rank)
+    in_order = np.all((step_source > 0) | ((step_source == 0) & (step_rank > 0)))
+    # by movie, best first within each: then _csr has nothing left to sort
+    by_rank = slice(None) if in_order else np.lexsort((rank, source))
+    weight = _column(columns, table, table.columns[3].name)
+    return _csr(source[by_rank], n_items, target[by_rank], weight[by_rank])
+
+
 def model_from_columns(columns: Columns, meta: Mapping[str, Any]) -> Model:
     """Build a Model from the artifact tables' columns and the manifest's scalars.
 
@@ -182,7 +215,7 @@ def model_from_columns(columns: Columns, meta: Mapping[str, Any]) -> Model:
     """
     schema.check_version(meta)
     items, item_table, user_table = schema.ITEMS, schema.ITEM_FACTORS, schema.USER_FACTORS
-    ratings_table, neighbors = schema.USER_RATINGS, schema.CONTENT_NEIGHBORS
+    ratings_table = schema.USER_RATINGS
     item_ids = _column(columns, items, "movieId")
     order = np.argsort(item_ids, kind="stable")
     item_ids = item_ids[order]
@@ -219,27 +252,23 @@ def model_from_columns(columns: Columns, meta: Mapping[str, Any]) -> Model:
     rated_items = item_index(_column(columns, ratings_table, "movieId"))
     if np.any(rated_users < 0) or np.any(rated_items < 0):
         raise ArtifactError("user_ratings refers to a user or movie the model lacks")
-    rated_indptr, rated_items, rated_values = _csr(
-        rated_users,
+    # by user, then movie: one order whatever the file's, so sums over a user's ratings come
+    # out the same to the last bit (artifacts are sorted so already; then nothing is sorted)
+    step_user, step_item = np.diff(rated_users), np.diff(rated_items)
+    in_order = np.all((step_user > 0) | ((step_user == 0) & (step_item > 0)))
+    by_movie = slice(None) if in_order else np.lexsort((rated_items, rated_users))
+    rated_indptr, rated_items, rated_values, rated_from_end = _csr(
+        rated_users[by_movie],
         len(user_ids),
-        rated_items,
-        _column(columns, ratings_table, "rating"),
+        rated_items[by_movie],
+        _column(columns, ratings_table, "rating")[by_movie],
+        _column(columns, ratings_table, "from_end")[by_movie],
     )
-
-    source = item_index(_column(columns, neighbors, "movieId"))
-    target = item_index(_column(columns, neighbors, "neighborId"))
-    if np.any(source < 0) or np.any(target < 0):
-        raise ArtifactError("content_neighbors refers to a movieId that items lacks")
-    rank = _column(columns, neighbors, "rank")
-    step_source, step_rank = np.diff(source), np.diff(rank)
-    in_order = np.all((step_source > 0) | ((step_source == 0) & (step_rank > 0)))
-    # by movie, best first within each: then _csr has nothing left to sort
-    by_rank = slice(None) if in_order else np.lexsort((rank, source))
-    neighbor_indptr, neighbor_items, neighbor_sims = _csr(
-        source[by_rank],
-        len(item_ids),
-        target[by_rank],
-        _column(columns, neighbors, "similarity")[by_rank],
+    neighbor_indptr, neighbor_items, neighbor_sims = _neighbor_lists(
+        columns, schema.CONTENT_NEIGHBORS, item_index, len(item_ids)
+    )
+    collab_indptr, collab_items, collab_weights = _neighbor_lists(
+        columns, schema.COLLAB_NEIGHBORS, item_index, len(item_ids)
     )
     return Model(
         item_ids=item_ids,
@@ -257,9 +286,13 @@ def model_from_columns(columns: Columns, meta: Mapping[str, Any]) -> Model:
         rated_indptr=rated_indptr,
         rated_items=rated_items,
         rated_values=rated_values,
+        rated_from_end=rated_from_end,
         neighbor_indptr=neighbor_indptr,
         neighbor_items=neighbor_items,
         neighbor_sims=neighbor_sims,
+        collab_indptr=collab_indptr,
+        collab_items=collab_items,
+        collab_weights=collab_weights,
         item_index=item_index,
         user_index=user_index,
     )

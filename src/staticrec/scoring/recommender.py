@@ -1,43 +1,80 @@
-"""Answers to a visitor: a known user's or a new visitor's CF list, a content list, their fusion.
+"""Answers to a visitor: ranked lists from each model, fused into one list that says why.
 
-Each answer carries both input lists and, per fused movie, why it is there, so the page (and the
-``staticrec recommend`` command) can show the reasoning.
+Four lists can hold a movie (``fusion.LISTS``): the collaborative item index (EASE: what people
+who rated the same movies also rated), SVD's popularity-aware prediction, the content neighbours
+of the favourites, and the most-rated movies. Weighted Reciprocal Rank Fusion merges them;
+each fused movie carries the lists it came from and a reason in plain words per list, so the
+page and ``staticrec recommend`` can show the reasoning.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 
 from staticrec.scoring import collab as cf
+from staticrec.scoring.collab_index import collab_index_scores, row_entries, row_lengths
 from staticrec.scoring.content import content_scores, popularity_rank
 from staticrec.scoring.errors import ScoringError, UnknownUser
-from staticrec.scoring.fusion import FusionParams, Ranked, rrf
+from staticrec.scoring.fusion import LISTS, FusionParams, ListName, Ranked, blend, rrf
 from staticrec.scoring.model import Model
 from staticrec.scoring.ranking import top_n
 from staticrec.scoring.titles import TitleIndex
+
+
+def _user_fusion() -> FusionParams:
+    return FusionParams(collab_weight=1.0, content_weight=0.25, popular_weight=0.25, depth=10)
+
+
+def _visitor_fusion() -> FusionParams:
+    return FusionParams(
+        method="blend",
+        collab_weight=0.1,
+        svd_weight=0.4,
+        content_weight=0.0,
+        popular_weight=1.2,
+        favorite_weight=0.25,
+    )
 
 
 @dataclass(frozen=True)
 class ScoringConfig:
     """How answers are computed; the defaults are measured choices (see the README)."""
 
-    fusion: FusionParams = field(default_factory=FusionParams)
-    """The RRF rule's weights, k and list lengths (the seed's defaults)."""
+    fusion: FusionParams = field(default_factory=_user_fusion)
+    """The fusion for a known user of the dataset (chosen on a validation split)."""
+    visitor_fusion: FusionParams = field(default_factory=_visitor_fusion)
+    """The fusion for a new visitor (chosen on validation visitors). A handful of ratings
+    leaves the collaborative lists unsure; the blend leans on SVD's fold-in and keeps some of
+    the most-rated list, whatever the number of ratings (validation found no gain in varying
+    the blend with it)."""
+    collab_rating_offset: float | None = 2.5
+    """How much each rated movie's EASE row counts: ``rating - offset`` (a low rating then
+    pushes its neighbours down), or 1 for every rated movie when None (binary, as EASE is
+    trained)."""
+    collab_recency: float | None = 0.5
+    """Recent ratings count more: each row is also weighed by ``exp(-from_end / (h x n))``
+    (from_end: how many of the n ratings came later); None weighs them all alike."""
+    svd_popularity: float = 0.0
+    """beta in the SVD list's ``prediction x n_ratings^beta``: SVD trained for RMSE ranks
+    movies with a few enthusiastic ratings first; beta > 0 pulls better-known movies up."""
     fold_in_factor_reg: float = 5.0
     """Penalty on a new visitor's vector |pu|^2; high, since a handful of ratings overfit."""
     fold_in_bias_reg: float = 5.0
     """Penalty on a new visitor's bias bu^2."""
-    cf_min_ratings: int = 50
-    """The CF list only holds movies with at least this many ratings. SVD trained for RMSE
-    ranks movies with a few high ratings first; on ml-latest-small this floor, chosen on a
-    validation split, lifts the CF list's NDCG@10 from 0.006 to 0.065 (README, "Evaluation")."""
     popularity_damping: float = 10.0
-    """Pseudo-ratings at the global mean added to each movie's mean for the popularity list."""
+    """Pseudo-ratings at the global mean added to each movie's mean for the best-rated list."""
     like_threshold: float = 4.0
     """A visitor's rating at or above this makes the movie a favourite when none is given."""
+
+    def fusion_for(self, mode: str, named_favorite: bool) -> FusionParams:
+        """The fusion of one answer: by who asks, and whether they named a favourite."""
+        params = self.fusion if mode == "user" else self.visitor_fusion
+        if named_favorite and params.content_weight < params.favorite_weight:
+            params = replace(params, content_weight=params.favorite_weight)
+        return params
 
 
 @dataclass(frozen=True)
@@ -46,25 +83,27 @@ class Item:
 
     movie_id: int
     title: str
-    predicted_rating: float | None = None
-    """CF prediction clipped to the scale (or the damped mean in popularity mode)."""
-    similarity: float | None = None
-    """Content score: similarity to the favourite (summed over favourites)."""
     score: float | None = None
-    """RRF score, in the hybrid list."""
-    cf_rank: int | None = None
-    content_rank: int | None = None
+    """RRF score, in the fused list; the list's own score in a single list."""
+    ranks: dict[str, int] = field(default_factory=dict)
+    """1-based rank in each list that holds it: collab, svd, content, popular."""
+    predicted_rating: float | None = None
+    """SVD's prediction for this visitor, clipped to the scale (None when it has none)."""
+    similarity: float | None = None
+    """Content similarity to the favourites (summed over several)."""
+    why: list[str] = field(default_factory=list)
+    """One reason in plain words per list that put it here."""
 
 
 @dataclass(frozen=True)
 class Answer:
-    """A hybrid top-n, the two lists it was fused from, and what the request turned into."""
+    """A fused top-n, each list it was fused from, and what the request turned into."""
 
     mode: str
-    """``user`` (known userId), ``visitor`` (folded-in ratings) or ``popular`` (no ratings)."""
+    """``user`` (known userId), ``visitor`` (ratings given) or ``popular`` (no ratings)."""
     hybrid: list[Item]
-    cf: list[Item]
-    content: list[Item]
+    lists: dict[str, list[Item]]
+    """Each list's own top n, by name (``fusion.LISTS``); empty lists are left out."""
     favorites: list[Item]
     """The movies whose neighbours made the content list."""
     ignored: list[int] = field(default_factory=list)
@@ -74,6 +113,23 @@ class Answer:
         return asdict(self)
 
 
+@dataclass(frozen=True)
+class Request:
+    """What one answer is computed from, as item positions (``user_request``,
+    ``visitor_request``); the evaluation reuses one for many fusion settings."""
+
+    mode: str
+    rated: np.ndarray
+    ratings: np.ndarray
+    from_end: np.ndarray
+    """Per rating, how many came later (0: the latest)."""
+    favorites: np.ndarray
+    named_favorite: bool
+    """Whether the favourites were named in the request (not the default ones)."""
+    svd: np.ndarray
+    """Raw SVD predictions for every item (NaN without factors)."""
+
+
 class Recommender:
     """Every kind of answer the site and the CLI give, over one Model."""
 
@@ -81,21 +137,11 @@ class Recommender:
         self.model = model
         self.config = config or ScoringConfig()
         self.popularity_rank = popularity_rank(model)
-        self._popularity = cf.popularity_scores(model, self.config.popularity_damping)
-        self._too_few_ratings = model.n_ratings < self._cf_floor()
+        self._best_rated = cf.popularity_scores(model, self.config.popularity_damping)
+        self._most_rated = np.log1p(model.n_ratings.astype(np.float64))
+        self._known = model.n_ratings > 0
+        self._svd_boost = np.power(np.maximum(model.n_ratings, 1.0), self.config.svd_popularity)
         self._titles: TitleIndex | None = None
-
-    def _cf_floor(self) -> int:
-        """``cf_min_ratings``, lowered on a catalogue where too few movies reach it.
-
-        The floor was chosen on ml-latest-small; on a smaller dataset it could leave the CF list
-        empty. It never excludes the 20 x cf_length most-rated movies.
-        """
-        counts = np.sort(self.model.n_ratings)[::-1]
-        if len(counts) == 0:
-            return 0
-        keep = min(len(counts), 20 * self.config.fusion.cf_length)
-        return int(min(self.config.cf_min_ratings, counts[keep - 1]))
 
     @property
     def titles(self) -> TitleIndex:
@@ -109,14 +155,14 @@ class Recommender:
     # -- single lists ---------------------------------------------------------------------------
 
     def popular(self, n: int, exclude: np.ndarray | None = None) -> list[Item]:
-        """Highest damped mean rating first."""
-        chosen = top_n(self._popularity, n, exclude=exclude, tie_rank=self.popularity_rank)
-        return [self._item(p, predicted_rating=float(self._popularity[p])) for p in chosen]
+        """Highest damped mean rating first (the home page's best-rated list)."""
+        chosen = top_n(self._best_rated, n, exclude=exclude, tie_rank=self.popularity_rank)
+        return [self._item(p, score=float(self._best_rated[p])) for p in chosen]
 
-    def most_rated(self, n: int) -> list[Item]:
+    def most_rated(self, n: int, exclude: np.ndarray | None = None) -> list[Item]:
         """Most ratings first."""
-        chosen = np.argsort(self.popularity_rank)[:n]
-        return [self._item(p) for p in chosen]
+        chosen = top_n(self._most_rated, n, exclude=exclude)
+        return [self._item(p, score=float(self.model.n_ratings[p])) for p in chosen]
 
     def similar(self, movie_id: int, n: int | None = None) -> list[Item]:
         """The stored content neighbours of one movie, best first."""
@@ -131,7 +177,21 @@ class Recommender:
     # -- answers --------------------------------------------------------------------------------
 
     def for_user(self, user_id: int, favorites: Iterable[int] = ()) -> Answer:
-        """Hybrid for a known user; without favourites, their highest-rated movie is used."""
+        """Fused list for a known user; without favourites, their highest-rated movie is used."""
+        request, ignored = self.user_request(user_id, favorites)
+        return self._answer(request, ignored)
+
+    def for_visitor(self, ratings: Mapping[int, float], favorites: Iterable[int] = ()) -> Answer:
+        """Fused list for a new visitor from a few (movieId, rating) pairs, folded into the model.
+
+        Unknown movieIds are ignored and reported in ``Answer.ignored``. With no usable
+        rating, the answer is the most-rated movies (and the favourites' neighbours).
+        """
+        request, ignored = self.visitor_request(ratings, favorites)
+        return self._answer(request, ignored)
+
+    def user_request(self, user_id: int, favorites: Iterable[int] = ()) -> tuple[Request, list]:
+        """A known user's rated movies and SVD scores, and the favourites it names."""
         user = self.model.user_position(int(user_id))
         if user < 0:
             ids = self.model.user_ids
@@ -140,16 +200,15 @@ class Recommender:
                 f"with ids from {ids.min()} to {ids.max()}."
             )
         rated, ratings = self.model.rated_by(user)
-        bias, vector = cf.known_user_factors(self.model, user)
-        scores = cf.raw_scores(self.model, bias, vector)
-        return self._answer("user", scores, rated, ratings, favorites, ignored=[])
+        svd = cf.raw_scores(self.model, *cf.known_user_factors(self.model, user))
+        favorite_pos, named, ignored = self._favorites(favorites, rated, ratings, liked_only=False)
+        from_end = self.model.recency_of(user)
+        return Request("user", rated, ratings, from_end, favorite_pos, named, svd), ignored
 
-    def for_visitor(self, ratings: Mapping[int, float], favorites: Iterable[int] = ()) -> Answer:
-        """Hybrid for a new visitor from a few (movieId, rating) pairs, folded into the model.
-
-        Unknown movieIds are ignored and reported in ``Answer.ignored``. With no usable
-        rating, the CF list is the popularity ranking.
-        """
+    def visitor_request(
+        self, ratings: Mapping[int, float], favorites: Iterable[int] = ()
+    ) -> tuple[Request, list]:
+        """A visitor's rated movies, folded-in SVD scores, and the favourites it names."""
         low, high = self.model.rating_scale
         ids = [int(m) for m in ratings]
         values = np.array([float(ratings[m]) for m in ratings], dtype=np.float64)
@@ -160,8 +219,7 @@ class Recommender:
         known = positions >= 0
         ignored = [m for m, ok in zip(ids, known, strict=True) if not ok]
         rated, values = positions[known], values[known]
-        if not self.model.has_factors[rated].any():
-            return self._answer("popular", self._popularity, rated, values, favorites, ignored)
+        mode = "visitor" if len(rated) else "popular"
         bias, vector = cf.fold_in(
             self.model,
             rated,
@@ -169,71 +227,198 @@ class Recommender:
             factor_reg=self.config.fold_in_factor_reg,
             bias_reg=self.config.fold_in_bias_reg,
         )
-        scores = cf.raw_scores(self.model, bias, vector)
-        return self._answer("visitor", scores, rated, values, favorites, ignored)
+        svd = cf.raw_scores(self.model, bias, vector)
+        if not self.model.has_factors[rated].any():
+            svd = np.full(self.model.n_items, np.nan)  # nothing to fold in: no SVD list
+        favorite_pos, named, unknown = self._favorites(favorites, rated, values, liked_only=True)
+        from_end = np.arange(len(rated))[::-1]  # the order given: the last rating is the latest
+        request = Request(mode, rated, values, from_end, favorite_pos, named, svd)
+        return request, ignored + unknown
+
+    def _seen(self, request: Request) -> np.ndarray:
+        """What no list may recommend: the movies rated, and the favourites."""
+        seen = np.zeros(self.model.n_items, dtype=bool)
+        seen[request.rated] = True
+        seen[request.favorites] = True
+        return seen
+
+    def ranked_lists(
+        self, request: Request, depth: int, scores: Mapping[ListName, np.ndarray] | None = None
+    ) -> dict[ListName, np.ndarray]:
+        """Each list's top ``depth`` positions, best first; nothing rated or favoured in any."""
+        seen = self._seen(request)
+        scores = scores if scores is not None else self.list_scores(request)
+        return {
+            name: top_n(scores[name], depth, exclude=seen, tie_rank=self.popularity_rank)
+            for name in LISTS
+        }
+
+    def list_scores(self, request: Request) -> dict[ListName, np.ndarray]:
+        """Every list's score for every movie (NaN: not in that list)."""
+        return {
+            "collab": collab_index_scores(self.model, request.rated, self._strengths(request)),
+            "svd": request.svd * self._svd_boost,
+            "content": content_scores(self.model, request.favorites),
+            "popular": self._most_rated,
+        }
+
+    def _strengths(self, request: Request) -> np.ndarray | None:
+        """How much each rated movie's EASE row counts (None: 1 each)."""
+        offset, recency = self.config.collab_rating_offset, self.config.collab_recency
+        if offset is None and recency is None:
+            return None
+        strengths = np.ones(len(request.rated)) if offset is None else request.ratings - offset
+        if recency is not None and len(request.rated):
+            strengths = strengths * np.exp(-request.from_end / (recency * len(request.rated)))
+        return strengths
+
+    def fusion_of(self, request: Request) -> FusionParams:
+        """The fusion this request gets (``ScoringConfig.fusion_for``)."""
+        return self.config.fusion_for(request.mode, request.named_favorite)
+
+    def fuse(
+        self,
+        request: Request,
+        params: FusionParams | None = None,
+        scores: Mapping[ListName, np.ndarray] | None = None,
+        lists: Mapping[ListName, np.ndarray] | None = None,
+    ) -> list[tuple[int, float, dict[ListName, int]]]:
+        """The fused top n: (position, fused score, its rank in each list that ranks it within
+        ``label_depth``).
+
+        ``scores`` and ``lists`` (deep enough for ``params``) may be passed in when one request
+        is fused many ways, as the evaluation's sweeps do.
+        """
+        params = params or self.fusion_of(request)
+        scores = scores if scores is not None else self.list_scores(request)
+        if lists is None:
+            lists = self.ranked_lists(request, max(params.depth, params.n), scores)
+        places = {
+            name: {int(p): rank for rank, p in enumerate(positions[: params.label_depth], 1)}
+            for name, positions in lists.items()
+        }
+        if params.method == "rrf":
+            fused = rrf(self.ranked_entries(lists, scores, params.depth), params)
+            top = self.model.positions([f.movie_id for f in fused])
+            combined = dict(zip(top.tolist(), (f.score for f in fused), strict=True))
+        else:
+            blended = blend(scores, self._known, params)
+            top = top_n(
+                blended, params.n, exclude=self._seen(request), tie_rank=self.popularity_rank
+            )
+            combined = blended
+        return [
+            (int(p), float(combined[p]), {n: r[int(p)] for n, r in places.items() if int(p) in r})
+            for p in top
+        ]
 
     # -- shared ---------------------------------------------------------------------------------
 
-    def _answer(
-        self,
-        mode: str,
-        cf_scores: np.ndarray,
-        rated: np.ndarray,
-        ratings: np.ndarray,
-        favorites: Iterable[int],
-        ignored: list[int],
-    ) -> Answer:
-        fusion = self.config.fusion
-        favorite_ids = [int(f) for f in favorites]
-        favorite_pos = self.model.positions(favorite_ids)
-        ignored = ignored + [f for f, p in zip(favorite_ids, favorite_pos, strict=True) if p < 0]
-        favorite_pos = favorite_pos[favorite_pos >= 0]
-        _, first = np.unique(favorite_pos, return_index=True)
-        favorite_pos = favorite_pos[np.sort(first)]  # each favourite once, in the given order
-        if len(favorite_pos) == 0:
-            favorite_pos = self._default_favorites(rated, ratings, liked_only=mode != "user")
+    def _answer(self, request: Request, ignored: list[int]) -> Answer:
+        params = self.fusion_of(request)
+        scores = self.list_scores(request)
+        lists = self.ranked_lists(request, max(params.depth, params.n, params.label_depth), scores)
+        predicted = cf.clip_rating(self.model, request.svd)
+        similarity = scores["content"]
 
-        # Neither list recommends what the visitor rated or named as a favourite.
-        seen = np.zeros(self.model.n_items, dtype=bool)
-        seen[rated] = True
-        seen[favorite_pos] = True
-        cf_top = top_n(cf_scores, fusion.cf_length, exclude=seen | self._too_few_ratings)
-        similarity = content_scores(self.model, favorite_pos)
-        content_top = top_n(
-            similarity, fusion.content_length, exclude=seen, tie_rank=self.popularity_rank
-        )
-        fused = rrf(
-            [Ranked(int(self.model.item_ids[p]), cf_scores[p]) for p in cf_top],
-            [Ranked(int(self.model.item_ids[p]), similarity[p]) for p in content_top],
-            fusion,
-        )
-        shown = self._shown_rating(mode, cf_scores)
-        hybrid = []
-        for entry in fused:
-            p = int(self.model.positions([entry.movie_id])[0])
-            hybrid.append(
-                self._item(
-                    p,
-                    predicted_rating=shown(p),
-                    similarity=_maybe(similarity[p]),
-                    score=entry.score,
-                    cf_rank=entry.cf_rank,
-                    content_rank=entry.content_rank,
-                )
+        def item(position: int, score: float, ranks: Mapping[str, int]) -> Item:
+            return self._item(
+                position,
+                score=_maybe(score),
+                ranks=dict(ranks),
+                predicted_rating=_maybe(predicted[position]),
+                similarity=_maybe(similarity[position]),
+                why=self._reasons(request, position, ranks),
             )
+
+        hybrid = [
+            item(p, score, ranks) for p, score, ranks in self.fuse(request, params, scores, lists)
+        ]
+        shown = {
+            name: [
+                item(int(p), scores[name][p], {name: rank})
+                for rank, p in enumerate(positions[: params.n], 1)
+            ]
+            for name, positions in lists.items()
+            if len(positions) and (name != "content" or len(request.favorites))
+        }
         return Answer(
-            mode=mode,
+            mode=request.mode,
             hybrid=hybrid,
-            cf=[
-                self._item(p, predicted_rating=shown(p), cf_rank=r) for r, p in enumerate(cf_top, 1)
-            ][: fusion.n],
-            content=[
-                self._item(p, similarity=float(similarity[p]), content_rank=r)
-                for r, p in enumerate(content_top, 1)
-            ][: fusion.n],
-            favorites=[self._item(p) for p in favorite_pos],
+            lists=shown,
+            favorites=[self._item(p) for p in request.favorites],
             ignored=ignored,
         )
+
+    def ranked_entries(self, lists, scores, depth: int | None = None) -> dict[ListName, list]:
+        """Ranked lists of positions as ``rrf`` takes them: movieIds with their scores."""
+        ids = self.model.item_ids
+        return {
+            name: [Ranked(int(ids[p]), float(scores[name][p])) for p in positions[:depth]]
+            for name, positions in lists.items()
+        }
+
+    def _reasons(self, request: Request, position: int, ranks: Mapping[str, int]) -> list[str]:
+        """Why a movie is in the answer, one sentence per list that holds it."""
+        why = []
+        if "collab" in ranks:
+            source = self._strongest_source(request, position)
+            if source is not None:
+                why.append(f"people who rated {self.model.titles[source]} also rated it")
+        if "svd" in ranks and np.isfinite(request.svd[position]):
+            predicted = float(cf.clip_rating(self.model, request.svd[position]))
+            why.append(f"predicted {predicted:.1f}★ for you")
+        if "content" in ranks:
+            source = self._closest_favorite(request.favorites, position)
+            if source is not None:
+                why.append(f"similar to {self.model.titles[source]}")
+        if "popular" in ranks:
+            why.append(f"one of the most rated ({int(self.model.n_ratings[position]):,} ratings)")
+        return why
+
+    def _strongest_source(self, request: Request, target: int) -> int | None:
+        """The rated movie whose EASE row adds the most to ``target``'s score."""
+        rated = request.rated
+        strengths = self._strengths(request)
+        strengths = np.ones(len(rated)) if strengths is None else strengths
+        entries = row_entries(self.model.collab_indptr, rated)
+        hits = np.flatnonzero(self.model.collab_items[entries] == target)
+        lengths = row_lengths(self.model.collab_indptr, rated)
+        owners = np.repeat(np.arange(len(rated)), lengths)[hits]
+        added = self.model.collab_weights[entries[hits]] * strengths[owners]
+        if len(added) == 0 or added.max() <= 0:
+            return None
+        return int(rated[owners[np.argmax(added)]])
+
+    def _closest_favorite(self, favorites: np.ndarray, target: int) -> int | None:
+        """The favourite that lists ``target`` among its content neighbours most strongly."""
+        best, best_sim = None, -np.inf
+        for favorite in favorites:
+            items, sims = self.model.neighbors_of(int(favorite))
+            hit = np.flatnonzero(items == target)
+            if len(hit) and sims[hit[0]] > best_sim:
+                best, best_sim = int(favorite), float(sims[hit[0]])
+        return best
+
+    def _favorites(
+        self,
+        favorites: Iterable[int],
+        rated: np.ndarray,
+        ratings: np.ndarray,
+        *,
+        liked_only: bool,
+    ) -> tuple[np.ndarray, bool, list[int]]:
+        """The favourites given (known ones, each once, in order) or the default ones; whether
+        they were given; the unknown ids among them."""
+        favorite_ids = [int(f) for f in favorites]
+        positions = self.model.positions(favorite_ids)
+        unknown = [f for f, p in zip(favorite_ids, positions, strict=True) if p < 0]
+        positions = positions[positions >= 0]
+        _, first = np.unique(positions, return_index=True)
+        positions = positions[np.sort(first)]  # each favourite once, in the given order
+        if len(positions):
+            return positions, True, unknown
+        return self._default_favorites(rated, ratings, liked_only=liked_only), False, unknown
 
     def _default_favorites(
         self, rated: np.ndarray, ratings: np.ndarray, *, liked_only: bool
@@ -247,12 +432,6 @@ class Recommender:
                 return np.unique(liked)
         best = np.lexsort((self.popularity_rank[rated], -ratings))[0]
         return rated[best : best + 1]
-
-    def _shown_rating(self, mode: str, cf_scores: np.ndarray):
-        if mode == "popular":
-            return lambda p: _maybe(cf_scores[p])
-        clipped = cf.clip_rating(self.model, cf_scores)
-        return lambda p: _maybe(clipped[p])
 
     def _position(self, movie_id: int) -> int:
         position = int(self.model.positions([movie_id])[0])

@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from staticrec.scoring.errors import ArtifactError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 """Bumped whenever a table's columns or meaning change; readers refuse other versions."""
 
 MANIFEST = "manifest.json"
@@ -39,6 +39,9 @@ class Column:
     """May hold nulls (a movie without a year, an unrated movie's mean)."""
     scoring: bool = True
     """The scoring core reads it, so the browser downloads and decodes it."""
+    dictionary: bool = True
+    """Dictionary-encoded in Parquet: pays off for ids, titles and repeated values, but only
+    adds a dictionary page to continuous values (factors, EASE weights)."""
 
 
 @dataclass(frozen=True)
@@ -65,7 +68,7 @@ class Table:
         out = []
         for column in self.columns:
             if column.name == FACTOR_COLUMNS:
-                out += [Column(f"f{j}", column.dtype) for j in range(n_factors)]
+                out += [Column(f"f{j}", column.dtype, dictionary=False) for j in range(n_factors)]
             else:
                 out.append(column)
         return out
@@ -76,15 +79,15 @@ class Table:
             if column.name == name:
                 return column
             if column.name == FACTOR_COLUMNS and name[:1] == "f" and name[1:].isdigit():
-                return Column(name, column.dtype)
+                return Column(name, column.dtype, dictionary=False)
         raise KeyError(f"table {self.name!r} declares no column {name!r}")
 
 
 def _factor_table(name: str, id_column: str, bias_column: str) -> Table:
     columns = (
         Column(id_column, "int32"),
-        Column(bias_column, "float32"),
-        Column(FACTOR_COLUMNS, "float32"),
+        Column(bias_column, "float32", dictionary=False),
+        Column(FACTOR_COLUMNS, "float32", dictionary=False),
     )
     return Table(name, columns, sort_key=(id_column,))
 
@@ -113,10 +116,16 @@ USER_FACTORS = _factor_table("user_factors", "userId", "bu")
 
 USER_RATINGS = Table(
     "user_ratings",
-    (Column("userId", "int32"), Column("movieId", "int32"), Column("rating", "float32")),
+    (
+        Column("userId", "int32"),
+        Column("movieId", "int32"),
+        Column("rating", "float32"),
+        Column("from_end", "int32"),
+    ),
     sort_key=("userId", "movieId"),
 )
-"""What each known user rated: the scoring core never recommends those again."""
+"""What each known user rated (never recommended to them again), and how recent each rating is:
+``from_end`` counts the user's ratings that came later (0: their latest), by timestamp."""
 
 CONTENT_NEIGHBORS = Table(
     "content_neighbors",
@@ -130,11 +139,33 @@ CONTENT_NEIGHBORS = Table(
 )
 """Each movie's top-k content neighbours, best first (rank 1)."""
 
+COLLAB_NEIGHBORS = Table(
+    "collab_neighbors",
+    (
+        Column("movieId", "int32"),
+        Column("neighborId", "int32"),
+        Column("rank", "int16"),
+        Column("weight", "float32", dictionary=False),
+    ),
+    sort_key=("movieId", "rank"),
+)
+"""Each movie's top-k EASE weights, best first: a visitor's scores are the sum of the rows of
+the movies they rated."""
+
 TUNING = Table("tuning", (), sort_key=(), browser=False)
 """Cross-validation results of ``--tune``: its columns follow the grid, so none are declared."""
 
 TABLES: Mapping[str, Table] = {
-    t.name: t for t in (ITEMS, ITEM_FACTORS, USER_FACTORS, USER_RATINGS, CONTENT_NEIGHBORS, TUNING)
+    t.name: t
+    for t in (
+        ITEMS,
+        ITEM_FACTORS,
+        USER_FACTORS,
+        USER_RATINGS,
+        CONTENT_NEIGHBORS,
+        COLLAB_NEIGHBORS,
+        TUNING,
+    )
 }
 """Every table the build may write, by name."""
 

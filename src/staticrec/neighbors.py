@@ -1,0 +1,137 @@
+"""Top-k neighbour lists: the shape both item indexes take, and the exact top-k that fills them.
+
+The content index (``content.py``: TF-IDF cosine) and the collaborative item index
+(``collab_index.py``: EASE weights) each keep, per movie, its k best-scoring other movies, best
+first, as CSR parts. ``top_k_rows`` computes them one chunk of rows at a time from any score
+function, so the dense n x n matrix of scores is never needed at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+MAX_TOP_K = 32767  # ranks are stored as int16
+
+# Bytes of working memory per score while ranking a chunk: the float32 scores, the int64 sort
+# key and argpartition's int64 indices.
+_BYTES_PER_ENTRY = 4 + 8 + 8
+
+
+@dataclass(frozen=True)
+class NeighborIndex:
+    """Each movie's top-k neighbours, as CSR parts over row positions.
+
+    Row ``i`` is the movie ``item_ids[i]``; its neighbours are ``neighbors[indptr[i]:indptr[i+1]]``
+    (positions in ``item_ids``), best first, with ``weights`` alongside. The index carries its
+    own ids (as LensKit's item kNN keeps ``items`` beside its matrix), so nobody has to recompute
+    which catalogue it was built over.
+    """
+
+    item_ids: np.ndarray
+    """int64 movieIds, ascending: the movie of each row."""
+    indptr: np.ndarray
+    """int64, n + 1 offsets."""
+    neighbors: np.ndarray
+    """int32 row positions of the neighbours."""
+    weights: np.ndarray
+    """float32 scores (cosine similarity, EASE weight), > 0, non-increasing within a row."""
+
+    @classmethod
+    def empty(cls, item_ids: np.ndarray) -> NeighborIndex:
+        """An index with no neighbours (for studies that never ask for such a list)."""
+        return cls(
+            np.asarray(item_ids, dtype=np.int64),
+            np.zeros(len(item_ids) + 1, np.int64),
+            np.empty(0, np.int32),
+            np.empty(0, np.float32),
+        )
+
+    def row(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+        """Neighbour positions and weights of row ``i``."""
+        start, stop = self.indptr[i], self.indptr[i + 1]
+        return self.neighbors[start:stop], self.weights[start:stop]
+
+    def over(self, catalogue_ids: np.ndarray) -> NeighborIndex:
+        """The same lists over a larger catalogue (ascending ids holding all of ``item_ids``):
+        positions are remapped, and movies outside ``item_ids`` get empty rows."""
+        catalogue_ids = np.asarray(catalogue_ids, dtype=np.int64)
+        place = np.searchsorted(catalogue_ids, self.item_ids)
+        counts = np.zeros(len(catalogue_ids), dtype=np.int64)
+        counts[place] = np.diff(self.indptr)
+        return NeighborIndex(
+            item_ids=catalogue_ids,
+            indptr=np.concatenate([[0], np.cumsum(counts)]).astype(np.int64),
+            neighbors=place[self.neighbors].astype(np.int32),
+            weights=self.weights,
+        )
+
+
+def top_k_rows(
+    scores: Callable[[int, int], np.ndarray],
+    n: int,
+    tie_order: np.ndarray,
+    k: int,
+    chunk_bytes: int = 32 << 20,
+    *,
+    item_ids: np.ndarray | None = None,
+) -> NeighborIndex:
+    """Exact top-k positive scores of every row, excluding the row's own column.
+
+    Equal scores (compared as float32, the stored precision) are ordered by ``tie_order``: the
+    position of a movie in that permutation is its tie rank, lower first.
+
+    Args:
+        scores: ``scores(start, stop)`` gives rows ``start:stop`` of the n x n score matrix as a
+            dense array, its columns in ``tie_order``.
+        n: number of rows and columns.
+        tie_order: a permutation of range(n); earlier wins a tie.
+        k: neighbours kept per row (only positive scores are kept).
+        chunk_bytes: working memory allowed for one chunk of rows.
+        item_ids: the id of each row (default: the row positions).
+    """
+    k = min(k, max(n - 1, 0))
+    chunk_rows = max(1, chunk_bytes // max(1, n * _BYTES_PER_ENTRY))
+    counts = np.zeros(n, dtype=np.int64)
+    neighbor_parts: list[np.ndarray] = []
+    weight_parts: list[np.ndarray] = []
+    position_of = np.empty(n, dtype=np.int64)
+    position_of[tie_order] = np.arange(n)
+    for start in range(0, n, chunk_rows):
+        stop = min(start + chunk_rows, n)
+        chunk = np.asarray(scores(start, stop), dtype=np.float32)
+        chunk[~(chunk > 0)] = 0.0  # only positive scores are kept; -0.0 and NaN become +0.0
+        chunk[np.arange(stop - start), position_of[start:stop]] = 0.0  # not its own neighbour
+        chosen, chosen_weights = _rank_chunk(chunk, k)
+        keep = chosen_weights > 0
+        counts[start:stop] = keep.sum(axis=1)
+        neighbor_parts.append(tie_order[chosen[keep]].astype(np.int32))
+        weight_parts.append(chosen_weights[keep])
+    return NeighborIndex(
+        item_ids=np.arange(n, dtype=np.int64) if item_ids is None else np.asarray(item_ids),
+        indptr=np.concatenate([[0], np.cumsum(counts)]).astype(np.int64),
+        neighbors=np.concatenate(neighbor_parts) if neighbor_parts else np.empty(0, np.int32),
+        weights=np.concatenate(weight_parts) if weight_parts else np.empty(0, np.float32),
+    )
+
+
+def _rank_chunk(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Top-k column positions per row by (score desc, column asc), and their scores."""
+    if k == 0:
+        empty = np.empty((scores.shape[0], 0))
+        return empty.astype(np.int64), empty.astype(np.float32)
+    n = scores.shape[1]
+    # For non-negative float32, the int32 bit pattern orders like the value; packing it above the
+    # reversed column position gives one exact integer key for "score desc, column asc".
+    # The key is negated in place so that argpartition's ascending order puts the best first.
+    keys = scores.view(np.int32).astype(np.int64)
+    keys <<= 32
+    keys |= n - 1 - np.arange(n, dtype=np.int64)
+    np.negative(keys, out=keys)
+    top = np.argpartition(keys, k - 1, axis=1)[:, :k]
+    top_keys = np.take_along_axis(keys, top, axis=1)
+    order = np.argsort(top_keys, axis=1)
+    chosen = np.take_along_axis(top, order, axis=1)
+    return chosen, np.take_along_axis(scores, chosen, axis=1)
