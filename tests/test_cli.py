@@ -54,20 +54,14 @@ def test_recommend_prints_the_hybrid_with_why(built, capsys):
     assert any("similar to Toy Story (1995)" in row for row in rows)
 
 
+def recommend_json(built, capsys, *args) -> dict:
+    """``staticrec recommend --json`` over the built artifacts, its answer parsed."""
+    assert main(["recommend", "--artifacts-dir", str(built), "--json", *args]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
 def test_recommend_json_matches_the_scoring_core(built, recommender, capsys):
-    main(
-        [
-            "recommend",
-            "--artifacts-dir",
-            str(built),
-            "--json",
-            "--rate",
-            "Heat (1995)=5",
-            "--rate",
-            "casino (1995)=4.5",
-        ]
-    )
-    answer = json.loads(capsys.readouterr().out)
+    answer = recommend_json(built, capsys, "--rate", "Heat (1995)=5", "--rate", "casino (1995)=4.5")
     expected = recommender.for_visitor({6: 5.0, 16: 4.5})
     assert [i["movie_id"] for i in answer["hybrid"]] == [i.movie_id for i in expected.hybrid]
     assert answer["mode"] == "visitor"
@@ -143,21 +137,11 @@ def test_several_users_as_json_lines_in_one_process(built, recommender, capsys):
 def test_ratings_file_equals_the_same_ratings_given_by_title(built, tmp_path, capsys):
     ratings = tmp_path / "mine.csv"
     ratings.write_text("movieId,rating,comment\n6,5,Heat\n16,4.5,Casino\n")
-    main(["recommend", "--artifacts-dir", str(built), "--json", "--ratings-file", str(ratings)])
-    from_file = json.loads(capsys.readouterr().out)
-    main(
-        [
-            "recommend",
-            "--artifacts-dir",
-            str(built),
-            "--json",
-            "--rate",
-            "Heat (1995)=5",
-            "--rate",
-            "Casino (1995)=4.5",
-        ]
+    from_file = recommend_json(built, capsys, "--ratings-file", str(ratings))
+    by_title = recommend_json(
+        built, capsys, "--rate", "Heat (1995)=5", "--rate", "Casino (1995)=4.5"
     )
-    assert from_file == json.loads(capsys.readouterr().out)
+    assert from_file == by_title
 
 
 @pytest.mark.parametrize(

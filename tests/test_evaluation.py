@@ -75,7 +75,7 @@ def test_smoke_run_has_every_table(quick):
     assert names[:3] == [
         "most-rated",
         "best-rated (damped mean)",
-        "content (favourite: best-rated movie)",
+        "content, genres (favourite: best-rated movie)",
     ]
     assert names[-2].startswith("hybrid, the seed's rule") and names[-1].startswith(
         "hybrid, the site"

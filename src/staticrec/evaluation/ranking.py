@@ -20,7 +20,7 @@ import pandas as pd
 
 from staticrec.collab import SVDParams
 from staticrec.collab_index import CollabIndexConfig
-from staticrec.content import ContentConfig
+from staticrec.content import ContentConfig, build_content_index
 from staticrec.data import MovieLens
 from staticrec.evaluation import peers
 from staticrec.evaluation.metrics import ranking_metrics
@@ -178,7 +178,7 @@ def ranking_study(
         ListRow("most-rated", "popularity", single_lists(site, requests, "popular", n)),
         ListRow("best-rated (damped mean)", "popularity", best_rated_lists(site, requests, n)),
         ListRow(
-            "content (favourite: best-rated movie)",
+            f"content, {content_config.source} (favourite: best-rated movie)",
             "content",
             single_lists(site, requests, "content", n),
         ),
@@ -221,6 +221,17 @@ def ranking_study(
             fused_lists(site, requests),
         ),
     ]
+    other = other_content_source(ml, content_config)
+    if other is not None:
+        with_other = Recommender(with_content(final, ml, train, other), chosen)
+        rows.insert(
+            3,
+            ListRow(
+                f"content, {other.source} (favourite: best-rated movie)",
+                "content",
+                single_lists(with_other, user_requests(with_other, relevant), "content", n),
+            ),
+        )
     wanted = {u: relevant[u] for u in requests}
     ranks = popularity_ranks(final)
     table = pd.DataFrame(
@@ -244,6 +255,25 @@ def ranking_study(
             "validation": len(validation),
         },
     }
+
+
+def other_content_source(ml: MovieLens, content_config: ContentConfig) -> ContentConfig | None:
+    """The content source the site does not use, when the dataset has what it needs."""
+    other = "genres+tags" if content_config.source == "genres" else "genres"
+    if other == "genres+tags" and ml.tags is None:
+        return None
+    return replace(content_config, source=other)
+
+
+def with_content(model: Model, ml: MovieLens, ratings: pd.DataFrame, config: ContentConfig):
+    """``model`` with its content index rebuilt from ``config`` (same catalogue, same order)."""
+    index, _ = build_content_index(replace(ml, ratings=ratings), config)
+    return replace(
+        model,
+        neighbor_indptr=index.indptr,
+        neighbor_items=index.neighbors.astype(np.int64),
+        neighbor_sims=index.weights.astype(np.float64),
+    )
 
 
 def choose_als(fit: pd.DataFrame, validation: pd.DataFrame, config: EvaluationConfig) -> dict:

@@ -148,7 +148,9 @@ def run(config: EvaluateConfig) -> str:
     from staticrec.output import StagedOutputs
     from staticrec.pipeline import load_dataset
 
-    ml = load_dataset(config.data_dir, config.download)
+    # tags, where the release has them, let the report compare the two content sources
+    with_tags = config.data_dir is None or (Path(config.data_dir) / "tags.csv").is_file()
+    ml = load_dataset(config.data_dir, config.download, with_tags=with_tags)
     result = evaluate(ml, config.svd, config.content, config.evaluation, progress=config.progress)
     with StagedOutputs([config.report_dir]) as staged:
         write_report(staged.path(config.report_dir), result)

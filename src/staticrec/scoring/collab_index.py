@@ -8,6 +8,8 @@ which solves EASE, is ``staticrec.collab_index``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from staticrec.scoring.model import Model
@@ -32,10 +34,24 @@ def row_entries(indptr: np.ndarray, rows: np.ndarray) -> np.ndarray:
     return offsets + np.arange(lengths.sum(), dtype=np.int64)
 
 
-def collab_index_scores(
+@dataclass(frozen=True)
+class Contributions:
+    """Every (target movie, amount, source movie) a user's rated movies add through the index:
+    scored once per answer, then read both for the scores and to say which rated movie
+    brought each pick."""
+
+    targets: np.ndarray
+    """Positions of the movies reached (the platform's index type)."""
+    amounts: np.ndarray
+    """strength of the rated movie x its EASE weight towards the target."""
+    sources: np.ndarray
+    """Positions of the rated movies the amounts come from."""
+
+
+def contributions(
     model: Model, items: np.ndarray, strengths: np.ndarray | None = None
-) -> np.ndarray:
-    """Per movie, the summed EASE weights from ``items`` (positions); NaN where none reaches.
+) -> Contributions:
+    """What each rated movie in ``items`` (positions) adds to each movie its row reaches.
 
     Args:
         items: positions of the movies the user rated.
@@ -45,8 +61,16 @@ def collab_index_scores(
     strengths = np.ones(len(items)) if strengths is None else np.asarray(strengths, np.float64)
     entries = row_entries(model.collab_indptr, items)
     lengths = row_lengths(model.collab_indptr, items)
-    targets = model.collab_items[entries].astype(np.intp)  # bincount wants intp (int32 on wasm32)
-    weights = model.collab_weights[entries] * np.repeat(strengths, lengths)
-    totals = np.bincount(targets, weights=weights, minlength=model.n_items)
-    reached = np.bincount(targets, minlength=model.n_items) > 0
+    return Contributions(
+        targets=model.collab_items[entries].astype(np.intp),  # bincount wants intp (wasm32)
+        amounts=model.collab_weights[entries] * np.repeat(strengths, lengths),
+        sources=np.repeat(items, lengths),
+    )
+
+
+def collab_index_scores(model: Model, added: Contributions) -> np.ndarray:
+    """Per movie, the sum of what the rated movies add; NaN where none reaches."""
+    totals = np.bincount(added.targets, weights=added.amounts, minlength=model.n_items)
+    reached = np.zeros(model.n_items, dtype=bool)
+    reached[added.targets] = True
     return np.where(reached, totals, np.nan)

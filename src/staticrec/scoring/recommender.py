@@ -15,7 +15,13 @@ from dataclasses import asdict, dataclass, field, replace
 import numpy as np
 
 from staticrec.scoring import collab as cf
-from staticrec.scoring.collab_index import collab_index_scores, row_entries, row_lengths
+from staticrec.scoring.collab_index import (
+    Contributions,
+    collab_index_scores,
+    contributions,
+    row_entries,
+    row_lengths,
+)
 from staticrec.scoring.content import content_scores, popularity_rank
 from staticrec.scoring.errors import ScoringError, UnknownUser
 from staticrec.scoring.fusion import LISTS, FusionParams, ListName, Ranked, blend, rrf
@@ -253,10 +259,17 @@ class Recommender:
             for name in LISTS
         }
 
-    def list_scores(self, request: Request) -> dict[ListName, np.ndarray]:
+    def contributions(self, request: Request) -> Contributions:
+        """What the request's rated movies add to each movie through the item index."""
+        return contributions(self.model, request.rated, self._strengths(request))
+
+    def list_scores(
+        self, request: Request, added: Contributions | None = None
+    ) -> dict[ListName, np.ndarray]:
         """Every list's score for every movie (NaN: not in that list)."""
+        added = added if added is not None else self.contributions(request)
         return {
-            "collab": collab_index_scores(self.model, request.rated, self._strengths(request)),
+            "collab": collab_index_scores(self.model, added),
             "svd": request.svd * self._svd_boost,
             "content": content_scores(self.model, request.favorites),
             "popular": self._most_rated,
@@ -316,10 +329,16 @@ class Recommender:
 
     def _answer(self, request: Request, ignored: list[int]) -> Answer:
         params = self.fusion_of(request)
-        scores = self.list_scores(request)
+        added = self.contributions(request)
+        scores = self.list_scores(request, added)
         lists = self.ranked_lists(request, max(params.depth, params.n, params.label_depth), scores)
         predicted = cf.clip_rating(self.model, request.svd)
         similarity = scores["content"]
+        fused = self.fuse(request, params, scores, lists)
+        shown_lists = self._shown_lists(request, params)
+        on_screen = [p for p, _, _ in fused]
+        on_screen += [p for name in shown_lists for p in lists[name][: params.n]]
+        sources = self._sources(request, added, np.asarray(on_screen, dtype=np.int64))
 
         def item(position: int, score: float, ranks: Mapping[str, int]) -> Item:
             return self._item(
@@ -328,19 +347,17 @@ class Recommender:
                 ranks=dict(ranks),
                 predicted_rating=_maybe(predicted[position]),
                 similarity=_maybe(similarity[position]),
-                why=self._reasons(request, position, ranks),
+                why=self._reasons(request, sources, position, ranks),
             )
 
-        hybrid = [
-            item(p, score, ranks) for p, score, ranks in self.fuse(request, params, scores, lists)
-        ]
+        hybrid = [item(p, score, ranks) for p, score, ranks in fused]
         shown = {
             name: [
                 item(int(p), scores[name][p], {name: rank})
                 for rank, p in enumerate(positions[: params.n], 1)
             ]
             for name, positions in lists.items()
-            if len(positions) and (name != "content" or len(request.favorites))
+            if len(positions) and name in self._shown_lists(request, params)
         }
         return Answer(
             mode=request.mode,
@@ -358,47 +375,54 @@ class Recommender:
             for name, positions in lists.items()
         }
 
-    def _reasons(self, request: Request, position: int, ranks: Mapping[str, int]) -> list[str]:
+    def _reasons(
+        self, request: Request, sources: Mapping[str, np.ndarray], position: int, ranks
+    ) -> list[str]:
         """Why a movie is in the answer, one sentence per list that holds it."""
         why = []
-        if "collab" in ranks:
-            source = self._strongest_source(request, position)
-            if source is not None:
-                why.append(f"people who rated {self.model.titles[source]} also rated it")
+        collab_source = sources["collab"][position]
+        if "collab" in ranks and collab_source >= 0:
+            why.append(f"people who rated {self.model.titles[collab_source]} also rated it")
         if "svd" in ranks and np.isfinite(request.svd[position]):
             predicted = float(cf.clip_rating(self.model, request.svd[position]))
             why.append(f"predicted {predicted:.1f}★ for you")
-        if "content" in ranks:
-            source = self._closest_favorite(request.favorites, position)
-            if source is not None:
-                why.append(f"similar to {self.model.titles[source]}")
+        content_source = sources["content"][position]
+        if "content" in ranks and content_source >= 0:
+            why.append(f"similar to {self.model.titles[content_source]}")
         if "popular" in ranks:
             why.append(f"one of the most rated ({int(self.model.n_ratings[position]):,} ratings)")
         return why
 
-    def _strongest_source(self, request: Request, target: int) -> int | None:
-        """The rated movie whose EASE row adds the most to ``target``'s score."""
-        rated = request.rated
-        strengths = self._strengths(request)
-        strengths = np.ones(len(rated)) if strengths is None else strengths
-        entries = row_entries(self.model.collab_indptr, rated)
-        hits = np.flatnonzero(self.model.collab_items[entries] == target)
-        lengths = row_lengths(self.model.collab_indptr, rated)
-        owners = np.repeat(np.arange(len(rated)), lengths)[hits]
-        added = self.model.collab_weights[entries[hits]] * strengths[owners]
-        if len(added) == 0 or added.max() <= 0:
-            return None
-        return int(rated[owners[np.argmax(added)]])
+    def _shown_lists(self, request: Request, params: FusionParams) -> set[str]:
+        """The single lists an answer carries beside the fused one: the item index's (the page
+        shows it), the content list when there are favourites, and any list fused in."""
+        shown = {name for name, weight in params.weights().items() if weight > 0}
+        shown.add("collab")
+        if not len(request.favorites):
+            shown.discard("content")
+        return shown
 
-    def _closest_favorite(self, favorites: np.ndarray, target: int) -> int | None:
-        """The favourite that lists ``target`` among its content neighbours most strongly."""
-        best, best_sim = None, -np.inf
-        for favorite in favorites:
-            items, sims = self.model.neighbors_of(int(favorite))
-            hit = np.flatnonzero(items == target)
-            if len(hit) and sims[hit[0]] > best_sim:
-                best, best_sim = int(favorite), float(sims[hit[0]])
-        return best
+    def _sources(
+        self, request: Request, added: Contributions, shown: np.ndarray
+    ) -> dict[str, np.ndarray]:
+        """Per movie shown, what put it in the collaborative and content lists, as positions
+        (-1: nothing): the rated movie that adds the most to it through the item index, and
+        the favourite that lists it with the highest similarity."""
+        model = self.model
+        wanted = np.zeros(model.n_items, dtype=bool)
+        wanted[shown] = True
+        favorites = request.favorites
+        entries = row_entries(model.neighbor_indptr, favorites)
+        lengths = row_lengths(model.neighbor_indptr, favorites)
+        return {
+            "collab": _strongest(wanted, added.targets, added.amounts, added.sources),
+            "content": _strongest(
+                wanted,
+                model.neighbor_items[entries],
+                model.neighbor_sims[entries],
+                np.repeat(favorites, lengths),
+            ),
+        }
 
     def _favorites(
         self,
@@ -442,6 +466,19 @@ class Recommender:
     def _item(self, position: int, **scores) -> Item:
         position = int(position)
         return Item(int(self.model.item_ids[position]), self.model.titles[position], **scores)
+
+
+def _strongest(wanted, targets, amounts, owners) -> np.ndarray:
+    """Per wanted movie, the owner with the largest positive amount for it; -1 where none."""
+    best = np.full(len(wanted), -1, dtype=np.int64)
+    keep = wanted[targets] & (amounts > 0)
+    targets, owners, amounts = targets[keep], owners[keep], amounts[keep]
+    order = np.lexsort((-amounts, targets))  # by target, largest amount first
+    targets, owners = targets[order], owners[order]
+    first = np.ones(len(targets), dtype=bool)
+    first[1:] = targets[1:] != targets[:-1]
+    best[targets[first]] = owners[first]
+    return best
 
 
 def _maybe(value: float) -> float | None:
