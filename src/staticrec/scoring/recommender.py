@@ -2,9 +2,10 @@
 
 Four lists can hold a movie (``fusion.LISTS``): the collaborative item index (EASE: what people
 who rated the same movies also rated), SVD's popularity-aware prediction, the content neighbours
-of the favourites, and the most-rated movies. Weighted Reciprocal Rank Fusion merges them;
-each fused movie carries the lists it came from and a reason in plain words per list, so the
-page and ``staticrec recommend`` can show the reasoning.
+of the favourites, and the most-rated movies. Weighted Reciprocal Rank Fusion merges them for
+a user of the dataset, a blend of standardised scores for a new visitor (``fusion.py``); each
+fused movie carries the lists it came from and a reason in plain words per list, so the page
+and ``staticrec recommend`` show the same reasoning.
 """
 
 from __future__ import annotations
@@ -90,7 +91,7 @@ class Item:
     movie_id: int
     title: str
     score: float | None = None
-    """RRF score, in the fused list; the list's own score in a single list."""
+    """The fused score, in the fused list; the list's own score in a single list."""
     ranks: dict[str, int] = field(default_factory=dict)
     """1-based rank in each list that holds it: collab, svd, content, popular."""
     predicted_rating: float | None = None
@@ -109,7 +110,8 @@ class Answer:
     """``user`` (known userId), ``visitor`` (ratings given) or ``popular`` (no ratings)."""
     hybrid: list[Item]
     lists: dict[str, list[Item]]
-    """Each list's own top n, by name (``fusion.LISTS``); empty lists are left out."""
+    """Each list's own top n, by name (``fusion.LISTS``): the item index's, the content list
+    when there are favourites, and every list the fusion weighs."""
     favorites: list[Item]
     """The movies whose neighbours made the content list."""
     ignored: list[int] = field(default_factory=list)
@@ -357,7 +359,7 @@ class Recommender:
                 for rank, p in enumerate(positions[: params.n], 1)
             ]
             for name, positions in lists.items()
-            if len(positions) and name in self._shown_lists(request, params)
+            if len(positions) and name in shown_lists
         }
         return Answer(
             mode=request.mode,
