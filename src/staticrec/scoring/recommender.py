@@ -10,6 +10,7 @@ and ``staticrec recommend`` show the same reasoning.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 
@@ -308,8 +309,9 @@ class Recommender:
         scores = scores if scores is not None else self.list_scores(request)
         if lists is None:
             lists = self.ranked_lists(request, max(params.depth, params.n), scores)
+        # Python ints, not numpy scalars: per-element numpy work is slow, in Pyodide above all
         places = {
-            name: {int(p): rank for rank, p in enumerate(positions[: params.label_depth], 1)}
+            name: {p: rank for rank, p in enumerate(positions[: params.label_depth].tolist(), 1)}
             for name, positions in lists.items()
         }
         if params.method == "rrf":
@@ -323,8 +325,8 @@ class Recommender:
             )
             combined = blended
         return [
-            (int(p), float(combined[p]), {n: r[int(p)] for n, r in places.items() if int(p) in r})
-            for p in top
+            (p, float(combined[p]), {n: r[p] for n, r in places.items() if p in r})
+            for p in top.tolist()
         ]
 
     # -- shared ---------------------------------------------------------------------------------
@@ -385,9 +387,10 @@ class Recommender:
         collab_source = sources["collab"][position]
         if "collab" in ranks and collab_source >= 0:
             why.append(f"people who rated {self.model.titles[collab_source]} also rated it")
-        if "svd" in ranks and np.isfinite(request.svd[position]):
-            predicted = float(cf.clip_rating(self.model, request.svd[position]))
-            why.append(f"predicted {predicted:.1f}★ for you")
+        predicted = float(request.svd[position])
+        if "svd" in ranks and math.isfinite(predicted):
+            low, high = self.model.rating_scale
+            why.append(f"predicted {min(max(predicted, low), high):.1f}★ for you")
         content_source = sources["content"][position]
         if "content" in ranks and content_source >= 0:
             why.append(f"similar to {self.model.titles[content_source]}")
@@ -486,4 +489,4 @@ def _strongest(wanted, targets, amounts, owners) -> np.ndarray:
 def _maybe(value: float) -> float | None:
     """A float, or None for NaN (a score that does not exist)."""
     value = float(value)
-    return None if np.isnan(value) else value
+    return None if math.isnan(value) else value
