@@ -91,7 +91,7 @@ def choose_visitor_blend(
     model = train_recommender(ml, ratings[~ratings["userId"].isin(users)], svd, None).model
     recommender = Recommender(model)
     blends = {
-        weights: replace(
+        str(weights): replace(
             recommender.config.visitor_fusion,
             popular_weight=weights[0],
             svd_weight=weights[1],
@@ -100,8 +100,8 @@ def choose_visitor_blend(
         for weights in config.visitor_blends
     }
     candidates = {
-        str(w): (lambda r, f=f: [p for p, _, _ in recommender.fuse(r, f)])
-        for w, f in blends.items()
+        name: (lambda r, f=f: [p for p, _, _ in recommender.fuse(r, f)])
+        for name, f in blends.items()
     }
     ordered = onboarding(ratings, users)
     rows = [
@@ -110,8 +110,7 @@ def choose_visitor_blend(
     ]
     table = pd.DataFrame(rows)
     means = table.drop(columns="onboarding").mean()
-    best = list(blends)[[str(w) for w in blends].index(means.idxmax())]
-    return table, blends[best]
+    return table, blends[means.idxmax()]
 
 
 def visitor_ranking(

@@ -31,7 +31,7 @@ def dense_ease_lists(
     x = interactions(train, item_ids)
     weights = ease_weights(x, l2)
     user_ids = np.sort(train["userId"].unique())
-    wanted = [u for u in users if u in set(user_ids.tolist())]
+    wanted = _trained(users, user_ids)
     rows = np.searchsorted(user_ids, wanted)
     scores = (x[rows] @ weights).astype(np.float64)
     scores[x[rows].toarray() > 0] = -np.inf
@@ -75,7 +75,7 @@ def als_lists(
             use_gpu=False,
         )
         model.fit(x, show_progress=False)
-    wanted = [u for u in users if u in set(user_ids.tolist())]
+    wanted = _trained(users, user_ids)
     rows = np.searchsorted(user_ids, wanted)
     ids, _ = model.recommend(rows, x[rows], N=n, filter_already_liked_items=True)
     return {u: [int(item_ids[i]) for i in r if i >= 0] for u, r in zip(wanted, ids, strict=True)}
@@ -87,6 +87,12 @@ def als_settings() -> list[dict]:
     return [
         dict(zip(names, values, strict=True)) for values in itertools.product(*ALS_GRID.values())
     ]
+
+
+def _trained(users: Iterable[int], user_ids: np.ndarray) -> list[int]:
+    """The users the model was trained on, in the order asked."""
+    known = set(user_ids.tolist())
+    return [u for u in users if u in known]
 
 
 def _top_lists(users: list[int], scores: np.ndarray, item_ids: np.ndarray, n: int) -> dict:
