@@ -22,55 +22,107 @@ def row_lengths(indptr: np.ndarray, rows: np.ndarray) -> np.ndarray:
     return (indptr[rows + 1] - indptr[rows]).astype(np.intp)
 
 
-def row_entries(indptr: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """Indices into a CSR payload of every entry of ``rows``, row after row."""
+def row_entries(indptr: np.ndarray, rows: np.ndarray, lengths: np.ndarray | None = None):
+    """Indices into a CSR payload of every entry of ``rows``, row after row (``lengths``:
+    ``row_lengths(indptr, rows)``, when the caller has it)."""
     rows = np.asarray(rows, dtype=np.int64)
-    starts = indptr[rows]
-    lengths = row_lengths(indptr, rows)
-    if lengths.sum() == 0:
-        return np.empty(0, dtype=np.int64)
-    # for each entry: its row's start, plus its place within the row
-    offsets = np.repeat(starts - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths)
-    return offsets + np.arange(lengths.sum(), dtype=np.int64)
+    lengths = row_lengths(indptr, rows) if lengths is None else lengths
+    total = int(lengths.sum())
+    if total == 0:
+        return np.empty(0, dtype=np.intp)
+    # for each entry: its row's start, plus its place within the row; as the platform's index
+    # type, since numpy first converts any other index array (a whole extra pass in Pyodide)
+    shifts = (indptr[rows] - np.concatenate([[0], np.cumsum(lengths)[:-1]])).astype(np.intp)
+    entries = np.repeat(shifts, lengths)
+    entries += np.arange(total, dtype=np.intp)
+    return entries
+
+
+SCAN_ALL_FROM = 0.4
+"""Share of the index's entries a user's rows hold from which one pass over the whole index
+(every row weighed by its strength, 0 for movies not rated) costs less than gathering theirs."""
 
 
 @dataclass(frozen=True)
 class Contributions:
-    """Every (target movie, amount, source movie) a user's rated movies add through the index:
-    scored once per answer, then read both for the scores and to say which rated movie
-    brought each pick."""
+    """What a user's rated movies add to every movie through the index: computed once per
+    answer, read for the scores and to say which rated movie brought each pick."""
 
-    targets: np.ndarray
-    """Positions of the movies reached (the platform's index type)."""
-    amounts: np.ndarray
-    """strength of the rated movie x its EASE weight towards the target."""
-    sources: np.ndarray
-    """Positions of the rated movies the amounts come from."""
+    scores: np.ndarray
+    """Per movie, the sum of what the rated movies add; NaN where they add nothing (no rated
+    movie's row reaches it, or only neutral ratings do)."""
+    strengths: np.ndarray
+    """Per movie, how much its row counts: its rated strength, 0 when not rated."""
+    entries: np.ndarray | None
+    """The rated rows' entries (indices into the index), when gathered; None when the whole
+    index was scanned."""
+    targets: np.ndarray | None
+    """The movies those entries reach."""
 
 
 def contributions(
-    model: Model, items: np.ndarray, strengths: np.ndarray | None = None
+    model: Model,
+    items: np.ndarray,
+    strengths: np.ndarray | None = None,
+    *,
+    scan_all: bool | None = None,
 ) -> Contributions:
-    """What each rated movie in ``items`` (positions) adds to each movie its row reaches.
+    """What each rated movie in ``items`` (positions, each once) adds to each movie its row
+    reaches.
 
     Args:
         items: positions of the movies the user rated.
         strengths: how much each rated movie counts (EASE is trained on 1 = "rated"); default 1.
+        scan_all: pass over the whole index instead of gathering the rated rows; by default,
+            when their rows hold ``SCAN_ALL_FROM`` of its entries or more.
+
+    Each step costs one pass over the entries (hundreds of thousands for a heavy rater): their
+    count, not the arithmetic, is what an answer costs in Pyodide. Both ways add the rows in
+    position order, so they give the same sums to the last bit.
     """
     items = np.asarray(items, dtype=np.int64)
     strengths = np.ones(len(items)) if strengths is None else np.asarray(strengths, np.float64)
-    entries = row_entries(model.collab_indptr, items)
+    order = np.argsort(items, kind="stable")
+    items, strengths = items[order], strengths[order]
+    by_item = np.zeros(model.n_items)
+    by_item[items] = strengths
     lengths = row_lengths(model.collab_indptr, items)
-    return Contributions(
-        targets=model.collab_items[entries].astype(np.intp),  # bincount wants intp (wasm32)
-        amounts=model.collab_weights[entries] * np.repeat(strengths, lengths),
-        sources=np.repeat(items, lengths),
-    )
+    if scan_all is None:
+        scan_all = lengths.sum() >= SCAN_ALL_FROM * len(model.collab_items)
+    if scan_all:
+        entries = targets = None
+        # float32 weights x float64 strengths: float64, exactly as if widened first
+        amounts = model.collab_weights * by_item[model.collab_rows]
+        totals = np.bincount(model.collab_items, weights=amounts, minlength=model.n_items)
+    else:
+        entries = row_entries(model.collab_indptr, items, lengths)
+        targets = model.collab_items[entries]
+        amounts = model.collab_weights[entries] * np.repeat(strengths, lengths)
+        totals = np.bincount(targets, weights=amounts, minlength=model.n_items)
+    scores = np.where(totals != 0, totals, np.nan)
+    return Contributions(scores, by_item, entries, targets)
 
 
-def collab_index_scores(model: Model, added: Contributions) -> np.ndarray:
-    """Per movie, the sum of what the rated movies add; NaN where none reaches."""
-    totals = np.bincount(added.targets, weights=added.amounts, minlength=model.n_items)
-    reached = np.zeros(model.n_items, dtype=bool)
-    reached[added.targets] = True
-    return np.where(reached, totals, np.nan)
+def strongest_sources(model: Model, added: Contributions, wanted: np.ndarray) -> np.ndarray:
+    """Per movie (``wanted``: bool per position), the rated movie whose row adds the most to
+    it, as a position; -1 where none adds anything positive, or not wanted."""
+    if added.entries is None:
+        hits = np.flatnonzero(wanted[model.collab_items])
+    else:
+        hits = added.entries[np.flatnonzero(wanted[added.targets])]
+    sources = model.collab_rows[hits]
+    amounts = model.collab_weights[hits] * added.strengths[sources]
+    return strongest(model.n_items, model.collab_items[hits], amounts, sources)
+
+
+def strongest(n_items: int, targets, amounts, owners) -> np.ndarray:
+    """Per movie, the owner with the largest positive amount for it; -1 where none."""
+    best = np.full(n_items, -1, dtype=np.int64)
+    keep = amounts > 0
+    targets, owners, amounts = targets[keep], owners[keep], amounts[keep]
+    order = np.lexsort((-amounts, targets))  # by target, largest amount first
+    targets, owners = targets[order], owners[order]
+    first = np.ones(len(targets), dtype=bool)
+    first[1:] = targets[1:] != targets[:-1]
+    best[targets[first]] = owners[first]
+    return best

@@ -71,6 +71,8 @@ class Model:
     """Item positions of each item's top EASE weights (its collaborative neighbours)."""
     collab_weights: np.ndarray
     """Their EASE weights, best first."""
+    collab_rows: np.ndarray
+    """Per entry of collab_items, the position of the movie whose row holds it."""
     item_index: IdIndex
     """movieId -> position."""
     user_index: IdIndex
@@ -197,7 +199,14 @@ def _neighbor_lists(columns: Columns, table: schema.Table, item_index: IdIndex, 
     # by movie, best first within each: then _csr has nothing left to sort
     by_rank = slice(None) if in_order else np.lexsort((rank, source))
     weight = _column(columns, table, table.columns[3].name)
-    return _csr(source[by_rank], n_items, target[by_rank], weight[by_rank])
+    # positions as the platform's index type (int32 in Pyodide): np.bincount and gathers take
+    # them as they are; weights stay float32 as stored (half the bytes an answer reads)
+    return _csr(
+        source[by_rank],
+        n_items,
+        target[by_rank].astype(np.intp),
+        weight[by_rank].astype(np.float32),
+    )
 
 
 def model_from_columns(columns: Columns, meta: Mapping[str, Any]) -> Model:
@@ -293,6 +302,9 @@ def model_from_columns(columns: Columns, meta: Mapping[str, Any]) -> Model:
         collab_indptr=collab_indptr,
         collab_items=collab_items,
         collab_weights=collab_weights,
+        collab_rows=np.repeat(
+            np.arange(len(item_ids), dtype=np.intp), np.diff(collab_indptr).astype(np.intp)
+        ),
         item_index=item_index,
         user_index=user_index,
     )

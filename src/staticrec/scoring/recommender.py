@@ -19,10 +19,11 @@ import numpy as np
 from staticrec.scoring import collab as cf
 from staticrec.scoring.collab_index import (
     Contributions,
-    collab_index_scores,
     contributions,
     row_entries,
     row_lengths,
+    strongest,
+    strongest_sources,
 )
 from staticrec.scoring.content import content_scores, popularity_rank
 from staticrec.scoring.errors import ScoringError, UnknownUser
@@ -272,7 +273,7 @@ class Recommender:
         """Every list's score for every movie (NaN: not in that list)."""
         added = added if added is not None else self.contributions(request)
         return {
-            "collab": collab_index_scores(self.model, added),
+            "collab": added.scores,
             "svd": request.svd * self._svd_boost,
             "content": content_scores(self.model, request.favorites),
             "popular": self._most_rated,
@@ -417,15 +418,15 @@ class Recommender:
         wanted = np.zeros(model.n_items, dtype=bool)
         wanted[shown] = True
         favorites = request.favorites
-        entries = row_entries(model.neighbor_indptr, favorites)
         lengths = row_lengths(model.neighbor_indptr, favorites)
+        entries = row_entries(model.neighbor_indptr, favorites, lengths)
+        on_screen = np.flatnonzero(wanted[model.neighbor_items[entries]])
+        owners = favorites[np.searchsorted(np.cumsum(lengths), on_screen, side="right")]
+        entries = entries[on_screen]
         return {
-            "collab": _strongest(wanted, added.targets, added.amounts, added.sources),
-            "content": _strongest(
-                wanted,
-                model.neighbor_items[entries],
-                model.neighbor_sims[entries],
-                np.repeat(favorites, lengths),
+            "collab": strongest_sources(model, added, wanted),
+            "content": strongest(
+                model.n_items, model.neighbor_items[entries], model.neighbor_sims[entries], owners
             ),
         }
 
@@ -471,19 +472,6 @@ class Recommender:
     def _item(self, position: int, **scores) -> Item:
         position = int(position)
         return Item(int(self.model.item_ids[position]), self.model.titles[position], **scores)
-
-
-def _strongest(wanted, targets, amounts, owners) -> np.ndarray:
-    """Per wanted movie, the owner with the largest positive amount for it; -1 where none."""
-    best = np.full(len(wanted), -1, dtype=np.int64)
-    keep = wanted[targets] & (amounts > 0)
-    targets, owners, amounts = targets[keep], owners[keep], amounts[keep]
-    order = np.lexsort((-amounts, targets))  # by target, largest amount first
-    targets, owners = targets[order], owners[order]
-    first = np.ones(len(targets), dtype=bool)
-    first[1:] = targets[1:] != targets[:-1]
-    best[targets[first]] = owners[first]
-    return best
 
 
 def _maybe(value: float) -> float | None:
