@@ -17,6 +17,7 @@ import pytest
 from datasets import EVIL_TITLE, evil_dataset
 from staticrec.pipeline import BuildConfig, run
 from staticrec.scoring.schema import SCORING_TABLES
+from staticrec.site.pyodide import CDN_URL, CORE_SHA256
 from staticrec.site.render import SiteConfig, browse_key, content_security_policy
 from staticrec.site.wheel import build_scoring_wheel, scoring_sources
 
@@ -108,7 +109,17 @@ def test_csp_allows_own_origin_and_wasm_only():
     policy = content_security_policy("self-host")
     assert "script-src 'self' 'wasm-unsafe-eval';" in policy
     assert "unsafe-inline" not in policy and "'unsafe-eval'" not in policy
-    assert "https://cdn.jsdelivr.net" in content_security_policy("cdn")
+    cdn = content_security_policy("cdn")
+    # the pinned release's folder only, not every file on the CDN
+    assert f"script-src 'self' 'wasm-unsafe-eval' {CDN_URL};" in cdn
+    assert CDN_URL.startswith("https://cdn.jsdelivr.net/pyodide/v") and CDN_URL.endswith("/full/")
+    assert "https://cdn.jsdelivr.net " not in cdn and "https://cdn.jsdelivr.net;" not in cdn
+
+
+def test_pages_list_the_runtime_files_with_their_pinned_hashes(evil_site):
+    listed = re.search(r'data-pyodide-files="([^"]*)"', (evil_site / "index.html").read_text())
+    files = dict(entry.split(":") for entry in listed.group(1).split())
+    assert files == CORE_SHA256  # cdn mode: the official files, lock included
 
 
 def test_pages_pin_the_manifest_and_the_site_carries_the_data(evil_site):

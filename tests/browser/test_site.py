@@ -32,6 +32,39 @@ def test_search_to_movie_page_to_similar_movies(page, site_url):
     page.wait_for_url("**/movie/3114/")
 
 
+OTHER_SCRIPTS = [
+    ("Москва слезам не верит (1979)", "москва слезам"),
+    ("שלום חבר (1998)", "שלום"),
+    ("千と千尋の神隠し (2001)", "千と千尋"),
+    ("بنات وبس (2003)", "بنات"),
+    (
+        "".join(chr(ord(c) + 0xFEE0) if c != " " else c for c in "Toy Story Extra"),
+        "toy story extra",
+    ),  # fullwidth
+    ("🎬 Cinema 🍿 (2020)", "🍿"),
+    ("Amélie (2001)", "amelie"),
+]
+
+
+def test_search_finds_titles_in_any_script(page, site_url):
+    """search.js itself, on a catalogue of titles in other scripts, fullwidth forms and emoji;
+    and a 112 KB title, which a backtracking article rule took seconds over, is searched."""
+    page.goto(site_url)
+    titles = [title for title, _ in OTHER_SCRIPTS] + ["Long, The " * 11_200 + "(1999)"]
+    found = page.evaluate(
+        """async ([titles, queries]) => {
+          const { search } = await import("./assets/search.js");
+          const catalog = { titles, ids: titles.map((_, i) => i + 1),
+                            counts: titles.map(() => 1), keys: null };
+          return queries.map((query) => search(catalog, query).map((i) => titles[i]));
+        }""",
+        [titles, [query for _, query in OTHER_SCRIPTS] + ["long the 1999"]],
+    )
+    for (title, query), hits in zip(OTHER_SCRIPTS, found, strict=False):
+        assert hits[:1] == [title], query
+    assert found[-1] == [titles[-1]]
+
+
 def test_without_javascript_browse_to_movie_and_similar(browser, site_url):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
@@ -183,5 +216,5 @@ def test_start_up_is_marked_for_measurement(page, site_url):
     times = [marks[f"staticrec:{name}"] for name in order]
     assert times == sorted(times)
     boot = json.loads(page.evaluate("() => document.body.dataset.bootTimings"))
-    assert list(boot) == ["python", "numpy", "import", "data", "model"]
+    assert list(boot) == ["runtime-checked", "python", "numpy", "import", "data", "model"]
     assert list(boot.values()) == sorted(boot.values())

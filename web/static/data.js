@@ -3,48 +3,7 @@
 // SHA-256 the page was rendered with, before anything is decoded.
 import { parquetRead } from "../vendor/hyparquet/index.js";
 import { SiteError } from "./errors.js";
-
-function fileName(url) {
-  return new URL(url, self.location.href).pathname.split("/").pop();
-}
-
-export async function fetchBytes(url) {
-  let response;
-  try {
-    response = await fetch(url);
-  } catch (error) {
-    throw new SiteError(`Could not download ${fileName(url)}: ${error.message}`);
-  }
-  if (!response.ok) {
-    throw new SiteError(`Could not download ${fileName(url)}: HTTP ${response.status}.`);
-  }
-  return response.arrayBuffer();
-}
-
-export async function sha256Hex(buffer) {
-  if (!globalThis.crypto?.subtle) {
-    throw new SiteError("This page must be served over HTTPS (or from localhost): "
-      + "the browser only checks file integrity (SubtleCrypto) in a secure context.");
-  }
-  const digest = await crypto.subtle.digest("SHA-256", buffer);
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-/** Refuse a file unless its SHA-256 is the expected one. */
-export async function verify(buffer, expected, label) {
-  const actual = await sha256Hex(buffer);
-  if (actual !== expected) {
-    throw new SiteError(`${label} failed its integrity check: its SHA-256 is `
-      + `${actual.slice(0, 16)}…, but the build recorded ${expected.slice(0, 16)}…. `
-      + "The file is damaged or from another build; rebuild or redeploy the site.");
-  }
-  return buffer;
-}
-
-/** Download a file and refuse it unless its SHA-256 is the expected one. */
-export async function fetchVerified(url, expected, label = fileName(url)) {
-  return verify(await fetchBytes(url), expected, label);
-}
+import { fetchBytes, verify } from "./download.js";
 
 /**
  * The manifest (parsed, and as text) from its bytes, checked against the page's pinned hash.

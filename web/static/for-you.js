@@ -6,39 +6,62 @@
 // The large tables are decoded only once Pyodide has started (its WebAssembly compilation
 // wants both cores); the items table, which the search needs, is decoded at once.
 // Only small modules are imported statically, so the worker starts as soon as possible.
-import { clearRatings, loadRatings, saveRatings, setRating } from "./ratings.js";
+import { clearRatings, loadRatings, parseId, saveRatings, setRating } from "./ratings.js";
 import { mark, movieUrl, showError, siteConfig, startWorker } from "./page.js";
 
 const config = siteConfig();
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
 
-/** A movieId or userId typed or linked: a positive whole number, or null. */
-function parseId(text) {
-  const value = Number(String(text ?? "").trim());
-  return Number.isSafeInteger(value) && value > 0 ? value : null;
+// Notes on what came in (the link, the stored ratings) and could not be used: they stay on
+// screen until the visitor does something, so nothing is dropped without a word.
+const notes = [];
+function note(text) {
+  notes.push(text);
+  const box = $("notice");
+  box.replaceChildren(...notes.map((line) => Object.assign(document.createElement("p"), { textContent: line })));
+  box.hidden = false;
 }
+function dismissNotes() {
+  notes.length = 0;
+  $("notice").replaceChildren();
+  $("notice").hidden = true;
+}
+const quoted = (text) => `"${text.length > 40 ? `${text.slice(0, 40)}…` : text}"`;
 
-const state = {
-  user: params.get("user") === null ? null : parseId(params.get("user")),
-  favorites: params.getAll("favorite").flatMap((v) => v.split(",")).map(parseId)
-    .filter((id) => id !== null),
-  ratings: loadRatings(config.root),
-};
-if (params.get("user") !== null && state.user === null) {
-  showError(`"${params.get("user")}" is not a userId: a userId is a whole number, such as 105.`);
+const stored = loadRatings(config.root, config.ratingScale);
+const state = { user: null, favorites: [], ratings: stored.ratings, olderRatings: stored.older };
+stored.notes.forEach(note);
+{
+  const user = params.get("user");
+  if (user !== null) {
+    state.user = parseId(user);
+    if (state.user === null) {
+      note(`The link's user ${quoted(user)} is not a userId (a whole number such as 105): `
+        + "showing recommendations for a new visitor instead.");
+    }
+  }
+  const favorites = params.getAll("favorite").flatMap((value) => value.split(","));
+  const bad = favorites.filter((value) => parseId(value) === null);
+  if (bad.length) {
+    note(`The link's favourite ${bad.map(quoted).join(", ")} is not a movieId (a whole number `
+      + "such as 1), and was left out.");
+  }
+  state.favorites = [...new Set(favorites.map(parseId).filter((id) => id !== null))];
 }
 let catalog = null;
 let ready = false;
 let requestId = 0;
 let answered = 0;
+let lastStage = null;
+let failed = false;
 
 // -- the worker -------------------------------------------------------------------------------
 
 const parts = { python: "starting Python", data: "checking the model files" };
 const setPart = (part, text) => {
   parts[part] = text;
-  if (!ready) status(`Loading: ${parts.python}; ${parts.data}…`);
+  if (!ready && !failed) status(`Loading: ${parts.python}; ${parts.data}…`);
 };
 const worker = startWorker(config);
 mark("worker-start");
@@ -50,7 +73,8 @@ worker.onerror = (event) => {
 worker.onmessage = ({ data: message }) => {
   if (message.type === "progress") {
     setPart("python", message.text);
-    mark(message.stage);
+    if (message.stage !== lastStage) mark(message.stage);
+    lastStage = message.stage;
     if (message.stage === "packages") pythonStarted();
   } else if (message.type === "ready") {
     ready = true;
@@ -70,6 +94,7 @@ const slow = setTimeout(() => {
 }, 30000);
 
 function fail(message) {
+  failed = true; // later progress (other downloads finishing) must not cover the message
   clearTimeout(slow);
   status("The recommender is unavailable.");
   showError(message);
@@ -89,8 +114,10 @@ function syncUrl() {
   history.replaceState(null, "", search ? `?${search}` : location.pathname);
 }
 
-/** Send the current state to the worker; before it is ready, it queues the request. */
-function ask() {
+/** Send the current state to the worker; before it is ready, it queues the request. A request
+ * the visitor made (``byVisitor``) clears the notes about the link and the stored ratings. */
+function ask(byVisitor = true) {
+  if (byVisitor) dismissNotes();
   syncUrl();
   renderControls();
   const request = state.user !== null
@@ -142,9 +169,12 @@ function show(answer, ms) {
   $("cf-list").replaceChildren(...(side ?? []).map((item) => movieItem(item, why(item))));
   $("content-list").replaceChildren(...(answer.lists.content ?? []).map((item) => movieItem(item,
     `similarity ${item.similarity.toFixed(2)}`)));
-  $("content-from").textContent = answer.favorites.length
-    ? `Movies like: ${answer.favorites.map((f) => f.title).join("; ")}`
-    : "Pick a favourite, or rate a movie 4★ or more, to see similar movies.";
+  const liked = answer.favorites.map((f) => f.title).join("; ");
+  $("content-from").textContent = !answer.favorites.length
+    ? "Pick a favourite, or rate a movie 4★ or more, to see similar movies."
+    : answer.lists.content?.length ? `Movies like: ${liked}`
+      : `No movie is listed as similar to ${liked}: similarity comes from genres (and tags), `
+        + "and none is listed for it.";
   const results = $("results");
   results.hidden = false;
   answered += 1;
@@ -152,7 +182,10 @@ function show(answer, ms) {
   results.dataset.answered = String(answered);
   results.dataset.mode = answer.mode;
   if (answered === 1) mark("first-result");
-  const ignored = answer.ignored.length ? ` Ignored unknown movie ids: ${answer.ignored.join(", ")}.` : "";
+  const unknown = answer.ignored;
+  const ignored = unknown.length
+    ? ` Ignored ${unknown.length} movie id(s) this site does not know: ${unknown.slice(0, 10).join(", ")}`
+      + `${unknown.length > 10 ? ", …" : ""}.` : "";
   status(`Computed in your browser in ${ms.toFixed(1)} ms.${ignored}`);
 }
 
@@ -173,7 +206,7 @@ function renderControls() {
     remove.setAttribute("aria-label", `remove ${titleOf(Number(movieId))}`);
     remove.addEventListener("click", () => {
       state.ratings.delete(movieId);
-      saveRatings(config.root, state.ratings);
+      saveRatings(config.root, state.ratings, state.olderRatings);
       ask();
     });
     li.append(`${titleOf(Number(movieId))}: ${stars(rating)} `, remove);
@@ -216,6 +249,7 @@ $("user-form").addEventListener("submit", (event) => {
 });
 $("clear-ratings").addEventListener("click", () => {
   state.ratings = new Map();
+  state.olderRatings = [];
   clearRatings(config.root);
   ask();
 });
@@ -237,7 +271,7 @@ function enableSearch(attachSearch, loaded) {
   catalog = loaded;
   attachSearch($("rate-search"), $("rate-results"), catalog, (movieId) => {
     setRating(state.ratings, movieId, Number($("rate-value").value));
-    saveRatings(config.root, state.ratings);
+    saveRatings(config.root, state.ratings, state.olderRatings);
     ask();
   });
   attachSearch($("favorite-search"), $("favorite-results"), catalog, (movieId) => {
@@ -249,4 +283,4 @@ function enableSearch(attachSearch, loaded) {
 
 loadData().catch((error) => fail(error.message));
 
-ask();
+ask(false);

@@ -14,11 +14,14 @@ export function siteConfig() {
     manifestSha256: data.manifestSha256,
     pyodideMode: data.pyodideMode,
     pyodideIndex: absolute(data.pyodideIndex),
-    pyodideLock: absolute(data.pyodideLock),
     scoringPackage: data.scoringPackage,
     wheelUrl: absolute(data.scoringWheelUrl),
     wheelName: data.scoringWheel,
     wheelSha256: data.scoringWheelSha256,
+    // "name:sha256 ..." of Pyodide's core files, checked in the worker before it starts them
+    pyodideFiles: Object.fromEntries((data.pyodideFiles || "").split(" ").filter(Boolean)
+      .map((entry) => entry.split(":"))),
+    ratingScale: (data.ratingScale || "0.5 5").split(" ").map(Number),
   };
 }
 

@@ -6,19 +6,26 @@
 // The contract with the page (one error channel, as Pyodide's own worker examples have):
 //   in:  {type: "data", columns, manifestText}    the decoded model files, once
 //        {type: "recommend", id, request}          a request (queued until the model is ready)
-//   out: {type: "progress", stage, text}           start-up, stage by stage
+//   out: {type: "progress", stage, text}           start-up, stage by stage (and the bytes
+//                                                  of the runtime downloaded so far)
 //        {type: "ready", timings}                  the model is loaded; timings from marks
 //        {id, result, ms}                          the answer to request ``id``
 //        {id, error}                               request ``id`` failed (id null: start-up
 //                                                  failed, and no request will be answered)
 //
-// One tiny static import: a module worker runs only after its whole import graph has arrived.
+// Two tiny static imports: a module worker runs only after its whole import graph has arrived.
 import { SiteError } from "./errors.js";
+import { fetchVerified, withTimeout } from "./download.js";
+
+const LOCK = "pyodide-lock.json";
+/** Once its files are here and checked, Python starts in seconds: this long means it will not. */
+const START_MS = 60000;
 
 let deliverData;
 const dataArrived = new Promise((resolve) => { deliverData = resolve; });
 
 const progress = (stage, text) => postMessage({ type: "progress", stage, text });
+const mark = (name) => performance.mark(`staticrec:${name}`);
 
 const engine = boot(JSON.parse(new URLSearchParams(self.location.search).get("config")));
 engine.catch((error) => postMessage({ id: null, error: describe(error) }));
@@ -27,8 +34,6 @@ self.onmessage = ({ data: message }) => {
   if (message.type === "data") deliverData(message);
   else if (message.type === "recommend") answer(message);
 };
-
-const mark = (name) => performance.mark(`staticrec:${name}`);
 
 /** Milliseconds from the worker's start to each of its marks. */
 function timings() {
@@ -64,35 +69,36 @@ async function boot(config) {
 
 async function startPython(config) {
   progress("download", "downloading Python (Pyodide)");
+  const runtime = await downloadRuntime(config);
+  mark("runtime-checked");
+  progress("start", "starting Python");
+  // Pyodide fetches its files itself and has no option to take their bytes: it is handed the
+  // bytes just checked through fetch (pyodide.mjs and pyodide.asm.js, which it imports, come
+  // from the HTTP cache after their check).
+  serveFromMemory(runtime.fetched);
   let loadPyodide;
   try {
     ({ loadPyodide } = await import(new URL("pyodide.mjs", config.pyodideIndex).href));
   } catch (error) {
-    throw new SiteError(`Python (Pyodide) could not be downloaded from ${config.pyodideIndex}: ${error.message}`);
+    throw new SiteError(`Python (Pyodide) could not be loaded from ${config.pyodideIndex}: ${error.message}`);
   }
-  const options = { indexURL: config.pyodideIndex };
-  if (config.pyodideLock) {
-    options.lockFileURL = config.pyodideLock;
-    prefetchPackages(config);
-  }
+  const options = { indexURL: config.pyodideIndex, lockFileURL: new URL(LOCK, config.pyodideIndex).href };
   let py;
   try {
-    py = await loadPyodide(options);
+    py = await withTimeout(loadPyodide(options), START_MS,
+      `Python (Pyodide) did not start within ${START_MS / 1000} s of its files arriving.`);
   } catch (error) {
-    throw new SiteError(`Python (Pyodide) failed to start: ${error.message}`);
+    throw new SiteError(`Python (Pyodide) failed to start: ${describe(error)}`);
   }
   progress("packages", "loading numpy and the scoring code");
   const failures = [];
   const callbacks = { messageCallback: () => {}, errorCallback: (text) => failures.push(text) };
-  if (config.pyodideMode === "self-host") {
+  const loading = config.pyodideMode === "self-host"
     // The site's lock lists the scoring wheel with numpy as its dependency: one call loads both.
-    await py.loadPackage(config.scoringPackage, callbacks);
-  } else {
-    await py.loadPackage("numpy", callbacks);
-    const { fetchVerified } = await import("./data.js");
-    const wheel = await fetchVerified(config.wheelUrl, config.wheelSha256, config.wheelName);
-    py.unpackArchive(wheel, "wheel");
-  }
+    ? py.loadPackage(config.scoringPackage, callbacks)
+    : py.loadPackage("numpy", callbacks).then(() => py.unpackArchive(runtime.wheel, "wheel"));
+  await withTimeout(loading, START_MS,
+    `Python's packages did not load within ${START_MS / 1000} s of their files arriving.`);
   const expected = config.pyodideMode === "self-host" ? ["numpy", config.scoringPackage] : ["numpy"];
   const missing = expected.filter((name) => !(name in py.loadedPackages));
   if (failures.length || missing.length) {
@@ -102,18 +108,72 @@ async function startPython(config) {
 }
 
 /**
- * Download the wheels while Pyodide compiles and starts, so that loadPackage finds them in the
- * HTTP cache instead of fetching them after start-up. Only an optimisation: errors are ignored
- * (loadPackage fetches again, checks the sha256 and reports any failure).
+ * Download every file of the runtime at once, each checked by SHA-256 before Pyodide touches
+ * it: its core files against the hashes the page was built with, the package wheels against the
+ * checked lock (and, from the CDN, the scoring wheel against the page). A missing or damaged
+ * file is named; progress counts the bytes as they arrive.
  */
-async function prefetchPackages(config) {
-  try {
-    const lock = await (await fetch(config.pyodideLock)).json();
-    await Promise.all(Object.values(lock.packages).map((pkg) =>
-      fetch(new URL(pkg.file_name, config.pyodideIndex)).then((response) => response.arrayBuffer())));
-  } catch {
-    // nothing to do: see above
+async function downloadRuntime(config) {
+  let received = 0;
+  let shown = 0;
+  const onBytes = (n) => {
+    received += n;
+    if (received - shown >= 256 * 1024) {
+      shown = received;
+      progress("download", `downloading Python (Pyodide): ${(received / 1e6).toFixed(1)} MB`);
+    }
+  };
+  const fetched = new Map(); // absolute URL -> checked bytes
+  const get = async (name, sha256, url = new URL(name, config.pyodideIndex).href) => {
+    if (!sha256) throw new SiteError(`This page does not list the SHA-256 of ${name}; rebuild the site.`);
+    const bytes = await fetchVerified(url, sha256, name, { onBytes });
+    fetched.set(url, bytes);
+    return bytes;
+  };
+  const core = Object.entries(config.pyodideFiles).filter(([name]) => name !== LOCK)
+    .map(([name, sha256]) => get(name, sha256));
+  const wanted = config.pyodideMode === "self-host" ? config.scoringPackage : "numpy";
+  const packages = get(LOCK, config.pyodideFiles[LOCK])
+    .then((bytes) => JSON.parse(new TextDecoder().decode(bytes)))
+    .then((lock) => Promise.all(closure(lock, wanted).map((pkg) => get(pkg.file_name, pkg.sha256))));
+  const wheel = config.pyodideMode === "self-host"
+    ? null : get(config.wheelName, config.wheelSha256, config.wheelUrl);
+  // one Promise.all: the first failure is reported, and no other goes unhandled
+  const [, , wheelBytes] = await Promise.all([Promise.all(core), packages, wheel]);
+  return { fetched, wheel: wheelBytes };
+}
+
+/**
+ * Answer fetches of ``files`` (absolute URL -> bytes) from memory, each once; any other request
+ * goes to the network as usual. The narrowest way to make Pyodide use the bytes checked above,
+ * without a second download (an in-memory HTTP cache does not keep a 10 MB file).
+ */
+function serveFromMemory(files) {
+  const network = globalThis.fetch;
+  globalThis.fetch = (input, init) => {
+    const url = new URL(input instanceof Request ? input.url : input, self.location.href).href;
+    const bytes = files.get(url);
+    if (bytes === undefined) return network(input, init);
+    files.delete(url);
+    const type = url.endsWith(".wasm") ? "application/wasm" : "application/octet-stream";
+    return Promise.resolve(new Response(bytes, { headers: { "Content-Type": type } }));
+  };
+}
+
+/** The lock's entry for ``name`` and every package it depends on. */
+function closure(lock, name) {
+  const seen = new Map();
+  const pending = [name];
+  while (pending.length) {
+    const next = pending.shift();
+    const pkg = lock.packages?.[next];
+    if (!pkg) throw new SiteError(`${LOCK} does not list the package ${next}; rebuild the site.`);
+    if (!seen.has(next)) {
+      seen.set(next, pkg);
+      pending.push(...(pkg.depends ?? []));
+    }
   }
+  return [...seen.values()];
 }
 
 async function answer({ id, request }) {

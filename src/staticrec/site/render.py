@@ -25,7 +25,15 @@ from staticrec.artifacts import load_recommender
 from staticrec.errors import ConfigError
 from staticrec.scoring import Recommender, schema
 from staticrec.scoring.schema import MANIFEST
-from staticrec.site.pyodide import CDN_URL, LOCK_FILE, PYODIDE_VERSION, ensure_runtime, load_lock
+from staticrec.site.pyodide import (
+    CDN_URL,
+    CORE_SHA256,
+    LOCK_FILE,
+    PYODIDE_VERSION,
+    ensure_runtime,
+    load_lock,
+    sha256_of,
+)
 from staticrec.site.pyodide import wheel_files as runtime_wheels
 from staticrec.site.wheel import build_scoring_wheel, site_package_name, write_site_lock
 
@@ -116,6 +124,7 @@ def site_pages(
         "manifest_sha256": hashlib.sha256((artifacts / MANIFEST).read_bytes()).hexdigest(),
         "dataset": manifest["dataset"],
         "content_source": manifest["params"]["content"]["source"],
+        "rating_scale": manifest["rating_scale"],
         "version": __version__,
         "pyodide_version": PYODIDE_VERSION,
         "has_report": report is not None,
@@ -276,8 +285,9 @@ def template_environment(web_dir: Path) -> jinja2.Environment:
 
 
 def content_security_policy(pyodide_mode: str) -> str:
-    """Own origin only, plus WebAssembly compilation for Pyodide (and the CDN in cdn mode)."""
-    remote = f" {CDN_URL.split('/pyodide/')[0]}" if pyodide_mode == "cdn" else ""
+    """Own origin only, plus WebAssembly compilation for Pyodide (and, in cdn mode, the pinned
+    release's folder on the CDN: not the whole CDN)."""
+    remote = f" {CDN_URL}" if pyodide_mode == "cdn" else ""
     return (
         "default-src 'self'; "
         f"script-src 'self' 'wasm-unsafe-eval'{remote}; "
@@ -298,7 +308,12 @@ def _install_runtime(folder: Path, runtime: Path | None, config: SiteConfig) -> 
         "wheel_sha256": hashlib.sha256(wheel.read_bytes()).hexdigest(),
     }
     if runtime is None:
-        return {**info, "index_url": CDN_URL, "lock": "", "wheel_url": f"{RUNTIME_DIR}{wheel.name}"}
+        return {
+            **info,
+            "index_url": CDN_URL,
+            "wheel_url": f"{RUNTIME_DIR}{wheel.name}",
+            "core": CORE_SHA256,
+        }
     lock = load_lock(runtime / LOCK_FILE)
     for name in [*_CORE_FILES, *(f.name for f in runtime_wheels(lock))]:
         shutil.copyfile(runtime / name, folder / name)
@@ -306,8 +321,9 @@ def _install_runtime(folder: Path, runtime: Path | None, config: SiteConfig) -> 
     return {
         **info,
         "index_url": RUNTIME_DIR,
-        "lock": f"{RUNTIME_DIR}{LOCK_FILE}",
         "wheel_url": f"{RUNTIME_DIR}{wheel.name}",
+        # the site's own lock (it lists the scoring wheel) in place of the official one
+        "core": {**CORE_SHA256, LOCK_FILE: sha256_of(folder / LOCK_FILE)},
     }
 
 
