@@ -9,6 +9,7 @@ The goal: halving within 0.002 RMSE of the full grid's best in at most a third o
 
 from __future__ import annotations
 
+import argparse
 import time
 
 from _common import ml_small, table
@@ -18,6 +19,7 @@ from staticrec.tuning import TuningConfig, search
 
 
 def main() -> None:
+    argparse.ArgumentParser(description=__doc__).parse_args()
     ml = load_movielens(ml_small(), name="ml-latest-small")
     data = surprise_dataset(ml.ratings, ml.rating_scale)
     results = {}

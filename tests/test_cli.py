@@ -171,3 +171,51 @@ def test_an_os_error_is_one_line_not_a_traceback(tiny_dir, tmp_path, capsys):
     assert err.startswith("error: ") and err.count("\n") == 1 and "Traceback" not in err
     assert str(blocker) in err
     assert blocker.read_text() == "a file where a folder should go"
+
+
+def test_version_and_python_dash_m():
+    from staticrec import __version__
+
+    script = Path(sys.executable).parent / "staticrec"  # the console script beside python
+    for command in ([str(script)], [sys.executable, "-m", "staticrec"]):
+        result = subprocess.run([*command, "--version"], capture_output=True, text=True)
+        assert result.returncode == 0 and result.stdout.strip() == f"staticrec {__version__}"
+
+
+@pytest.mark.parametrize("script", sorted(p.name for p in (REPO / "benchmarks").glob("bench_*.py")))
+def test_every_benchmark_help_describes_and_never_runs(script):
+    result = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / script), "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0 and result.stdout.startswith("usage:")
+    assert "ms" not in result.stdout.split("\n", 1)[0]  # a usage line, no figures
+
+
+def test_a_closed_pipe_ends_quietly(built):
+    """`staticrec recommend ... | head -1`: the reader leaves, the command stops without a word."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "staticrec", "recommend", "--artifacts-dir", str(built), "--json"]
+        + ["--user", "105"] * 200,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    process.stdout.close()  # the reader is gone before the first line
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=120) == 0
+    assert "Traceback" not in stderr and "BrokenPipe" not in stderr, stderr
+
+
+def test_third_party_prints_go_to_stderr_not_stdout(capsys):
+    """Results only on stdout: what a library prints while computing goes to stderr."""
+    from staticrec.cli import _results_only
+
+    def noisy(value):
+        print("Estimating biases using als...")
+        return value
+
+    assert _results_only(noisy, 42) == 42
+    captured = capsys.readouterr()
+    assert captured.out == "" and "Estimating biases" in captured.err

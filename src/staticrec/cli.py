@@ -10,12 +10,15 @@ Defaults come from the config classes, so they are stated once. Examples::
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from staticrec import __version__
 from staticrec.errors import ConfigError, StaticrecError
 from staticrec.scoring.errors import ScoringError
 
@@ -179,7 +182,7 @@ def _add_evaluation_options(group, report_dir: Path) -> None:
     group.add_argument(
         "--quick",
         action="store_true",
-        help="a smoke run: 120 users, 3 folds, a small grid, no KNN",
+        help="a smoke run (about half a minute): 120 users, 3 folds, a small grid, no KNN",
     )
 
 
@@ -216,8 +219,8 @@ def _run_evaluate(args: argparse.Namespace) -> int:
         report_dir=args.report_dir,
         progress=not args.quiet,
     )
-    print(evaluation.run(config))
-    print(f"report written to {args.report_dir / 'report.md'}")
+    print(_results_only(evaluation.run, config))
+    log.info("report written to %s", args.report_dir / "report.md")
     return 0
 
 
@@ -249,7 +252,7 @@ def _run_build(args: argparse.Namespace) -> int:
             pyodide_dir=args.pyodide_dir,
         ),
     )
-    print("\n".join(run(config).lines()))
+    print("\n".join(_results_only(run, config).lines()))
     return 0
 
 
@@ -415,6 +418,7 @@ def make_parser() -> argparse.ArgumentParser:
         prog="staticrec",
         description="A serverless movie recommender: train in Python, recommend in the browser.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _build_parser(sub)
     _evaluate_parser(sub)
@@ -433,20 +437,30 @@ def _message(exc: Exception, parser: argparse.ArgumentParser, command: str) -> s
     return str(exc)
 
 
+def _results_only(compute, *args):
+    """``compute(*args)``, with whatever it prints sent to stderr: stdout carries results only
+    (Surprise prints its progress, "Estimating biases using als...", with print)."""
+    with contextlib.redirect_stdout(sys.stderr):
+        return compute(*args)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``staticrec`` console script; returns the exit code."""
     parser = make_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.WARNING if getattr(args, "quiet", False) else logging.INFO,
-        format="%(message)s",
-        stream=sys.stderr,
-    )
+    # staticrec's own log at INFO; other libraries' (matplotlib's notes) only from WARNING
+    logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stderr)
+    log.setLevel(logging.WARNING if getattr(args, "quiet", False) else logging.INFO)
     try:
         return args.handler(args)
     except (StaticrecError, ScoringError) as exc:
         print(f"error: {_message(exc, parser, args.command)}", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        # the reader went away (`staticrec recommend ... | head -1`): stop without a word; point
+        # stdout at /dev/null so that the interpreter's last flush cannot fail again
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except OSError as exc:  # a full disk, a read-only folder: one line, not a traceback
         where = f"{exc.filename}: " if exc.filename else ""
         print(f"error: {where}{exc.strerror or exc}", file=sys.stderr)

@@ -29,7 +29,7 @@ def accuracy_models(svd: SVDParams, tuned: SVDParams, knn: bool) -> dict:
     """Name -> factory of each model in the accuracy table."""
     models = {
         "global mean": GlobalMean,
-        "BaselineOnly": BaselineOnly,
+        "BaselineOnly": lambda: BaselineOnly(verbose=False),
         "KNNBaseline (item-based)": lambda: KNNBaseline(
             sim_options={"name": "pearson_baseline", "user_based": False}, verbose=False
         ),

@@ -163,7 +163,7 @@ def _ensure_file(
 def _missing(cache: Path, name: str, why: str) -> RuntimeMissing:
     return RuntimeMissing(
         f"Pyodide {PYODIDE_VERSION} file {name}: {why}. Offline, fill the cache from the package "
-        f"registries with `python scripts/fetch_pyodide.py --from registries --cache-dir "
+        f"registries with `staticrec fetch-pyodide --from registries --cache-dir "
         f"{cache.parent}`, or pass "
         "--pyodide-dir DIR (a folder holding the official Pyodide files); or build with "
         "--pyodide cdn to load Pyodide from the CDN in the browser"
