@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from datasets import EVIL_TITLE, evil_dataset
+from staticrec.errors import ConfigError
 from staticrec.pipeline import BuildConfig, run
 from staticrec.scoring.schema import SCORING_TABLES
 from staticrec.site.pyodide import CDN_URL, CORE_SHA256
@@ -30,19 +31,22 @@ GOLDEN_PAGES = [
     "about/index.html",
     "browse/index.html",
     "browse/other/index.html",
+    "404.html",
 ]
+BASE_URL = "https://example.org/films/"
 UPDATE = os.environ.get("STATICREC_UPDATE_GOLDEN") == "1"
 
 
 @pytest.fixture(scope="module")
 def evil_site(tmp_path_factory) -> Path:
-    """The tiny dataset with an HTML-payload title, rendered with Pyodide from the CDN."""
+    """The tiny dataset with an HTML-payload title, rendered with Pyodide from the CDN, to be
+    published at BASE_URL."""
     folder = tmp_path_factory.mktemp("render")
     run(
         BuildConfig(
             data_dir=evil_dataset(folder / "data"),
             artifacts_dir=folder / "artifacts",
-            site=SiteConfig(site_dir=folder / "site", pyodide="cdn"),
+            site=SiteConfig(site_dir=folder / "site", pyodide="cdn", base_url=BASE_URL),
         )
     )
     return folder / "site"
@@ -99,8 +103,13 @@ def test_every_relative_link_resolves_and_every_page_has_the_csp(evil_site):
         for link in parser.links:
             if link.startswith(("https://", "http://")):
                 continue
-            target = (page.parent / link.split("?")[0]).resolve()
-            if link.endswith("/") or link.split("?")[0].endswith("/"):
+            path = link.split("?")[0]
+            if path.startswith("/"):  # the 404 page's links, from the published root
+                assert path.startswith("/films/"), f"{page}: {link}"
+                target = evil_site / path.removeprefix("/films/")
+            else:
+                target = (page.parent / path).resolve()
+            if path.endswith("/"):
                 target = target / "index.html"
             assert target.is_file(), f"{page}: {link}"
 
@@ -189,3 +198,49 @@ def test_scoring_wheel_holds_the_source_files_and_is_reproducible(tmp_path):
 )
 def test_browse_sections(title, key):
     assert browse_key(title) == key
+
+
+def test_every_page_has_a_description_of_its_own(evil_site):
+    descriptions = {}
+    for page in evil_site.rglob("*.html"):
+        found = re.search(r'<meta name="description" content="([^"]+)">', page.read_text())
+        assert found and len(found.group(1)) > 30, page
+        descriptions[page] = found.group(1)
+    movies = [d for p, d in descriptions.items() if p.parent.parent.name == "movie"]
+    assert len(set(movies)) == len(movies)  # one per movie, not one for all
+
+
+def test_the_sitemap_lists_every_page_but_the_404(evil_site):
+    import xml.etree.ElementTree as ET
+
+    namespace = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    root = ET.parse(evil_site / "sitemap.xml").getroot()
+    urls = {loc.text for loc in root.findall("s:url/s:loc", namespace)}
+    pages = {
+        BASE_URL + str(p.relative_to(evil_site)).removesuffix("index.html")
+        for p in evil_site.rglob("*.html")
+        if p.name != "404.html"
+    }
+    assert urls == pages
+    assert f"Sitemap: {BASE_URL}sitemap.xml" in (evil_site / "robots.txt").read_text()
+
+
+def test_a_large_sitemap_is_split_under_an_index(tmp_path, monkeypatch):
+    from staticrec.site import render
+
+    monkeypatch.setattr(render, "SITEMAP_LIMIT", 3)
+    render._write_sitemap(tmp_path, BASE_URL, [f"movie/{i}/index.html" for i in range(7)])
+    index = (tmp_path / "sitemap.xml").read_text()
+    assert "<sitemapindex" in index and index.count("<sitemap>") == 3
+    assert all((tmp_path / f"sitemap-{n}.xml").read_text().count("<url>") for n in (1, 2, 3))
+    assert (tmp_path / "sitemap-3.xml").read_text().count("<url>") == 1
+
+
+@pytest.mark.parametrize("url", ["ftp://example.org/", "example.org/films", "https:///x"])
+def test_a_base_url_must_be_an_http_address(url):
+    with pytest.raises(ConfigError, match="http"):
+        SiteConfig(base_url=url)
+
+
+def test_a_base_url_gets_its_trailing_slash():
+    assert SiteConfig(base_url="https://example.org/films").base_url == BASE_URL

@@ -103,6 +103,12 @@ def _build_parser(sub: argparse._SubParsersAction) -> None:
     )
     out.add_argument("--no-site", action="store_true", help="build the artifacts only")
     out.add_argument(
+        "--base-url",
+        metavar="URL",
+        help="where the site is published, e.g. https://user.github.io/repo/: adds sitemap.xml "
+        "and robots.txt, and gives the 404 page links that work at any depth",
+    )
+    out.add_argument(
         "--pyodide",
         default=site.pyodide,
         choices=PYODIDE_MODES,
@@ -250,6 +256,7 @@ def _run_build(args: argparse.Namespace) -> int:
             pyodide=args.pyodide,
             pyodide_cache=args.pyodide_cache,
             pyodide_dir=args.pyodide_dir,
+            base_url=args.base_url,
         ),
     )
     print("\n".join(_results_only(run, config).lines()))

@@ -12,10 +12,12 @@ import hashlib
 import json
 import shutil
 import unicodedata
+import urllib.parse
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, get_args
+from xml.sax.saxutils import escape as xml_escape
 
 import jinja2
 import pyarrow.parquet as pq
@@ -44,6 +46,8 @@ _CORE_FILES = ("pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdl
 
 DATA_DIR = "data/"
 """Where the site serves the artifacts (the browser reads the manifest and tables there)."""
+NOT_FOUND = "404.html"
+"""The page GitHub Pages (and most static hosts) serve for a missing path."""
 RUNTIME_DIR = "pyodide/"
 """Where the site serves Pyodide, its lock and the scoring wheel (self-host mode)."""
 
@@ -66,10 +70,24 @@ class SiteConfig:
     """Movies in each list on the home page."""
     similar_shown: int = 10
     """Content neighbours shown on a movie page."""
+    base_url: str | None = None
+    """Where the site is published (``https://user.github.io/repo/``): gives the 404 page links
+    that work at any depth, and the site a sitemap.xml and robots.txt. Without it, the 404 page
+    links from the host's root."""
 
     def __post_init__(self) -> None:
         if self.pyodide not in PYODIDE_MODES:
             raise ConfigError(f"must be one of {', '.join(PYODIDE_MODES)}", field="pyodide")
+        if self.base_url is not None:
+            parts = urllib.parse.urlsplit(self.base_url)
+            if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
+                raise ConfigError(
+                    f"must be an http(s) address such as https://user.github.io/repo/, "
+                    f"not {self.base_url!r}",
+                    field="base_url",
+                )
+            if not self.base_url.endswith("/"):
+                object.__setattr__(self, "base_url", self.base_url + "/")
 
 
 @dataclass(frozen=True)
@@ -87,6 +105,8 @@ class Page:
     path: str
     template: str
     context: dict = field(default_factory=dict)
+    root: str | None = None
+    """How the page's links reach the site's root; None: relative, from the page's depth."""
 
 
 def prepare_runtime(config: SiteConfig) -> Path | None:
@@ -171,6 +191,9 @@ def site_pages(
     pages.extend(_browse_pages(list(movies.values()), common))
     if report is not None:
         pages.append(Page("report/index.html", "report.html", {**common, **report.context}))
+    # served for any missing path, at any depth: its links start from the site's own root
+    root = urllib.parse.urlsplit(config.base_url).path if config.base_url else "/"
+    pages.append(Page(NOT_FOUND, "404.html", common, root=root))
     return pages
 
 
@@ -245,11 +268,11 @@ def write_site(
     """Write the whole site into ``out`` (an empty staging folder)."""
     environment = template_environment(config.web_dir)
     runtime_info = _install_runtime(out / RUNTIME_DIR, runtime, config)
+    pages = list(pages)
     for page in pages:
-        depth = page.path.count("/")
         html = environment.get_template(page.template).render(
             **page.context,
-            root="../" * depth,
+            root=page.root if page.root is not None else "../" * page.path.count("/"),
             data_dir=DATA_DIR,
             model_files=[t.file for t in schema.SCORING_TABLES],
             runtime=runtime_info,
@@ -267,6 +290,34 @@ def write_site(
         for figure in report.context["figures"]:
             shutil.copyfile(report.folder / figure["name"], out / "report" / figure["name"])
     (out / ".nojekyll").write_text("", encoding="utf-8")  # serve files as they are on GitHub Pages
+    if config.base_url:
+        _write_sitemap(out, config.base_url, [p.path for p in pages if p.path != NOT_FOUND])
+
+
+SITEMAP_LIMIT = 50_000
+"""URLs per sitemap file (the protocol's limit); more are split under a sitemap index."""
+
+
+def _write_sitemap(out: Path, base_url: str, paths: list[str]) -> None:
+    """sitemap.xml (an index of sitemap-N.xml beyond SITEMAP_LIMIT pages) and robots.txt."""
+    urls = [base_url + path.removesuffix("index.html") for path in sorted(paths)]
+    chunks = [urls[i : i + SITEMAP_LIMIT] for i in range(0, len(urls), SITEMAP_LIMIT)]
+    namespace = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
+
+    def document(tag: str, entry: str, locations: list[str]) -> str:
+        body = "".join(f"<{entry}><loc>{xml_escape(u)}</loc></{entry}>\n" for u in locations)
+        return f'<?xml version="1.0" encoding="UTF-8"?>\n<{tag} {namespace}>\n{body}</{tag}>\n'
+
+    if len(chunks) == 1:
+        (out / "sitemap.xml").write_text(document("urlset", "url", urls), encoding="utf-8")
+    else:
+        names = [f"sitemap-{n}.xml" for n in range(1, len(chunks) + 1)]
+        for name, chunk in zip(names, chunks, strict=True):
+            (out / name).write_text(document("urlset", "url", chunk), encoding="utf-8")
+        index = document("sitemapindex", "sitemap", [base_url + name for name in names])
+        (out / "sitemap.xml").write_text(index, encoding="utf-8")
+    robots = f"User-agent: *\nAllow: /\nSitemap: {base_url}sitemap.xml\n"
+    (out / "robots.txt").write_text(robots, encoding="utf-8")
 
 
 def template_environment(web_dir: Path) -> jinja2.Environment:
