@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
-import threading
 import time
 from pathlib import Path
 
 import pytest
 
 from staticrec.pipeline import BuildConfig, run
-from staticrec.site.render import SiteConfig, content_security_policy
+from staticrec.site.render import SiteConfig
+from staticrec.site.serve import PreviewServer
 
 PYODIDE_CACHE = Path(__file__).resolve().parents[2] / "build" / "pyodide"
 CHROMIUM = os.environ.get("STATICREC_CHROMIUM", "/usr/bin/chromium")
@@ -46,28 +44,9 @@ def build_site(data_dir: Path, out: Path) -> Path:
     return out
 
 
-class _Handler(http.server.SimpleHTTPRequestHandler):
-    def end_headers(self):
-        self.send_header("Content-Security-Policy", content_security_policy("self-host"))
-        self.send_header("Cache-Control", "no-store")
-        super().end_headers()
-
-    def log_message(self, *args):
-        pass
-
-
-class SiteServer:
-    """Serves one folder on 127.0.0.1 until closed."""
-
-    def __init__(self, folder: Path) -> None:
-        handler = functools.partial(_Handler, directory=str(folder))
-        self._httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        threading.Thread(target=self._httpd.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self._httpd.server_address[1]}/"
-
-    def close(self) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
+def serve_site(folder: Path) -> PreviewServer:
+    """Serves one built site on 127.0.0.1, as ``staticrec serve`` does, until closed."""
+    return PreviewServer(folder, port=0, quiet=True).start()
 
 
 def wait_for_results(page, answered: int = 1, timeout_s: float = 60) -> None:

@@ -11,7 +11,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from browsing import CHROMIUM, CHROMIUM_ARGS, SiteServer, build_site
+from browsing import CHROMIUM, CHROMIUM_ARGS, build_site, serve_site
 
 
 def pytest_collection_modifyitems(items):
@@ -40,7 +40,7 @@ def ml_build(tmp_path_factory, ml_small_dir) -> Path:
 
 @pytest.fixture(scope="session")
 def site_url(ml_build):
-    server = SiteServer(ml_build / "site")
+    server = serve_site(ml_build / "site")
     yield server.url
     server.close()
 
@@ -54,7 +54,7 @@ def serve_copy(ml_build, tmp_path):
         copy = tmp_path / "site"
         shutil.copytree(ml_build / "site", copy)
         change(copy)
-        servers.append(SiteServer(copy))
+        servers.append(serve_site(copy))
         return servers[-1].url
 
     yield serve

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from browsing import SiteServer, build_site, wait_for_results
+from browsing import build_site, serve_site, wait_for_results
 
 from datasets import EVIL_TITLE, evil_dataset
 
@@ -12,7 +12,7 @@ from datasets import EVIL_TITLE, evil_dataset
 def evil_site(tmp_path_factory):
     folder = tmp_path_factory.mktemp("evil")
     build_site(evil_dataset(folder / "data"), folder / "out")
-    server = SiteServer(folder / "out" / "site")
+    server = serve_site(folder / "out" / "site")
     yield server.url
     server.close()
 
