@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import subprocess
 import tomllib
 from pathlib import Path
 
@@ -54,3 +55,17 @@ def test_the_pages_workflow_caches_tests_before_deploying_and_evaluates_on_deman
     assert "--base-url" in WORKFLOW and "steps.pages.outputs.base_url" in WORKFLOW
     evaluate = next(line for line in WORKFLOW.splitlines() if "--evaluate" in line)
     assert "schedule" in evaluate and "inputs.evaluate" in evaluate
+
+
+def test_the_wheel_builds_a_site_outside_the_checkout(ml_small_dir):
+    """The README's promise: `pip install` of the wheel is all a user needs (no web/, no npm).
+    scripts/check_wheel.sh builds the wheel, installs it in a fresh virtualenv and builds a site
+    from another folder."""
+    result = subprocess.run(
+        ["bash", str(REPO / "scripts" / "check_wheel.sh"), str(ml_small_dir)],
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "the installed wheel built a site outside the checkout" in result.stdout

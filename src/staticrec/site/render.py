@@ -37,9 +37,19 @@ from staticrec.site.pyodide import (
     sha256_of,
 )
 from staticrec.site.pyodide import wheel_files as runtime_wheels
+from staticrec.site.vendor import copy_hyparquet
 from staticrec.site.wheel import build_scoring_wheel, site_package_name, write_site_lock
 
 REPO_WEB = Path(__file__).resolve().parents[3] / "web"
+"""The front end in a checkout: templates, static files, and hyparquet under node_modules/."""
+PACKAGED_WEB = Path(__file__).resolve().parent / "web"
+"""The front end in an installed wheel: templates, static files, and hyparquet under vendor/
+(``setup.py`` puts them there)."""
+
+
+def default_web_dir() -> Path:
+    """The installed package's front end, or (in a checkout) the repository's web/."""
+    return PACKAGED_WEB if (PACKAGED_WEB / "templates").is_dir() else REPO_WEB
 PyodideMode = Literal["self-host", "cdn"]
 PYODIDE_MODES: tuple[PyodideMode, ...] = get_args(PyodideMode)
 _CORE_FILES = ("pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip")
@@ -64,8 +74,8 @@ class SiteConfig:
     """Verified Pyodide files kept between builds."""
     pyodide_dir: Path | None = None
     """A folder holding official Pyodide files, used to fill the cache without the network."""
-    web_dir: Path = REPO_WEB
-    """Templates, static assets and the pinned front-end packages (web/node_modules)."""
+    web_dir: Path = field(default_factory=default_web_dir)
+    """Templates, static assets and the pinned front-end package (``default_web_dir``)."""
     list_length: int = 20
     """Movies in each list on the home page."""
     similar_shown: int = 10
@@ -119,8 +129,11 @@ def prepare_runtime(config: SiteConfig) -> Path | None:
 def check_web_dir(web_dir: Path) -> None:
     """Fail early when the templates or the pinned front-end packages are missing."""
     if not (web_dir / "templates").is_dir():
-        raise ConfigError(f"{web_dir}: no templates/ folder; pass the repository's web/ folder")
-    if not (web_dir / "node_modules" / "hyparquet" / "src" / "index.js").is_file():
+        raise ConfigError(
+            f"{web_dir}: no templates/ folder; reinstall staticrec, or in a checkout keep web/"
+        )
+    packaged = (web_dir / "vendor" / "hyparquet" / "index.js").is_file()
+    if not packaged and not (web_dir / "node_modules" / "hyparquet" / "src" / "index.js").is_file():
         raise ConfigError(
             f"{web_dir / 'node_modules'}: hyparquet is not installed; run `npm ci --prefix "
             f"{web_dir}` (it installs the versions pinned in web/package-lock.json)"
@@ -379,15 +392,11 @@ def _install_runtime(folder: Path, runtime: Path | None, config: SiteConfig) -> 
 
 
 def _vendor_hyparquet(web_dir: Path, target: Path) -> None:
-    """hyparquet's browser modules (its Node-only entry left out) and its licence."""
-    package = web_dir / "node_modules" / "hyparquet"
-    target.mkdir(parents=True)
-    for source in sorted((package / "src").glob("*.js")):
-        if source.name != "node.js":
-            shutil.copyfile(source, target / source.name)
-    shutil.copyfile(package / "LICENSE", target / "LICENSE")
-    version = json.loads((package / "package.json").read_text(encoding="utf-8"))["version"]
-    (target / "VERSION").write_text(version + "\n", encoding="utf-8")
+    """hyparquet's browser build: as the wheel carries it, or from npm's install in web/."""
+    if (web_dir / "vendor" / "hyparquet").is_dir():
+        shutil.copytree(web_dir / "vendor" / "hyparquet", target)
+    else:
+        copy_hyparquet(web_dir / "node_modules" / "hyparquet", target)
 
 
 def render(
