@@ -5,6 +5,8 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
+import numpy as np
+
 TINY_MOVIES = """movieId,title,genres
 1,Toy Story (1995),Adventure|Animation|Children|Comedy|Fantasy
 2,Jumanji (1995),Adventure|Children|Fantasy
@@ -79,3 +81,41 @@ def evil_dataset(folder: Path) -> Path:
         links=TINY_LINKS + "9,0000009,9\n",
         tags=TINY_TAGS + f'1,9,"{EVIL_TITLE}",1445714999\n',
     )
+
+
+BOOK_SHELVES = ["fantasy", "mystery", "romance", "history", "science", "poetry"]
+
+
+def books_dataset(folder: Path, n_users: int = 80, n_books: int = 60, seed: int = 7) -> Path:
+    """A non-movie dataset as people export it: books rated 1-10 by readers, columns named
+    user_id, book_id, score (no timestamp: the file's order is the time), and books.csv with
+    book_id, name and ';'-separated shelves. Readers like one or two shelves, so collaborative
+    and content signals both exist."""
+    rng = np.random.default_rng(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    shelves = [
+        sorted(rng.choice(len(BOOK_SHELVES), rng.integers(1, 3), replace=False))
+        for _ in range(n_books)
+    ]
+    with (folder / "books.csv").open("w", encoding="utf-8") as out:
+        out.write("book_id,name,shelves\n")
+        for book, shelf in enumerate(shelves, 1):
+            names = ";".join(BOOK_SHELVES[s] for s in shelf)
+            out.write(f'{book},"The {BOOK_SHELVES[shelf[0]].title()} Book {book}",{names}\n')
+    with (folder / "ratings.csv").open("w", encoding="utf-8") as out:
+        out.write("user_id,book_id,score\n")
+        for user in range(1, n_users + 1):
+            liked = set(rng.choice(len(BOOK_SHELVES), 2, replace=False).tolist())
+            for book in rng.choice(n_books, rng.integers(8, 25), replace=False):
+                fits = bool(liked & set(shelves[book]))
+                score = int(np.clip(rng.normal(8 if fits else 4, 1.5), 1, 10))
+                out.write(f"{user},{book + 1},{score}\n")
+    return folder
+
+
+BOOK_OPTIONS = [
+    "--user-column", "user_id", "--item-column", "book_id", "--rating-column", "score",
+    "--timestamp-column", "none", "--title-column", "name", "--categories-column", "shelves",
+    "--categories-separator", ";", "--rating-scale", "1", "10", "--name", "Readers' books",
+]  # fmt: skip
+"""`staticrec build` options that read books_dataset."""

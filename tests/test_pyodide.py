@@ -61,7 +61,7 @@ def test_missing_runtime_names_both_ways_out(tmp_path):
     with pytest.raises(rt.RuntimeMissing) as caught:
         rt.ensure_runtime(tmp_path / "cache", allow_download=False)
     message = str(caught.value)
-    assert "scripts/fetch_pyodide.py --from registries" in message
+    assert "staticrec fetch-pyodide --from registries" in message
     assert "--pyodide-dir DIR" in message and "--pyodide cdn" in message
 
 

@@ -72,6 +72,110 @@ def _download_config(args: argparse.Namespace):
     )
 
 
+CONFIG_FILE = "staticrec.toml"
+"""Read from the current folder when present (as Pelican and MkDocs keep theirs)."""
+
+
+def _add_own_data_options(p: argparse.ArgumentParser) -> None:
+    from staticrec.data_files import RatingsFiles
+
+    files = RatingsFiles(Path("ratings.csv"))
+    own = p.add_argument_group(
+        "your own data (instead of MovieLens)",
+        "Ids must be whole numbers; columns are named as in your files' header.",
+    )
+    own.add_argument("--ratings", type=Path, metavar="FILE", help="a CSV of user, item, rating")
+    own.add_argument("--items", type=Path, metavar="FILE", help="a CSV of item, title, categories")
+    for field, what in [
+        ("user_column", "the user id"),
+        ("item_column", "the item id (both files)"),
+        ("rating_column", "the rating"),
+        ("timestamp_column", "the rating's time; 'none': the file's order is the time"),
+        ("title_column", "the item's title"),
+        ("categories_column", "the item's categories; 'none': no content model"),
+    ]:
+        own.add_argument(
+            f"--{field.replace('_', '-')}",
+            metavar="NAME",
+            default=getattr(files, field),
+            help=f"column of {what} (default: %(default)s)",
+        )
+    own.add_argument(
+        "--categories-separator",
+        default=files.categories_separator,
+        help="between two categories (default: %(default)s)",
+    )
+    own.add_argument(
+        "--rating-scale",
+        nargs=2,
+        type=float,
+        metavar=("LOW", "HIGH"),
+        default=(0.5, 5.0),
+        help="lowest and highest rating (default: 0.5 5)",
+    )
+    own.add_argument("--name", help="the dataset's name on the site (default: the file's name)")
+
+
+def _ratings_files(args: argparse.Namespace):
+    """Your own files as the build takes them, or None for MovieLens."""
+    from staticrec.data_files import RatingsFiles
+
+    if args.ratings is None:
+        if args.items is not None:
+            raise ConfigError("needs --ratings too", field="items")
+        return None
+    if args.data_dir is not None:
+        raise ConfigError(
+            "give either --data-dir (MovieLens) or --ratings, not both", field="ratings"
+        )
+
+    def column(name: str) -> str | None:
+        return None if name.lower() == "none" else name
+
+    return RatingsFiles(
+        ratings=args.ratings,
+        items=args.items,
+        user_column=args.user_column,
+        item_column=args.item_column,
+        rating_column=args.rating_column,
+        timestamp_column=column(args.timestamp_column),
+        title_column=args.title_column,
+        categories_column=column(args.categories_column),
+        categories_separator=args.categories_separator,
+        name=args.name,
+    )
+
+
+def _config_file_defaults(path: Path, sub: argparse.ArgumentParser) -> dict:
+    """The [build] table of a staticrec.toml as option defaults (paths relative to the file)."""
+    import tomllib
+
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from exc
+    unknown = set(data) - {"build"}
+    if unknown:
+        raise ConfigError(f"{path}: unknown table(s) {', '.join(sorted(unknown))}; only [build]")
+    options = {a.dest: a for a in sub._actions if a.option_strings and a.dest != "help"}
+    defaults = {}
+    for key, value in data.get("build", {}).items():
+        action = options.get(key.replace("-", "_"))
+        if action is None:
+            raise ConfigError(
+                f"{path}: [build] has no key {key!r}; the keys are the long options of "
+                "`staticrec build --help`, without the dashes"
+            )
+        if action.type is Path:
+            value = path.parent / value
+        elif action.type is not None and isinstance(value, list):
+            value = [action.type(v) for v in value]
+        elif action.type is not None:
+            value = action.type(value)
+        defaults[action.dest] = value
+    return defaults
+
+
 def _build_parser(sub: argparse._SubParsersAction) -> None:
     from staticrec.collab import SVDParams
     from staticrec.content import CONTENT_SOURCES, ContentConfig
@@ -83,11 +187,13 @@ def _build_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "build",
         help="train both models, export the artifacts and render the site",
-        description="Train the content and collaborative models on a MovieLens release, export "
-        "them as Parquet artifacts, and render the static site.",
+        description="Train the content and collaborative models on a MovieLens release or on "
+        "your own ratings file, export them as Parquet artifacts, and render the static site. "
+        f"Options can also be set in a {CONFIG_FILE} file ([build] table, one key per option).",
         epilog="example: staticrec build --data-dir ~/data/ml-latest-small --tune",
     )
     _add_data_options(p)
+    _add_own_data_options(p)
     out = p.add_argument_group("output")
     out.add_argument(
         "--artifacts-dir",
@@ -102,6 +208,15 @@ def _build_parser(sub: argparse._SubParsersAction) -> None:
         help="the static site (default: %(default)s)",
     )
     out.add_argument("--no-site", action="store_true", help="build the artifacts only")
+    out.add_argument(
+        "--site-title", default=site.title, help="the site's name (default: %(default)s)"
+    )
+    out.add_argument(
+        "--noun",
+        default=site.noun,
+        help="what is recommended, in the pages' words, e.g. book (default: %(default)s)",
+    )
+    out.add_argument("--nouns", help="its plural (default: the noun with an s)")
     out.add_argument(
         "--base-url",
         metavar="URL",
@@ -238,6 +353,8 @@ def _run_build(args: argparse.Namespace) -> int:
 
     config = BuildConfig(
         data_dir=args.data_dir,
+        ratings_files=_ratings_files(args),
+        rating_scale=tuple(args.rating_scale),
         download=_download_config(args),
         content=ContentConfig(source=args.content, top_k=args.top_k),
         svd=_svd_params(args),
@@ -257,6 +374,9 @@ def _run_build(args: argparse.Namespace) -> int:
             pyodide_cache=args.pyodide_cache,
             pyodide_dir=args.pyodide_dir,
             base_url=args.base_url,
+            title=args.site_title,
+            noun=args.noun,
+            nouns=args.nouns,
         ),
     )
     print("\n".join(_results_only(run, config).lines()))
@@ -498,6 +618,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``staticrec`` console script; returns the exit code."""
     parser = make_parser()
     args = parser.parse_args(argv)
+    if args.command == "build" and Path(CONFIG_FILE).is_file():
+        build = next(a for a in parser._actions if a.dest == "command").choices["build"]
+        try:
+            build.set_defaults(**_config_file_defaults(Path(CONFIG_FILE), build))
+        except ConfigError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        args = parser.parse_args(argv)  # options given on the command line still win
     # staticrec's own log at INFO; other libraries' (matplotlib's notes) only from WARNING
     logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stderr)
     log.setLevel(logging.WARNING if getattr(args, "quiet", False) else logging.INFO)

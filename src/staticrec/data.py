@@ -111,8 +111,8 @@ def load_movielens(
     links = read_table(folder, LINKS)
     tags = read_table(folder, TAGS) if with_tags else None
 
-    _check_movies(folder / MOVIES.file_name, movies)
-    _check_ratings(folder / RATINGS.file_name, ratings, movies, rating_scale)
+    check_movies(folder / MOVIES.file_name, movies)
+    check_ratings(folder / RATINGS.file_name, ratings, movies, rating_scale)
     _check_unique(folder / LINKS.file_name, links, ["movieId"])
     _check_ids(folder / LINKS.file_name, links, ["imdbId", "tmdbId"])
     known = movies["movieId"]
@@ -273,7 +273,7 @@ def _has_visible_text(text: str) -> bool:
     return any(not c.isspace() and unicodedata.category(c) not in ("Cf", "Cc") for c in text)
 
 
-def _check_movies(path: Path, movies: pd.DataFrame) -> None:
+def check_movies(path: Path, movies: pd.DataFrame) -> None:
     _check_ids(path, movies, ["movieId"])
     _check_unique(path, movies, ["movieId"])
     blank = (~movies["title"].fillna("").map(_has_visible_text)).to_numpy()
@@ -281,7 +281,7 @@ def _check_movies(path: Path, movies: pd.DataFrame) -> None:
         raise _fail_at_row(path, int(blank.argmax()), "title is empty", column="title")
 
 
-def _check_ratings(
+def check_ratings(
     path: Path, ratings: pd.DataFrame, movies: pd.DataFrame, scale: tuple[float, float]
 ) -> None:
     _check_ids(path, ratings, ["userId", "movieId"])

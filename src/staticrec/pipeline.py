@@ -24,6 +24,7 @@ import pandas as pd
 from staticrec import collab, collab_index, content, export, tuning
 from staticrec.artifacts import recommender_from_tables
 from staticrec.data import MovieLens, load_movielens
+from staticrec.data_files import RatingsFiles, load_ratings_files
 from staticrec.download import DownloadConfig, fetch_dataset
 from staticrec.neighbors import NeighborIndex
 from staticrec.output import StagedOutputs, check_disjoint
@@ -43,6 +44,8 @@ class BuildConfig:
 
     data_dir: Path | None = None
     """An extracted MovieLens folder; None downloads ``download.dataset`` into the cache."""
+    ratings_files: RatingsFiles | None = None
+    """Your own ratings (and items) file, instead of MovieLens."""
     download: DownloadConfig = field(default_factory=DownloadConfig)
     """Which release to download and where to cache it, when data_dir is None."""
     rating_scale: tuple[float, float] = (0.5, 5.0)
@@ -183,7 +186,11 @@ def run(config: BuildConfig) -> BuildSummary:
 
 def _inputs(config: BuildConfig) -> list[Path]:
     """Folders the build reads from: no output may replace them."""
-    folders = [config.data_dir if config.data_dir is not None else config.download.cache_dir]
+    if config.ratings_files is not None:  # the files themselves: they may sit beside site/
+        files = config.ratings_files
+        folders = [Path(files.ratings), *([Path(files.items)] if files.items else [])]
+    else:
+        folders = [config.data_dir if config.data_dir is not None else config.download.cache_dir]
     if config.site is not None:
         folders += [config.site.pyodide_cache, config.site.web_dir]
         folders += [config.site.pyodide_dir] if config.site.pyodide_dir else []
@@ -191,6 +198,8 @@ def _inputs(config: BuildConfig) -> list[Path]:
 
 
 def _load(config: BuildConfig) -> MovieLens:
+    if config.ratings_files is not None:
+        return load_ratings_files(config.ratings_files, rating_scale=config.rating_scale)
     return load_dataset(
         config.data_dir,
         config.download,
@@ -261,7 +270,12 @@ def _manifest(
     vocabulary_size: int,
 ) -> dict:
     return {
-        "dataset": {"name": ml.name, "rows": summary.rows},
+        "dataset": {
+            "name": ml.name,
+            "rows": summary.rows,
+            # the site credits GroupLens for MovieLens, and nobody for your own file
+            "source": "ratings-file" if config.ratings_files else "movielens",
+        },
         **model_meta(factors, config.rating_scale),
         "params": {
             "svd": asdict(params),

@@ -193,3 +193,11 @@ def test_favourites_are_never_recommended_and_count_once(recommender):
     shown = [i for items in answer.lists.values() for i in items] + answer.hybrid
     assert top not in {i.movie_id for i in shown}
     assert model.n_items > 0
+
+
+def test_a_visitors_liked_movies_bring_their_content_list(recommender):
+    """Liked movies are the visitor's favourites: their neighbours are listed, as the page
+    says ("Movies like: ..."), even though the visitor's fusion does not weigh that list."""
+    answer = recommender.for_visitor({1: 5.0, 2355: 4.5})
+    assert [f.movie_id for f in answer.favorites] == [1, 2355]
+    assert len(answer.lists["content"]) == 10

@@ -27,6 +27,8 @@ function dismissNotes() {
   $("notice").replaceChildren();
   $("notice").hidden = true;
 }
+const capitalised = (text) => text.charAt(0).toUpperCase() + text.slice(1);
+const likedAt = String(config.likeThreshold);
 const quoted = (text) => `"${text.length > 40 ? `${text.slice(0, 40)}…` : text}"`;
 
 const stored = loadRatings(config.root, config.ratingScale);
@@ -147,7 +149,11 @@ function movieItem(item, why) {
   return li;
 }
 
-const stars = (value) => `${value.toFixed(1)}★`;
+// half stars on MovieLens's scale (4.5★), whole numbers on others (8★ of 10): as the build's
+// rating choices (staticrec.site.render.rating_choices)
+const [lowest, highest] = config.ratingScale;
+const halfStars = highest <= 5 || lowest % 1 !== 0;
+const stars = (value) => `${halfStars ? value.toFixed(1) : String(value)}★`;
 
 /** The scoring core says in plain words which lists put a movie here (Item.why). */
 const why = (item) => item.why.join(" · ");
@@ -163,18 +169,18 @@ function show(answer, ms) {
   const popular = answer.mode === "popular";
   $("hybrid").replaceChildren(...answer.hybrid.map((item) => movieItem(item, why(item))));
   $("cf-title").textContent = popular
-    ? "Most rated (rate movies to personalise)"
-    : "People who rated the same movies also rated";
+    ? `Most rated (rate ${config.nouns} to personalise)`
+    : `People who rated the same ${config.nouns} also rated`;
   const side = popular ? answer.lists.popular : answer.lists.collab;
   $("cf-list").replaceChildren(...(side ?? []).map((item) => movieItem(item, why(item))));
   $("content-list").replaceChildren(...(answer.lists.content ?? []).map((item) => movieItem(item,
     `similarity ${item.similarity.toFixed(2)}`)));
   const liked = answer.favorites.map((f) => f.title).join("; ");
   $("content-from").textContent = !answer.favorites.length
-    ? "Pick a favourite, or rate a movie 4★ or more, to see similar movies."
-    : answer.lists.content?.length ? `Movies like: ${liked}`
-      : `No movie is listed as similar to ${liked}: similarity comes from genres (and tags), `
-        + "and none is listed for it.";
+    ? `Pick a favourite, or rate a ${config.noun} ${likedAt}★ or more, to see similar ${config.nouns}.`
+    : answer.lists.content?.length ? `${capitalised(config.nouns)} like: ${liked}`
+      : `No ${config.noun} is listed as similar to ${liked}: similarity comes from what describes `
+        + "it, and nothing is listed for it.";
   const results = $("results");
   results.hidden = false;
   answered += 1;
@@ -184,7 +190,7 @@ function show(answer, ms) {
   if (answered === 1) mark("first-result");
   const unknown = answer.ignored;
   const ignored = unknown.length
-    ? ` Ignored ${unknown.length} movie id(s) this site does not know: ${unknown.slice(0, 10).join(", ")}`
+    ? ` Ignored ${unknown.length} ${config.noun} id(s) this site does not know: ${unknown.slice(0, 10).join(", ")}`
       + `${unknown.length > 10 ? ", …" : ""}.` : "";
   status(`Computed in your browser in ${ms.toFixed(1)} ms.${ignored}`);
 }
@@ -224,8 +230,8 @@ function renderControls() {
     chosen.append(`Favourite: ${state.favorites.map(titleOf).join("; ")} `, clear);
   } else {
     chosen.textContent = state.user !== null
-      ? "None picked: the user's highest-rated movie is used."
-      : "None picked: your movies rated 4★ or more are used.";
+      ? `None picked: the user's highest-rated ${config.noun} is used.`
+      : `None picked: your ${config.nouns} rated ${likedAt}★ or more are used.`;
   }
 }
 

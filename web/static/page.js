@@ -22,6 +22,10 @@ export function siteConfig() {
     pyodideFiles: Object.fromEntries((data.pyodideFiles || "").split(" ").filter(Boolean)
       .map((entry) => entry.split(":"))),
     ratingScale: (data.ratingScale || "0.5 5").split(" ").map(Number),
+    likeThreshold: Number(data.likeThreshold || 4),
+    // what the site recommends, in its words: "movie movies", "book books"
+    ...Object.fromEntries(["noun", "nouns"].map((key, i) =>
+      [key, (data.nouns || "movie movies").split(" ")[i]])),
   };
 }
 

@@ -48,9 +48,20 @@ def _visitor_fusion() -> FusionParams:
     )
 
 
+MOVIELENS_SCALE = (0.5, 5.0)
+
+
+def on_scale(value: float, scale: tuple[float, float]) -> float:
+    """A rating given on MovieLens's 0.5-5 scale, mapped linearly onto ``scale`` (unchanged on
+    MovieLens's own): ``ScoringConfig``'s ratings are written on that scale."""
+    (low, high), (ml_low, ml_high) = scale, MOVIELENS_SCALE
+    return low + (value - ml_low) * (high - low) / (ml_high - ml_low)
+
+
 @dataclass(frozen=True)
 class ScoringConfig:
-    """How answers are computed; the defaults are measured choices (see the README)."""
+    """How answers are computed; the defaults are measured choices (see the README). Ratings
+    here are on MovieLens's 0.5-5 scale; other scales map them linearly (``on_scale``)."""
 
     fusion: FusionParams = field(default_factory=_user_fusion)
     """The fusion for a known user of the dataset (chosen on a validation split)."""
@@ -284,6 +295,8 @@ class Recommender:
         offset, recency = self.config.collab_rating_offset, self.config.collab_recency
         if offset is None and recency is None:
             return None
+        if offset is not None:
+            offset = on_scale(offset, self.model.rating_scale)
         strengths = np.ones(len(request.rated)) if offset is None else request.ratings - offset
         if recency is not None and len(request.rated):
             strengths = strengths * np.exp(-request.from_end / (recency * len(request.rated)))
@@ -404,7 +417,9 @@ class Recommender:
         shows it), the content list when there are favourites, and any list fused in."""
         shown = {name for name, weight in params.weights().items() if weight > 0}
         shown.add("collab")
-        if not len(request.favorites):
+        if len(request.favorites):
+            shown.add("content")  # also when the fusion does not weigh it (a visitor's)
+        else:
             shown.discard("content")
         return shown
 
@@ -457,7 +472,7 @@ class Recommender:
         if len(rated) == 0:
             return np.empty(0, dtype=np.int64)
         if liked_only:
-            liked = rated[ratings >= self.config.like_threshold]
+            liked = rated[ratings >= on_scale(self.config.like_threshold, self.model.rating_scale)]
             if len(liked):
                 return np.unique(liked)
         best = np.lexsort((self.popularity_rank[rated], -ratings))[0]

@@ -26,6 +26,7 @@ from staticrec import __version__
 from staticrec.artifacts import load_recommender
 from staticrec.errors import ConfigError
 from staticrec.scoring import Recommender, schema
+from staticrec.scoring.recommender import on_scale
 from staticrec.scoring.schema import MANIFEST
 from staticrec.site.pyodide import (
     CDN_URL,
@@ -50,6 +51,8 @@ PACKAGED_WEB = Path(__file__).resolve().parent / "web"
 def default_web_dir() -> Path:
     """The installed package's front end, or (in a checkout) the repository's web/."""
     return PACKAGED_WEB if (PACKAGED_WEB / "templates").is_dir() else REPO_WEB
+
+
 PyodideMode = Literal["self-host", "cdn"]
 PYODIDE_MODES: tuple[PyodideMode, ...] = get_args(PyodideMode)
 _CORE_FILES = ("pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip")
@@ -80,6 +83,12 @@ class SiteConfig:
     """Movies in each list on the home page."""
     similar_shown: int = 10
     """Content neighbours shown on a movie page."""
+    title: str = "staticrec"
+    """The site's name, in every page's header and title."""
+    noun: str = "movie"
+    """What is recommended, in the pages' words ("book", "game", ...)."""
+    nouns: str | None = None
+    """Its plural; default: the noun with an s."""
     base_url: str | None = None
     """Where the site is published (``https://user.github.io/repo/``): gives the 404 page links
     that work at any depth, and the site a sitemap.xml and robots.txt. Without it, the 404 page
@@ -158,6 +167,7 @@ def site_pages(
         "dataset": manifest["dataset"],
         "content_source": manifest["params"]["content"]["source"],
         "rating_scale": manifest["rating_scale"],
+        **_words(config, manifest, recommender.config),
         "version": __version__,
         "pyodide_version": PYODIDE_VERSION,
         "has_report": report is not None,
@@ -242,6 +252,33 @@ def browse_key(title: str) -> str:
     if first.isalpha():
         return first.upper()
     return "0-9" if first.isdigit() else "other"
+
+
+def _words(config: SiteConfig, manifest: dict, scoring) -> dict:
+    """What the pages call things, and the ratings a visitor can give, for this dataset."""
+    scale = tuple(float(v) for v in manifest["rating_scale"])
+    movielens = manifest["dataset"].get("source", "movielens") == "movielens"
+    choices = rating_choices(scale)
+    liked = on_scale(scoring.like_threshold, scale)
+    return {
+        "site_title": config.title,
+        "noun": config.noun,
+        "nouns": config.nouns or f"{config.noun}s",
+        "categories": "genres" if movielens else "categories",
+        "dataset_credit": "MovieLens " if movielens else "",
+        "rating_choices": choices,
+        "rating_default": min(choices, key=lambda value: abs(value - liked)),
+        "like_threshold": liked,
+    }
+
+
+def rating_choices(scale: tuple[float, float]) -> list[float]:
+    """The ratings a visitor can give, highest first: half stars on a scale up to 5 that
+    starts at a half (MovieLens), whole steps otherwise."""
+    low, high = scale
+    step = 0.5 if high <= 5 or low % 1 else 1.0
+    count = round((high - low) / step)
+    return [high - i * step for i in range(count + 1)]
 
 
 def _browse_pages(movies: list[dict], common: dict) -> list[Page]:
