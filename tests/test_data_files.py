@@ -69,6 +69,7 @@ def test_the_command_line_builds_a_books_site(tmp_path, capsys):
     out = tmp_path / "out"
     args = ["build", "--ratings", str(data / "ratings.csv"), "--items", str(data / "books.csv")]
     args += [*BOOK_OPTIONS, "--noun", "book", "--site-title", "Shelf"]
+    args += ["--link-template", "https://www.goodreads.com/book/show/{id}"]
     args += ["--artifacts-dir", str(out / "artifacts"), "--site-dir", str(out / "site")]
     assert main([*args, "--pyodide", "cdn"]) == 0, capsys.readouterr().err
     manifest = json.loads((out / "artifacts" / "manifest.json").read_text())
@@ -83,7 +84,19 @@ def test_the_command_line_builds_a_books_site(tmp_path, capsys):
     assert "MovieLens" not in home and "GroupLens" not in home
     for_you = (out / "site" / "for-you" / "index.html").read_text()
     assert '<option value="8" selected>8★</option>' in for_you  # 4 of 5 is 8 of 10
+    book = (out / "site" / "movie" / "3" / "index.html").read_text()
+    assert (
+        '<a href="https://www.goodreads.com/book/show/3" rel="noopener">www.goodreads.com</a>'
+        in book
+    )
+    assert "<dt>Categories</dt>" in book and "Recommend books like this" in book
     assert main(["recommend", "--artifacts-dir", str(out / "artifacts"), "--user", "3"]) == 0
+
+
+def test_a_link_template_needs_an_id_and_an_address(tmp_path, capsys):
+    args = ["build", "--ratings", "r.csv", "--link-template", "www.goodreads.com/book/show/"]
+    assert main(args) == 1
+    assert "--link-template: must be an http(s) address with {id}" in capsys.readouterr().err
 
 
 def test_options_come_from_staticrec_toml_and_the_command_line_wins(tmp_path, monkeypatch, capsys):

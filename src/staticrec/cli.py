@@ -218,6 +218,12 @@ def _build_parser(sub: argparse._SubParsersAction) -> None:
     )
     out.add_argument("--nouns", help="its plural (default: the noun with an s)")
     out.add_argument(
+        "--link-template",
+        metavar="URL",
+        help="each item's page elsewhere, {id} standing for its id, e.g. "
+        "https://www.goodreads.com/book/show/{id}: linked from its page",
+    )
+    out.add_argument(
         "--base-url",
         metavar="URL",
         help="where the site is published, e.g. https://user.github.io/repo/: adds sitemap.xml "
@@ -377,6 +383,7 @@ def _run_build(args: argparse.Namespace) -> int:
             title=args.site_title,
             noun=args.noun,
             nouns=args.nouns,
+            link_template=args.link_template,
         ),
     )
     print("\n".join(_results_only(run, config).lines()))

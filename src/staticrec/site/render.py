@@ -89,6 +89,9 @@ class SiteConfig:
     """What is recommended, in the pages' words ("book", "game", ...)."""
     nouns: str | None = None
     """Its plural; default: the noun with an s."""
+    link_template: str | None = None
+    """Each item's page elsewhere, with ``{id}`` for its id (``https://www.goodreads.com/book/
+    show/{id}``): a link on its page. MovieLens links IMDb and TMDB through links.csv instead."""
     base_url: str | None = None
     """Where the site is published (``https://user.github.io/repo/``): gives the 404 page links
     that work at any depth, and the site a sitemap.xml and robots.txt. Without it, the 404 page
@@ -97,6 +100,14 @@ class SiteConfig:
     def __post_init__(self) -> None:
         if self.pyodide not in PYODIDE_MODES:
             raise ConfigError(f"must be one of {', '.join(PYODIDE_MODES)}", field="pyodide")
+        if self.link_template is not None:
+            parts = urllib.parse.urlsplit(self.link_template)
+            if parts.scheme not in ("http", "https") or "{id}" not in self.link_template:
+                raise ConfigError(
+                    "must be an http(s) address with {id} for the item's id, such as "
+                    f"https://www.goodreads.com/book/show/{{id}}, not {self.link_template!r}",
+                    field="link_template",
+                )
         if self.base_url is not None:
             parts = urllib.parse.urlsplit(self.base_url)
             if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
@@ -206,7 +217,7 @@ def site_pages(
                 "movie.html",
                 {
                     **common,
-                    "movie": _movie_detail(row),
+                    "movie": _movie_detail(row, config.link_template),
                     "similar": similar,
                 },
             )
@@ -236,13 +247,14 @@ def _movie_summary(row: dict) -> dict:
     }
 
 
-def _movie_detail(row: dict) -> dict:
+def _movie_detail(row: dict, link_template: str | None = None) -> dict:
     genres = [g for g in row["genres"].split("|") if g and g != "(no genres listed)"]
     return {
         **_movie_summary(row),
         "genres": genres,
         "imdb_url": f"https://www.imdb.com/title/tt{row['imdbId']:07d}/" if row["imdbId"] else None,
         "tmdb_url": f"https://www.themoviedb.org/movie/{row['tmdbId']}" if row["tmdbId"] else None,
+        "link_url": link_template.replace("{id}", str(row["movieId"])) if link_template else None,
     }
 
 
@@ -269,6 +281,7 @@ def _words(config: SiteConfig, manifest: dict, scoring) -> dict:
         "rating_choices": choices,
         "rating_default": min(choices, key=lambda value: abs(value - liked)),
         "like_threshold": liked,
+        "link_host": urllib.parse.urlsplit(config.link_template or "").hostname,
     }
 
 
