@@ -149,12 +149,6 @@ function movieItem(item, why) {
   return li;
 }
 
-// half stars on MovieLens's scale (4.5★), whole numbers on others (8★ of 10): as the build's
-// rating choices (staticrec.site.render.rating_choices)
-const [lowest, highest] = config.ratingScale;
-const halfStars = highest <= 5 || lowest % 1 !== 0;
-const stars = (value) => `${halfStars ? value.toFixed(1) : String(value)}★`;
-
 /** The scoring core says in plain words which lists put a movie here (Item.why). */
 const why = (item) => item.why.join(" · ");
 
@@ -199,6 +193,9 @@ function renderControls() {
   const visitor = state.user === null;
   $("tab-visitor").setAttribute("aria-selected", String(visitor));
   $("tab-user").setAttribute("aria-selected", String(!visitor));
+  // one tab in the Tab order (the selected one); the arrow keys move between them
+  $("tab-visitor").tabIndex = visitor ? 0 : -1;
+  $("tab-user").tabIndex = visitor ? -1 : 0;
   $("visitor").hidden = !visitor;
   $("known-user").hidden = visitor;
   if (!visitor) $("user-id").value = String(state.user);
@@ -206,6 +203,18 @@ function renderControls() {
   list.replaceChildren(...[...state.ratings].map(([movieId, rating]) => {
     const li = document.createElement("li");
     li.dataset.movieId = movieId;
+    // each rating can be changed where it is listed: a keyboard user picks the movie, then
+    // its rating (focus lands here after a pick)
+    const change = $("rate-value").cloneNode(true);
+    change.removeAttribute("id");
+    change.value = String(rating);
+    change.setAttribute("aria-label", `your rating of ${titleOf(Number(movieId))}`);
+    change.addEventListener("change", () => {
+      state.ratings.set(movieId, Number(change.value)); // re-rated, not a newer rating
+      saveRatings(config.root, state.ratings, state.olderRatings);
+      ask();
+      list.querySelector(`li[data-movie-id="${movieId}"] select`)?.focus();
+    });
     const remove = document.createElement("button");
     remove.type = "button";
     remove.textContent = "remove";
@@ -215,7 +224,7 @@ function renderControls() {
       saveRatings(config.root, state.ratings, state.olderRatings);
       ask();
     });
-    li.append(`${titleOf(Number(movieId))}: ${stars(rating)} `, remove);
+    li.append(`${titleOf(Number(movieId))}: `, change, " ", remove);
     return li;
   }));
   $("clear-ratings").disabled = state.ratings.size === 0;
@@ -238,6 +247,16 @@ function renderControls() {
 // -- controls ---------------------------------------------------------------------------------
 
 $("tab-visitor").addEventListener("click", () => { state.user = null; ask(); });
+for (const tab of [$("tab-visitor"), $("tab-user")]) {
+  tab.addEventListener("keydown", (event) => {
+    if (!["ArrowLeft", "ArrowRight", "Home", "End"].includes(event.key)) return;
+    event.preventDefault();
+    const other = tab.id === "tab-visitor" ? $("tab-user") : $("tab-visitor");
+    const target = event.key === "Home" ? $("tab-visitor") : event.key === "End" ? $("tab-user") : other;
+    target.focus();
+    target.click();
+  });
+}
 function chooseUser(text) {
   const user = parseId(text);
   if (user === null) {
@@ -279,6 +298,8 @@ function enableSearch(attachSearch, loaded) {
     setRating(state.ratings, movieId, Number($("rate-value").value));
     saveRatings(config.root, state.ratings, state.olderRatings);
     ask();
+    // then its rating, where it is listed: the keyboard's way to choose it after the movie
+    $("my-ratings").querySelector(`li[data-movie-id="${movieId}"] select`)?.focus();
   });
   attachSearch($("favorite-search"), $("favorite-results"), catalog, (movieId) => {
     state.favorites = [movieId];

@@ -70,12 +70,18 @@ export function search(catalog, query, limit = 8) {
   return hits.slice(0, limit).map((hit) => hit[3]);
 }
 
-/** Wire an <input> and its <ul role=listbox> to the catalogue; onPick(movieId, title). */
+/** Wire an <input role=combobox> and its <ul role=listbox> to the catalogue (the ARIA combobox
+ * pattern: aria-expanded, aria-activedescendant); onPick(movieId, title). */
 export function attachSearch(input, list, catalog, onPick) {
   let active = -1;
   let shown = [];
 
-  const close = () => { list.hidden = true; active = -1; input.removeAttribute("aria-activedescendant"); };
+  const close = () => {
+    list.hidden = true;
+    active = -1;
+    input.setAttribute("aria-expanded", "false");
+    input.removeAttribute("aria-activedescendant");
+  };
   const highlight = (index) => {
     active = index;
     list.querySelectorAll("li").forEach((li, i) => li.setAttribute("aria-selected", String(i === index)));
@@ -101,6 +107,7 @@ export function attachSearch(input, list, catalog, onPick) {
       return li;
     }));
     list.hidden = shown.length === 0;
+    input.setAttribute("aria-expanded", String(!list.hidden));
     highlight(shown.length ? 0 : -1);
   });
   input.addEventListener("keydown", (event) => {
