@@ -144,6 +144,44 @@ def test_ratings_file_equals_the_same_ratings_given_by_title(built, tmp_path, ca
     assert from_file == by_title
 
 
+IMDB_EXPORT = """Const,Your Rating,Date Rated,Title,Year
+tt0113277,10,2024-01-02,Heat,1995
+tt0133093,8,2024-01-03,The Matrix,1999
+tt9999999,7,2024-01-04,A Film Nobody Has,2030
+"""
+LETTERBOXD_EXPORT = """Date,Name,Year,Letterboxd URI,Rating
+2024-01-02,Heat,1995,https://boxd.it/a,5
+2024-01-03,The Matrix,1999,https://boxd.it/b,4
+2024-01-04,Amélie,2001,https://boxd.it/c,4.5
+2024-01-05,Heat,1986,https://boxd.it/d,3
+"""
+
+
+@pytest.mark.parametrize(
+    ("export", "unmatched"),
+    [
+        (IMDB_EXPORT, "line 4: tt9999999 A Film Nobody Has"),
+        (LETTERBOXD_EXPORT, "line 5: Heat (1986)"),
+    ],
+)
+def test_imdb_and_letterboxd_exports_are_matched_and_misses_listed(
+    built, recommender, tmp_path, capsys, caplog, export, unmatched
+):
+    path = tmp_path / "export.csv"
+    path.write_text(export, encoding="utf-8")
+    with caplog.at_level("INFO", logger="staticrec"):
+        from_export = recommend_json(built, capsys, "--ratings-file", str(path))
+    assert unmatched in caplog.text and "rows matched" in caplog.text
+    # the same ratings as movieIds on the model's scale (IMDb 10 -> 5, 8 -> 4)
+    plain = tmp_path / "plain.csv"
+    if export is IMDB_EXPORT:
+        plain.write_text("movieId,rating\n6,5\n2571,4\n")
+    else:
+        amelie = recommender.titles.find("Amelie (Fabuleux destin d'Amélie Poulain, Le) (2001)")
+        plain.write_text(f"movieId,rating\n6,5\n2571,4\n{amelie},4.5\n")
+    assert from_export == recommend_json(built, capsys, "--ratings-file", str(plain))
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
@@ -152,7 +190,7 @@ def test_ratings_file_equals_the_same_ratings_given_by_title(built, tmp_path, ca
         ("movieId,rating\n6,great\n", "line 2, column 'rating': 'great' is not a rating"),
         ("movieId,rating\nsix,4\n", "line 2, column 'movieId': 'six' is not a movieId"),
         ("movieId,rating\n6,4\n6,5\n", "line 3, column 'movieId': movieId 6 is rated twice"),
-        ("title,stars\nHeat,5\n", "line 1: needs the columns movieId, rating"),
+        ("title,stars\nHeat,5\n", "line 1: needs the columns movieId, rating (or an IMDb"),
     ],
 )
 def test_ratings_file_errors_name_line_and_column(built, tmp_path, capsys, text, message):

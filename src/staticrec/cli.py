@@ -446,7 +446,8 @@ def _recommend_parser(sub: argparse._SubParsersAction) -> None:
         "--ratings-file",
         type=Path,
         metavar="FILE",
-        help="a new visitor's ratings: a CSV with the columns movieId,rating",
+        help="a new visitor's ratings: a CSV with the columns movieId,rating, or an IMDb or "
+        "Letterboxd ratings export",
     )
     p.add_argument(
         "--favorite",
@@ -467,7 +468,7 @@ def _recommend_parser(sub: argparse._SubParsersAction) -> None:
 def _run_recommend(args: argparse.Namespace) -> int:
     import json
 
-    from staticrec.artifacts import load_recommender
+    from staticrec.artifacts import load_recommender, read_items
     from staticrec.ratings_file import read_ratings_file
 
     recommender = load_recommender(args.artifacts_dir)
@@ -476,7 +477,11 @@ def _run_recommend(args: argparse.Namespace) -> int:
         answers = (recommender.for_user(user, favorites) for user in args.user)
     else:
         if args.ratings_file is not None:
-            ratings = read_ratings_file(args.ratings_file, recommender)
+            imported = read_ratings_file(
+                args.ratings_file, recommender, read_items(args.artifacts_dir)
+            )
+            ratings = imported.ratings
+            _report_import(args.ratings_file, imported)
         else:
             ratings = {recommender.titles.find(t): r for t, r in map(_title_rating, args.rate)}
         answers = iter([recommender.for_visitor(ratings, favorites)])
@@ -486,6 +491,16 @@ def _run_recommend(args: argparse.Namespace) -> int:
         else:
             print(("\n" if place else "") + "\n".join(_answer_lines(answer)), flush=True)
     return 0
+
+
+def _report_import(path: Path, imported) -> None:
+    """On stderr: how many ratings an export gave, and the rows that matched no movie."""
+    total = len(imported.ratings) + len(imported.unmatched)
+    log.info("%s (%s): %d of %d rows matched", path, imported.format, len(imported.ratings), total)
+    for line in imported.unmatched[:20]:
+        log.info("  not matched: %s", line)
+    if len(imported.unmatched) > 20:
+        log.info("  ... and %d more", len(imported.unmatched) - 20)
 
 
 def _title_rating(text: str) -> tuple[str, float]:
