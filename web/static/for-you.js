@@ -6,7 +6,9 @@
 // The large tables are decoded only once Pyodide has started (its WebAssembly compilation
 // wants both cores); the items table, which the search needs, is decoded at once.
 // Only small modules are imported statically, so the worker starts as soon as possible.
-import { clearRatings, loadRatings, parseId, saveRatings, setRating } from "./ratings.js";
+import {
+  clearRatings, loadRatings, parseId, parseRatingsCsv, ratingsCsv, saveRatings, setRating,
+} from "./ratings.js";
 import { mark, movieUrl, showError, siteConfig, startWorker } from "./page.js";
 
 const config = siteConfig();
@@ -228,6 +230,7 @@ function renderControls() {
     return li;
   }));
   $("clear-ratings").disabled = state.ratings.size === 0;
+  $("export-ratings").disabled = state.ratings.size === 0;
   const chosen = $("favorite-chosen");
   chosen.replaceChildren();
   if (state.favorites.length) {
@@ -277,6 +280,47 @@ $("clear-ratings").addEventListener("click", () => {
   state.olderRatings = [];
   clearRatings(config.root);
   ask();
+});
+
+// -- moving ratings between browsers: a movieId,rating CSV out, and in -------------------------
+
+$("export-ratings").addEventListener("click", () => {
+  const link = document.createElement("a");
+  link.href = URL.createObjectURL(new Blob([ratingsCsv(state.ratings)], { type: "text/csv" }));
+  link.download = "my-ratings.csv";
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10000);
+});
+
+/** Add a CSV's ratings (each becomes the latest); a bad file changes nothing and says why. */
+async function importRatings(file) {
+  const report = (text) => { $("import-status").textContent = text; };
+  const parsed = parseRatingsCsv(await file.text(), config.ratingScale);
+  if (parsed.error) {
+    report(`${file.name} was not loaded (nothing changed): ${parsed.error}.`);
+    return;
+  }
+  const onSite = ([movieId]) => !catalog || catalog.byId.has(movieId);
+  const known = parsed.pairs.filter(onSite);
+  const unknown = parsed.pairs.filter((pair) => !onSite(pair)).map(([movieId]) => movieId);
+  for (const [movieId, rating] of known) setRating(state.ratings, movieId, rating);
+  saveRatings(config.root, state.ratings, state.olderRatings);
+  report(`${file.name}: ${known.length} of ${parsed.pairs.length} ratings loaded.`
+    + (unknown.length ? ` Not on this site: ${config.noun} ids ${unknown.slice(0, 20).join(", ")}`
+      + `${unknown.length > 20 ? ", …" : ""}.` : ""));
+  if (known.length) ask();
+}
+
+$("import-ratings").addEventListener("change", (event) => {
+  const [file] = event.target.files;
+  if (file) importRatings(file);
+  event.target.value = "";
+});
+$("visitor").addEventListener("dragover", (event) => event.preventDefault());
+$("visitor").addEventListener("drop", (event) => {
+  event.preventDefault();
+  const [file] = event.dataTransfer.files;
+  if (file) importRatings(file);
 });
 
 let pythonStarted;

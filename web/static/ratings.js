@@ -89,3 +89,34 @@ export function setRating(ratings, movieId, rating) {
 export function clearRatings(root) {
   localStorage.removeItem(storageKey(root));
 }
+
+/** The ratings as a movieId,rating CSV (oldest first), to take to another browser. */
+export function ratingsCsv(ratings) {
+  return `movieId,rating\n${[...ratings].map(([movieId, rating]) => `${movieId},${rating}\n`).join("")}`;
+}
+
+/**
+ * A movieId,rating CSV (as ratingsCsv writes it; other columns ignored) as [[movieId, rating]],
+ * in file order; or ``{error}`` naming the first bad line, and then nothing is to be imported.
+ */
+export function parseRatingsCsv(text, [low, high] = [0.5, 5]) {
+  const lines = text.replace(/^\uFEFF/, "").split(/\r?\n/);
+  const header = lines[0].split(",").map((name) => name.trim());
+  const [idAt, ratingAt] = [header.indexOf("movieId"), header.indexOf("rating")];
+  if (idAt < 0 || ratingAt < 0) {
+    return { error: `line 1: the header needs the columns movieId and rating, not "${lines[0].slice(0, 60)}"` };
+  }
+  const pairs = [];
+  for (let i = 1; i < lines.length; i += 1) {
+    if (!lines[i].trim()) continue;
+    const fields = lines[i].split(",");
+    const movieId = parseId(fields[idAt]);
+    const rating = Number(fields[ratingAt]);
+    if (movieId === null) return { error: `line ${i + 1}: "${fields[idAt] ?? ""}" is not a movieId` };
+    if (!(rating >= low && rating <= high)) {
+      return { error: `line ${i + 1}: "${fields[ratingAt] ?? ""}" is not a rating from ${low} to ${high}` };
+    }
+    pairs.push([movieId, rating]);
+  }
+  return { pairs };
+}

@@ -1,0 +1,67 @@
+"""A visitor's ratings move between browsers: saved as a movieId,rating CSV, loaded from one."""
+
+from __future__ import annotations
+
+import json
+
+from browsing import list_ids, wait_for_results
+
+KEY = "staticrec:/:ratings"
+
+
+def stored(page):
+    return json.loads(page.evaluate("(key) => localStorage.getItem(key) || '[]'", KEY))
+
+
+def test_saved_ratings_load_in_another_browser(browser, page, site_url, tmp_path):
+    page.goto(f"{site_url}about/")
+    page.evaluate("(key) => localStorage.setItem(key, '[[6,5],[16,4.5]]')", KEY)
+    page.goto(f"{site_url}for-you/")
+    wait_for_results(page)
+    with page.expect_download() as download:
+        page.click("#export-ratings")
+    saved = tmp_path / "my-ratings.csv"
+    download.value.save_as(saved)
+    assert saved.read_text() == "movieId,rating\n6,5\n16,4.5\n"
+
+    other = browser.new_context().new_page()  # another browser: nothing stored
+    other.goto(f"{site_url}for-you/")
+    wait_for_results(other)
+    other.set_input_files("#import-ratings", str(saved))
+    wait_for_results(other, 2)
+    assert other.get_attribute("#results", "data-mode") == "visitor"
+    assert list_ids(other, "#my-ratings") == [6, 16]
+    assert "2 of 2 ratings loaded" in other.text_content("#import-status")
+    assert stored(other) == [[6, 5], [16, 4.5]]
+    other.context.close()
+
+
+def test_a_bad_file_changes_nothing_and_says_why(page, site_url, tmp_path):
+    page.goto(f"{site_url}about/")
+    page.evaluate("(key) => localStorage.setItem(key, '[[1,4]]')", KEY)
+    page.goto(f"{site_url}for-you/")
+    wait_for_results(page)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("movieId,rating\n6,5\n16,nine\n")
+    page.set_input_files("#import-ratings", str(bad))
+    status = page.locator("#import-status")
+    status.filter(has_text="not loaded").wait_for()
+    assert 'line 3: "nine" is not a rating from 0.5 to 5' in status.text_content()
+    assert stored(page) == [[1, 4]] and list_ids(page, "#my-ratings") == [1]
+    wrong = tmp_path / "wrong.csv"
+    wrong.write_text("title,stars\nHeat,5\n")
+    page.set_input_files("#import-ratings", str(wrong))
+    status.filter(has_text="header needs the columns movieId and rating").wait_for()
+    assert stored(page) == [[1, 4]]
+
+
+def test_ids_this_site_lacks_are_listed_and_the_rest_loaded(page, site_url, tmp_path):
+    page.goto(f"{site_url}for-you/")
+    wait_for_results(page)
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_text("movieId,rating,title\n6,5,Heat\n999999,4,Unknown\n")
+    page.set_input_files("#import-ratings", str(mixed))
+    wait_for_results(page, 2)
+    status = page.text_content("#import-status")
+    assert "1 of 2 ratings loaded" in status and "Not on this site: movie ids 999999" in status
+    assert stored(page) == [[6, 5]]
