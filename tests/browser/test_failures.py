@@ -116,7 +116,7 @@ def test_bad_favourites_in_the_link_are_named_and_duplicates_count_once(page, si
     page.goto(f"{site_url}for-you/?favorite=<script>,1.5,0,1,1&favorite=1")
     wait_for_results(page)
     notice = page.text_content("#notice")
-    assert '"<script>", "1.5", "0" is not a movieId' in notice
+    assert '"<script>", "1.5", "0" is not a movie id' in notice
     assert page.text_content("#favorite-chosen").count("Toy Story") == 1
     assert page.text_content("#content-from") == "Movies like: Toy Story (1995)"
 

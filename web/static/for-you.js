@@ -48,8 +48,8 @@ stored.notes.forEach(note);
   const favorites = params.getAll("favorite").flatMap((value) => value.split(","));
   const bad = favorites.filter((value) => parseId(value) === null);
   if (bad.length) {
-    note(`The link's favourite ${bad.map(quoted).join(", ")} is not a movieId (a whole number `
-      + "such as 1), and was left out.");
+    note(`The link's favourite ${bad.map(quoted).join(", ")} is not a ${config.noun} id (a whole `
+      + "number such as 1), and was left out.");
   }
   state.favorites = [...new Set(favorites.map(parseId).filter((id) => id !== null))];
 }

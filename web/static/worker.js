@@ -75,6 +75,9 @@ async function startPython(config) {
   // Pyodide fetches its files itself and has no option to take their bytes: it is handed the
   // bytes just checked through fetch (pyodide.mjs and pyodide.asm.js, which it imports, come
   // from the HTTP cache after their check).
+  for (const url of runtime.fetched.keys()) {
+    if (/\.m?js$/.test(url)) runtime.fetched.delete(url); // imported as scripts, never fetched
+  }
   serveFromMemory(runtime.fetched);
   let loadPyodide;
   try {
