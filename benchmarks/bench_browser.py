@@ -1,8 +1,9 @@
 """The site in headless Chromium: time to the first recommendation from a cold start against the
 bare floor (a page that only starts Pyodide and imports numpy), measured alternately in the same
-run; a warm reload; per-query latency inside Pyodide; bytes transferred.
+run; a warm reload; per-query latency inside Pyodide; bytes transferred; and the first
+recommendation, cold and warm, on Chromium's network emulation (9 Mbps / 60 ms, 50 Mbps / 20 ms).
 
-    python benchmarks/bench_browser.py [--runs 5] [--site site]
+    python benchmarks/bench_browser.py [--runs 5] [--site site] [--network-runs 1]
 
 Served from 127.0.0.1 with ``Cache-Control: max-age=600`` (what GitHub Pages sends). Each cold
 run uses a fresh browser profile. Times are from navigation start to the result on screen.
@@ -89,10 +90,46 @@ def transferred(page_requests) -> dict[str, int]:
     return totals
 
 
+NETWORKS = {"9 Mbps / 60 ms (fast 4G)": (9e6, 60), "50 Mbps / 20 ms (cable)": (50e6, 20)}
+"""Bits per second down and up, and latency in ms, as Chromium's DevTools emulate them."""
+
+
+def visits(browser, base: str, conditions: tuple[float, int], runs: int):
+    """Cold and warm times to the first recommendation under one emulated network."""
+    bits, latency = conditions
+    cold, warm = [], []
+    for _ in range(runs):
+        context = browser.new_context()
+        page = context.new_page()
+        cdp = context.new_cdp_session(page)
+        cdp.send("Network.enable")
+        cdp.send(
+            "Network.emulateNetworkConditions",
+            {
+                "offline": False,
+                "latency": latency,
+                "downloadThroughput": bits / 8,
+                "uploadThroughput": bits / 8,
+            },
+        )
+        page.goto(base + "for-you/?user=105&favorite=1")
+        cold.append(int(wait_for(page, mark("first-result"), 300)))
+        page.reload()
+        warm.append(int(wait_for(page, mark("first-result"), 300)))
+        context.close()
+    return cold, warm
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--site", type=Path, help="an already built site (default: build one)")
+    parser.add_argument(
+        "--network-runs",
+        type=int,
+        default=1,
+        help="cold + warm visits per emulated network profile (0: none; default: %(default)s)",
+    )
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -142,6 +179,15 @@ def main() -> None:
                 page.reload()
                 warm.append(int(wait_for(page, mark("first-result"))))
                 context.close()
+
+            throttled = (
+                {
+                    name: visits(browser, base, conditions, args.network_runs)
+                    for name, conditions in NETWORKS.items()
+                }
+                if args.network_runs
+                else {}
+            )
 
             context = browser.new_context()
             page = context.new_page()
@@ -193,6 +239,18 @@ def main() -> None:
         print(
             f"per query in Pyodide, {kind}: {med(worker_ms):.2f} ms in the worker, "
             f"{med(trip_ms):.2f} ms round trip (median of {len(worker_ms)})"
+        )
+    if throttled:
+        print(
+            f"\nfirst recommendation on Chromium's network emulation ({args.network_runs} "
+            "visit(s) each; user 105 + favourite; the worker's downloads throttled too)"
+        )
+        table(
+            [
+                (name, f"{med(cold) / 1000:.1f}", f"{med(warm) / 1000:.1f}")
+                for name, (cold, warm) in throttled.items()
+            ],
+            ("network", "cold s", "warm reload s"),
         )
     total = sum(bytes_by_group.values())
     print(
