@@ -62,9 +62,9 @@ def read_ratings_file(
     if all(c in header for c in COLUMNS):
         return Imported("movieId,rating", _plain(path, reader, recommender))
     if items is not None and all(c in header for c in IMDB):
-        return _imdb(path, reader, recommender, items)
+        return _imdb(reader, recommender, items)
     if items is not None and all(c in header for c in LETTERBOXD):
-        return _letterboxd(path, reader, recommender, items)
+        return _letterboxd(reader, recommender, items)
     raise DataError(
         path,
         f"needs the columns {', '.join(COLUMNS)} (or an IMDb or Letterboxd ratings export); "
@@ -96,10 +96,7 @@ def _whole_number(path: Path, line: int, text: str | None) -> int:
 
 
 def _rating(path: Path, line: int, text: str | None, low: float, high: float) -> float:
-    try:
-        value = float((text or "").strip())
-    except ValueError:
-        value = math.nan
+    value = _number(text)
     if not low <= value <= high:
         raise DataError(
             path,
@@ -110,43 +107,58 @@ def _rating(path: Path, line: int, text: str | None, low: float, high: float) ->
     return value
 
 
-def _imdb(path, reader, recommender: Recommender, items: pd.DataFrame) -> Imported:
+def _imdb(reader, recommender: Recommender, items: pd.DataFrame) -> Imported:
     """IMDb's export: ``Const`` is the tt-id, ``Your Rating`` 1-10."""
     linked = items.dropna(subset=["imdbId"])
     by_imdb = dict(zip(linked["imdbId"].astype(int), linked["movieId"].astype(int), strict=True))
-    found: dict[int, float] = {}
-    unmatched = []
-    for row in reader:
-        line, const = reader.line_num, (row["Const"] or "").strip()
+
+    def locate(row) -> int | None:
+        const = (row["Const"] or "").strip()
         digits = const[2:] if const.startswith("tt") else ""
-        movie_id = by_imdb.get(int(digits)) if digits.isdigit() else None
-        rating = _number(row["Your Rating"])
-        if movie_id is None or not 1 <= rating <= 10:
-            unmatched.append(f"line {line}: {const} {row.get('Title', '')}".rstrip())
-            continue
-        found[movie_id] = _mapped(rating, (1.0, 10.0), recommender)
-    return Imported("IMDb", found, unmatched)
+        return by_imdb.get(int(digits)) if digits.isdigit() else None
+
+    def named(row) -> str:
+        return f"{(row['Const'] or '').strip()} {row.get('Title', '')}".rstrip()
+
+    return _matched("IMDb", reader, recommender, locate, named, "Your Rating", (1.0, 10.0))
 
 
-def _letterboxd(path, reader, recommender: Recommender, items: pd.DataFrame) -> Imported:
+def _letterboxd(reader, recommender: Recommender, items: pd.DataFrame) -> Imported:
     """Letterboxd's export: ``Name`` and ``Year`` of the film, ``Rating`` 0.5-5."""
     by_title: dict[tuple[str, int], int] = {}
     for movie_id, title, year in zip(items["movieId"], items["title"], items["year"], strict=True):
         if pd.notna(year):
             for key in title_keys(str(title)):
                 by_title.setdefault((key, int(year)), int(movie_id))
+
+    def locate(row) -> int | None:
+        year = _number(row["Year"])
+        if math.isnan(year):
+            return None
+        return by_title.get((_comparable((row["Name"] or "").strip()), int(year)))
+
+    def named(row) -> str:
+        return f"{(row['Name'] or '').strip()} ({row['Year']})"
+
+    return _matched("Letterboxd", reader, recommender, locate, named, "Rating", (0.5, 5.0))
+
+
+def _matched(
+    name: str, reader, recommender: Recommender, locate, named, rating_column: str, scale
+) -> Imported:
+    """An export's rows, each matched to a movie by ``locate(row)`` and rated on ``scale``
+    (mapped onto the model's); the rows that match nothing, or whose rating is off the scale,
+    listed by line and ``named(row)``."""
+    low, high = scale
     found: dict[int, float] = {}
     unmatched = []
     for row in reader:
-        line, name, year = reader.line_num, (row["Name"] or "").strip(), _number(row["Year"])
-        known = not math.isnan(year)
-        movie_id = by_title.get((_comparable(name), int(year))) if known else None
-        rating = _number(row["Rating"])
-        if movie_id is None or not 0.5 <= rating <= 5:
-            unmatched.append(f"line {line}: {name} ({row['Year']})")
+        movie_id, rating = locate(row), _number(row[rating_column])
+        if movie_id is None or not low <= rating <= high:
+            unmatched.append(f"line {reader.line_num}: {named(row)}")
             continue
-        found[movie_id] = _mapped(rating, (0.5, 5.0), recommender)
-    return Imported("Letterboxd", found, unmatched)
+        found[movie_id] = _mapped(rating, scale, recommender)
+    return Imported(name, found, unmatched)
 
 
 _ARTICLES = ("the", "a", "an", "les", "la", "le", "l'", "il", "el", "der", "die", "das")
