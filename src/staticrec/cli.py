@@ -76,7 +76,7 @@ CONFIG_FILE = "staticrec.toml"
 """Read from the current folder when present (as Pelican and MkDocs keep theirs)."""
 
 
-def _add_own_data_options(p: argparse.ArgumentParser) -> None:
+def _add_own_data_options(p: argparse.ArgumentParser, scale: tuple[float, float]) -> None:
     from staticrec.data_files import RatingsFiles
 
     files = RatingsFiles(Path("ratings.csv"))
@@ -110,8 +110,8 @@ def _add_own_data_options(p: argparse.ArgumentParser) -> None:
         nargs=2,
         type=float,
         metavar=("LOW", "HIGH"),
-        default=(0.5, 5.0),
-        help="lowest and highest rating (default: 0.5 5)",
+        default=scale,
+        help=f"lowest and highest rating (default: {scale[0]:g} {scale[1]:g})",
     )
     own.add_argument("--name", help="the dataset's name on the site (default: the file's name)")
 
@@ -193,7 +193,7 @@ def _build_parser(sub: argparse._SubParsersAction) -> None:
         epilog="example: staticrec build --data-dir ~/data/ml-latest-small --tune",
     )
     _add_data_options(p)
-    _add_own_data_options(p)
+    _add_own_data_options(p, build.rating_scale)
     out = p.add_argument_group("output")
     out.add_argument(
         "--artifacts-dir",
