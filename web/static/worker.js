@@ -75,9 +75,6 @@ async function startPython(config) {
   // Pyodide fetches its files itself and has no option to take their bytes: it is handed the
   // bytes just checked through fetch (pyodide.mjs and pyodide.asm.js, which it imports, come
   // from the HTTP cache after their check).
-  for (const url of runtime.fetched.keys()) {
-    if (/\.m?js$/.test(url)) runtime.fetched.delete(url); // imported as scripts, never fetched
-  }
   serveFromMemory(runtime.fetched);
   let loadPyodide;
   try {
@@ -126,11 +123,11 @@ async function downloadRuntime(config) {
       progress("download", `downloading Python (Pyodide): ${(received / 1e6).toFixed(1)} MB`);
     }
   };
-  const fetched = new Map(); // absolute URL -> checked bytes
+  const fetched = new Map(); // absolute URL -> checked bytes, for Pyodide's own fetches
   const get = async (name, sha256, url = new URL(name, config.pyodideIndex).href) => {
     if (!sha256) throw new SiteError(`This page does not list the SHA-256 of ${name}; rebuild the site.`);
     const bytes = await fetchVerified(url, sha256, name, { onBytes });
-    fetched.set(url, bytes);
+    if (!/\.m?js$/.test(url)) fetched.set(url, bytes); // scripts are imported, never fetched
     return bytes;
   };
   const core = Object.entries(config.pyodideFiles).filter(([name]) => name !== LOCK)
