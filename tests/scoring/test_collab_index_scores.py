@@ -8,7 +8,7 @@ import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from staticrec.scoring.collab_index import contributions, strongest_sources
+from staticrec.scoring.collab_index import contributions, strongest, strongest_sources
 
 
 def sparse_index(model) -> sp.csr_matrix:
@@ -51,7 +51,7 @@ def test_both_routes_equal_the_matrix_product(recommender, matrix, data):
     # both add the rows in position order: the same sums to the last bit
     np.testing.assert_array_equal(gathered.scores, scanned.scores)
     for added in (gathered, scanned):
-        sources = strongest_sources(model, added, wanted)
+        sources = strongest_sources(model, added, np.flatnonzero(wanted))
         assert (sources[~wanted] == -1).all()
         chosen = sources[wanted]
         np.testing.assert_array_equal(chosen == -1, best <= 0)
@@ -74,3 +74,25 @@ def test_a_heavy_rater_scans_the_whole_index(recommender):
     light = min(range(len(model.user_ids)), key=lambda u: len(model.rated_by(u)[0]))
     assert contributions(model, model.rated_by(heavy)[0]).entries is None
     assert contributions(model, model.rated_by(light)[0]).entries is not None
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 7), st.sampled_from([-1.0, 0.0, 0.5, 1.0, 2.0]), st.integers(0, 99)
+        ),
+        max_size=40,
+    )
+)
+def test_strongest_is_the_first_largest_positive_amount(entries):
+    """Against a loop over the entries in the order given: ties go to the first one."""
+    expected = np.full(8, -1)
+    best = np.zeros(8)
+    for target, amount, owner in entries:
+        if amount > best[target]:
+            best[target], expected[target] = amount, owner
+    targets = np.array([t for t, _, _ in entries], dtype=np.intp)
+    amounts = np.array([a for _, a, _ in entries], dtype=np.float64)
+    owners = np.array([o for _, _, o in entries], dtype=np.int64)
+    np.testing.assert_array_equal(strongest(8, targets, amounts, owners), expected)

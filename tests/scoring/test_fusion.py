@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 
-from staticrec.scoring.fusion import LISTS, FusionParams, Ranked, rrf
+from staticrec.scoring.fusion import LISTS, FusionParams, Ranked, blend, rrf, standardize
 
 
 def test_the_seeds_rule_by_hand():
@@ -134,3 +136,37 @@ def test_being_in_two_lists_beats_one_list_at_the_better_rank(a, b, k, weight):
     else:
         single = score_of_movie_1(filler, with_movie_at(b))
     assert both > single
+
+
+def reference_blend(scores, known, params):
+    """The blend written plainly with numpy's own nan_to_num and std."""
+    total = np.zeros(len(known))
+    for name in LISTS:
+        if params.weight(name) == 0 or name not in scores:
+            continue
+        values = np.nan_to_num(scores[name][known], nan=0.0)
+        if values.std() > 0:
+            total[known] += params.weight(name) * (values - values.mean()) / values.std()
+    return np.where(known, total, -np.inf)
+
+
+score_arrays = arrays(
+    np.float64,
+    12,
+    elements=st.one_of(st.just(np.nan), st.floats(-5, 5, allow_subnormal=False)),
+)
+
+
+@given(
+    st.fixed_dictionaries({name: score_arrays for name in LISTS}),
+    arrays(np.bool_, 12).filter(lambda known: known.any()),
+    st.lists(st.sampled_from([0.0, 0.1, 0.4, 1.2]), min_size=4, max_size=4),
+)
+def test_blend_is_the_weighted_sum_of_z_scores_to_the_last_bit(scores, known, weights):
+    params = FusionParams(
+        method="blend", **{f"{n}_weight": w for n, w in zip(LISTS, weights, strict=True)}
+    )
+    expected = reference_blend(scores, known, params)
+    np.testing.assert_array_equal(blend(scores, known, params), expected)
+    fixed = {"popular": standardize(scores["popular"], known)}
+    np.testing.assert_array_equal(blend(scores, known, params, fixed), expected)

@@ -7,7 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from staticrec.scoring.ranking import top_n
+from staticrec.scoring.content import popularity_order
+from staticrec.scoring.ranking import first_n, top_n
 
 scores = arrays(
     np.float64,
@@ -29,3 +30,19 @@ def test_top_n_equals_sorting_everything(values, n, data):
 
 def test_default_tie_rank_is_the_position():
     assert top_n(np.array([1.0, 2.0, 2.0, 2.0]), 2).tolist() == [1, 2]
+
+
+@given(
+    arrays(np.int64, st.integers(0, 40), elements=st.integers(0, 5)), st.integers(0, 45), st.data()
+)
+def test_first_n_of_the_popularity_order_is_top_n_of_the_counts(counts, n, data):
+    """The most-rated list, ranked once, equals ranking the counts anew (ties: movieId)."""
+    size = len(counts)
+    exclude = data.draw(arrays(np.bool_, size))
+    movie_ids = np.arange(size) * 3 + 1
+    order = popularity_order(counts, movie_ids)
+    tie_rank = np.empty(size, dtype=np.int64)
+    tie_rank[order] = np.arange(size)
+    expected = top_n(np.log1p(counts.astype(float)), n, exclude=exclude, tie_rank=tie_rank)
+    assert first_n(order, n, exclude=exclude).tolist() == expected.tolist()
+    assert first_n(order, n).tolist() == order[:n].tolist()

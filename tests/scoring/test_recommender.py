@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import numpy as np
@@ -145,6 +146,34 @@ def test_json_boundary(recommender):
     assert "error" in json.loads(answer_json(recommender, "[1, 2]"))
     assert "error" in json.loads(answer_json(recommender, '{"ratings": [["x", 1]]}'))
     assert "error" in json.loads(answer_json(recommender, "not json"))
+
+
+def test_as_dict_is_dataclasses_asdict(recommender):
+    """The hand-written as_dict (fast in Pyodide) holds every field, as a copy."""
+    for answer in (
+        recommender.for_user(105, [TOY_STORY]),
+        recommender.for_visitor({6: 5.0, 9999999: 4.0}),
+    ):
+        plain = answer.as_dict()
+        assert plain == dataclasses.asdict(answer)
+        plain["hybrid"][0]["why"].append("changed")
+        plain["hybrid"][0]["ranks"]["svd"] = 0
+        assert answer.as_dict() == dataclasses.asdict(answer)
+
+
+def test_the_user_on_the_page_keeps_their_scores_and_answers_the_same(recommender):
+    """The last user's SVD and item-index scores are kept while favourites change: answers
+    equal a fresh Recommender's, whoever was asked for in between."""
+    from staticrec.scoring import Recommender
+
+    asked = [(105, [1]), (105, [260]), (1, [260]), (105, []), (105, [2571, 1])]
+    for user_id, favorites in asked:
+        fresh = Recommender(recommender.model, recommender.config)
+        assert recommender.for_user(user_id, favorites) == fresh.for_user(user_id, favorites)
+    request, _ = recommender.user_request(105)
+    assert request.added is recommender.user_request(105, [1])[0].added  # kept, not redone
+    with pytest.raises(ValueError, match="read-only"):
+        request.added.scores[0] = 1.0  # shared between answers, so nobody may change it
 
 
 def test_similar_lists_the_stored_neighbours(recommender):

@@ -43,6 +43,11 @@ SCAN_ALL_FROM = 0.4
 (every row weighed by its strength, 0 for movies not rated) costs less than gathering theirs."""
 
 
+BY_TARGET_COST = 8
+"""How many gathered entries cost as much to filter as one entry reached by target (measured
+in Pyodide: which rated movie brought a pick is found from whichever side costs less)."""
+
+
 @dataclass(frozen=True)
 class Contributions:
     """What a user's rated movies add to every movie through the index: computed once per
@@ -55,7 +60,7 @@ class Contributions:
     """Per movie, how much its row counts: its rated strength, 0 when not rated."""
     entries: np.ndarray | None
     """The rated rows' entries (indices into the index), when gathered; None when the whole
-    index was scanned."""
+    index was scanned (a heavy rater)."""
     targets: np.ndarray | None
     """The movies those entries reach."""
 
@@ -89,8 +94,8 @@ def contributions(
     lengths = row_lengths(model.collab_indptr, items)
     if scan_all is None:
         scan_all = lengths.sum() >= SCAN_ALL_FROM * len(model.collab_items)
+    entries = targets = None
     if scan_all:
-        entries = targets = None
         # float32 weights x float64 strengths: float64, exactly as if widened first
         amounts = model.collab_weights * by_item[model.collab_rows]
         totals = np.bincount(model.collab_items, weights=amounts, minlength=model.n_items)
@@ -103,26 +108,44 @@ def contributions(
     return Contributions(scores, by_item, entries, targets)
 
 
-def strongest_sources(model: Model, added: Contributions, wanted: np.ndarray) -> np.ndarray:
-    """Per movie (``wanted``: bool per position), the rated movie whose row adds the most to
-    it, as a position; -1 where none adds anything positive, or not wanted."""
-    if added.entries is None:
-        hits = np.flatnonzero(wanted[model.collab_items])
+def strongest_sources(model: Model, added: Contributions, shown: np.ndarray) -> np.ndarray:
+    """Per movie in ``shown`` (positions), the rated movie whose row adds the most to it, as a
+    position; -1 where none adds anything positive, and for every movie not shown.
+
+    Reads the entries from a rated movie to a movie shown from whichever side costs less:
+    the rated rows' entries, when ``contributions`` gathered them (a visitor's handful), or
+    the entries that reach the movies shown, through the index's by-target order (a few
+    thousand, however many movies a heavy rater rated).
+    """
+    shown = np.unique(np.asarray(shown, dtype=np.int64))
+    to_shown = row_lengths(model.collab_target_indptr, shown)
+    if added.entries is not None and len(added.entries) <= BY_TARGET_COST * to_shown.sum():
+        wanted = np.zeros(model.n_items, dtype=bool)
+        wanted[shown] = True
+        hits = added.entries[wanted[added.targets]]
     else:
-        hits = added.entries[np.flatnonzero(wanted[added.targets])]
+        hits = model.collab_by_target[row_entries(model.collab_target_indptr, shown, to_shown)]
     sources = model.collab_rows[hits]
     amounts = model.collab_weights[hits] * added.strengths[sources]
     return strongest(model.n_items, model.collab_items[hits], amounts, sources)
 
 
 def strongest(n_items: int, targets, amounts, owners) -> np.ndarray:
-    """Per movie, the owner with the largest positive amount for it; -1 where none."""
+    """Per movie, the owner with the largest positive amount for it (the first one given,
+    among equal amounts); -1 where none."""
     best = np.full(n_items, -1, dtype=np.int64)
     keep = amounts > 0
     targets, owners, amounts = targets[keep], owners[keep], amounts[keep]
-    order = np.lexsort((-amounts, targets))  # by target, largest amount first
-    targets, owners = targets[order], owners[order]
-    first = np.ones(len(targets), dtype=bool)
-    first[1:] = targets[1:] != targets[:-1]
+    if len(targets) == 0:
+        return best
+    if np.any(targets[1:] < targets[:-1]):
+        order = np.argsort(targets, kind="stable")
+        targets, owners, amounts = targets[order], owners[order], amounts[order]
+    # grouped by target: each group's largest amount, then the first entry that reaches it
+    # (np.lexsort would do it in one line, but costs ten times as much in Pyodide)
+    starts = np.flatnonzero(np.concatenate([[True], targets[1:] != targets[:-1]]))
+    group = np.repeat(np.arange(len(starts), dtype=np.intp), np.diff(starts, append=len(targets)))
+    at_top = np.flatnonzero(amounts == np.maximum.reduceat(amounts, starts)[group])
+    first = at_top[np.concatenate([[True], group[at_top][1:] != group[at_top][:-1]])]
     best[targets[first]] = owners[first]
     return best

@@ -33,11 +33,3 @@ def popularity_order(n_ratings: np.ndarray, movie_ids: np.ndarray) -> np.ndarray
     here do too: this one function serves both, so they cannot drift apart.
     """
     return np.lexsort((movie_ids, -np.asarray(n_ratings, dtype=np.int64)))
-
-
-def popularity_rank(model: Model) -> np.ndarray:
-    """Per item, its place in ``popularity_order``."""
-    order = popularity_order(model.n_ratings, model.item_ids)
-    rank = np.empty(model.n_items, dtype=np.int64)
-    rank[order] = np.arange(model.n_items)
-    return rank

@@ -138,23 +138,39 @@ def rrf(lists: Mapping[ListName, Sequence[Ranked]], params: FusionParams) -> lis
 
 
 def blend(
-    scores: Mapping[ListName, np.ndarray], known: np.ndarray, params: FusionParams
+    scores: Mapping[ListName, np.ndarray],
+    known: np.ndarray,
+    params: FusionParams,
+    standardized: Mapping[ListName, np.ndarray] | None = None,
 ) -> np.ndarray:
     """Weighted sum of each list's z-scores over the ``known`` movies; -inf elsewhere.
 
     A list's missing score (NaN: no evidence) counts as 0 before standardising; a list that
-    is constant (nothing rated, no favourite) adds nothing.
+    is constant (nothing rated, no favourite) adds nothing. ``standardized``: z-scores already
+    computed (``standardize``) for lists that never change, such as the most-rated one.
     """
+    standardized = standardized or {}
     total = np.zeros(len(known))
     for name in LISTS:
         weight = params.weight(name)
         if weight == 0 or name not in scores:
             continue
-        values = np.nan_to_num(np.asarray(scores[name], dtype=np.float64)[known], nan=0.0)
-        spread = values.std()
-        if spread > 0:
-            total[known] += weight * (values - values.mean()) / spread
+        z = standardized[name] if name in standardized else standardize(scores[name], known)
+        if z is not None:
+            centered, spread = z
+            total[known] += weight * centered / spread
     return np.where(known, total, -np.inf)
+
+
+def standardize(scores: np.ndarray, known: np.ndarray) -> tuple[np.ndarray, float] | None:
+    """Scores over the ``known`` movies, NaN counted as 0, less their mean; and their standard
+    deviation (None when it is 0). The arithmetic of ``np.std``, in fewer calls (each costs in
+    Pyodide), so sums come out the same to the last bit."""
+    values = np.asarray(scores, dtype=np.float64)[known]
+    values[np.isnan(values)] = 0.0
+    centered = values - values.sum() / len(values)
+    spread = float(np.sqrt((centered * centered).sum() / len(values)))
+    return (centered, spread) if spread > 0 else None
 
 
 def _order(item: Fused) -> tuple:

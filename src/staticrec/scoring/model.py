@@ -73,6 +73,10 @@ class Model:
     """Their EASE weights, best first."""
     collab_rows: np.ndarray
     """Per entry of collab_items, the position of the movie whose row holds it."""
+    collab_target_indptr: np.ndarray
+    """CSR offsets over items into collab_by_target: the index read by the movie reached."""
+    collab_by_target: np.ndarray
+    """Entries of collab_items grouped by the movie they reach, in entry order within each."""
     item_index: IdIndex
     """movieId -> position."""
     user_index: IdIndex
@@ -279,6 +283,11 @@ def model_from_columns(columns: Columns, meta: Mapping[str, Any]) -> Model:
     collab_indptr, collab_items, collab_weights = _neighbor_lists(
         columns, schema.COLLAB_NEIGHBORS, item_index, len(item_ids)
     )
+    # sorted once at load, so that saying which rated movie brought a pick reads only the
+    # entries that reach the movies shown
+    collab_target_indptr, collab_by_target = _csr(
+        collab_items, len(item_ids), np.arange(len(collab_items), dtype=np.intp)
+    )
     return Model(
         item_ids=item_ids,
         titles=titles,
@@ -305,6 +314,8 @@ def model_from_columns(columns: Columns, meta: Mapping[str, Any]) -> Model:
         collab_rows=np.repeat(
             np.arange(len(item_ids), dtype=np.intp), np.diff(collab_indptr).astype(np.intp)
         ),
+        collab_target_indptr=collab_target_indptr,
+        collab_by_target=collab_by_target,
         item_index=item_index,
         user_index=user_index,
     )

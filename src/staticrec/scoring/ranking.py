@@ -37,3 +37,14 @@ def top_n(
     ties = candidates if tie_rank is None else tie_rank[candidates]
     order = np.lexsort((ties, -values))
     return candidates[order[:n]]
+
+
+def first_n(order: np.ndarray, n: int, *, exclude: np.ndarray | None = None) -> np.ndarray:
+    """The first ``n`` positions of a fixed ranking ``order`` that ``exclude`` leaves in.
+
+    For a static list (most rated), ranked once: reads at most ``n`` + the excluded count.
+    """
+    if exclude is None:
+        return order[:n]
+    head = order[: n + int(np.count_nonzero(exclude))]
+    return head[~exclude[head]][:n]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -25,11 +25,19 @@ from staticrec.scoring.collab_index import (
     strongest,
     strongest_sources,
 )
-from staticrec.scoring.content import content_scores, popularity_rank
+from staticrec.scoring.content import content_scores, popularity_order
 from staticrec.scoring.errors import ScoringError, UnknownUser
-from staticrec.scoring.fusion import LISTS, FusionParams, ListName, Ranked, blend, rrf
+from staticrec.scoring.fusion import (
+    LISTS,
+    FusionParams,
+    ListName,
+    Ranked,
+    blend,
+    rrf,
+    standardize,
+)
 from staticrec.scoring.model import Model
-from staticrec.scoring.ranking import top_n
+from staticrec.scoring.ranking import first_n, top_n
 from staticrec.scoring.titles import TitleIndex
 
 
@@ -114,6 +122,9 @@ class Item:
     why: list[str] = field(default_factory=list)
     """One reason in plain words per list that put it here."""
 
+    def as_dict(self) -> dict:
+        return {**vars(self), "ranks": dict(self.ranks), "why": list(self.why)}
+
 
 @dataclass(frozen=True)
 class Answer:
@@ -131,7 +142,18 @@ class Answer:
     """movieIds in the request that the model does not know."""
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        """The answer as plain dicts and lists, as ``dataclasses.asdict`` gives it, at a
+        fraction of its cost (it deep-copies value by value: a third of a millisecond an
+        answer in Pyodide)."""
+        return {
+            "mode": self.mode,
+            "hybrid": [item.as_dict() for item in self.hybrid],
+            "lists": {
+                name: [item.as_dict() for item in items] for name, items in self.lists.items()
+            },
+            "favorites": [item.as_dict() for item in self.favorites],
+            "ignored": list(self.ignored),
+        }
 
 
 @dataclass(frozen=True)
@@ -149,6 +171,8 @@ class Request:
     """Whether the favourites were named in the request (not the default ones)."""
     svd: np.ndarray
     """Raw SVD predictions for every item (NaN without factors)."""
+    added: Contributions | None = None
+    """What the rated movies add through the item index, when already known."""
 
 
 class Recommender:
@@ -157,12 +181,16 @@ class Recommender:
     def __init__(self, model: Model, config: ScoringConfig | None = None) -> None:
         self.model = model
         self.config = config or ScoringConfig()
-        self.popularity_rank = popularity_rank(model)
+        self._popularity_order = popularity_order(model.n_ratings, model.item_ids)
+        self.popularity_rank = np.empty(model.n_items, dtype=np.int64)
+        self.popularity_rank[self._popularity_order] = np.arange(model.n_items)
         self._best_rated = cf.popularity_scores(model, self.config.popularity_damping)
         self._most_rated = np.log1p(model.n_ratings.astype(np.float64))
         self._known = model.n_ratings > 0
+        self._most_rated_z = standardize(self._most_rated, self._known)
         self._svd_boost = np.power(np.maximum(model.n_ratings, 1.0), self.config.svd_popularity)
         self._titles: TitleIndex | None = None
+        self._last_user: tuple[int, np.ndarray, Contributions] | None = None
 
     @property
     def titles(self) -> TitleIndex:
@@ -182,7 +210,7 @@ class Recommender:
 
     def most_rated(self, n: int, exclude: np.ndarray | None = None) -> list[Item]:
         """Most ratings first."""
-        chosen = top_n(self._most_rated, n, exclude=exclude)
+        chosen = first_n(self._popularity_order, n, exclude=exclude)
         return [self._item(p, score=float(self.model.n_ratings[p])) for p in chosen]
 
     def similar(self, movie_id: int, n: int | None = None) -> list[Item]:
@@ -221,10 +249,26 @@ class Recommender:
                 f"with ids from {ids.min()} to {ids.max()}."
             )
         rated, ratings = self.model.rated_by(user)
-        svd = cf.raw_scores(self.model, *cf.known_user_factors(self.model, user))
-        favorite_pos, named, ignored = self._favorites(favorites, rated, ratings, liked_only=False)
         from_end = self.model.recency_of(user)
-        return Request("user", rated, ratings, from_end, favorite_pos, named, svd), ignored
+        svd, added = self._known_user(user)
+        favorite_pos, named, ignored = self._favorites(favorites, rated, ratings, liked_only=False)
+        request = Request("user", rated, ratings, from_end, favorite_pos, named, svd, added)
+        return request, ignored
+
+    def _known_user(self, user: int) -> tuple[np.ndarray, Contributions]:
+        """A known user's SVD scores and item-index contributions. Favourites change neither,
+        so the user on the page (the last one asked for) keeps them, read-only, while the
+        visitor tries favourites: each such answer then skips a third of the work."""
+        if self._last_user is None or self._last_user[0] != user:
+            rated, ratings = self.model.rated_by(user)
+            svd = cf.raw_scores(self.model, *cf.known_user_factors(self.model, user))
+            strengths = self._strengths(ratings, self.model.recency_of(user))
+            added = contributions(self.model, rated, strengths)
+            for array in (svd, added.scores, added.strengths, added.entries, added.targets):
+                if array is not None:
+                    array.flags.writeable = False
+            self._last_user = (user, svd, added)
+        return self._last_user[1], self._last_user[2]
 
     def visitor_request(
         self, ratings: Mapping[int, float], favorites: Iterable[int] = ()
@@ -269,14 +313,19 @@ class Recommender:
         """Each list's top ``depth`` positions, best first; nothing rated or favoured in any."""
         seen = self._seen(request)
         scores = scores if scores is not None else self.list_scores(request)
-        return {
-            name: top_n(scores[name], depth, exclude=seen, tie_rank=self.popularity_rank)
-            for name in LISTS
-        }
+        return {name: self._top(scores[name], depth, seen) for name in LISTS}
+
+    def _top(self, scores: np.ndarray, depth: int, seen: np.ndarray) -> np.ndarray:
+        if scores is self._most_rated:  # static: ranked once, in popularity_order
+            return first_n(self._popularity_order, depth, exclude=seen)
+        return top_n(scores, depth, exclude=seen, tie_rank=self.popularity_rank)
 
     def contributions(self, request: Request) -> Contributions:
         """What the request's rated movies add to each movie through the item index."""
-        return contributions(self.model, request.rated, self._strengths(request))
+        if request.added is not None:
+            return request.added
+        strengths = self._strengths(request.ratings, request.from_end)
+        return contributions(self.model, request.rated, strengths)
 
     def list_scores(
         self, request: Request, added: Contributions | None = None
@@ -290,16 +339,17 @@ class Recommender:
             "popular": self._most_rated,
         }
 
-    def _strengths(self, request: Request) -> np.ndarray | None:
-        """How much each rated movie's EASE row counts (None: 1 each)."""
+    def _strengths(self, ratings: np.ndarray, from_end: np.ndarray) -> np.ndarray | None:
+        """How much each rated movie's EASE row counts, from its rating and how many ratings
+        came after it (None: 1 each)."""
         offset, recency = self.config.collab_rating_offset, self.config.collab_recency
         if offset is None and recency is None:
             return None
         if offset is not None:
             offset = on_scale(offset, self.model.rating_scale)
-        strengths = np.ones(len(request.rated)) if offset is None else request.ratings - offset
-        if recency is not None and len(request.rated):
-            strengths = strengths * np.exp(-request.from_end / (recency * len(request.rated)))
+        strengths = np.ones(len(ratings)) if offset is None else ratings - offset
+        if recency is not None and len(ratings):
+            strengths = strengths * np.exp(-from_end / (recency * len(ratings)))
         return strengths
 
     def fusion_of(self, request: Request) -> FusionParams:
@@ -333,7 +383,8 @@ class Recommender:
             top = self.model.positions([f.movie_id for f in fused])
             combined = dict(zip(top.tolist(), (f.score for f in fused), strict=True))
         else:
-            blended = blend(scores, self._known, params)
+            fixed = {"popular": self._most_rated_z} if scores["popular"] is self._most_rated else {}
+            blended = blend(scores, self._known, params, fixed)
             top = top_n(
                 blended, params.n, exclude=self._seen(request), tie_rank=self.popularity_rank
             )
@@ -350,38 +401,54 @@ class Recommender:
         added = self.contributions(request)
         scores = self.list_scores(request, added)
         lists = self.ranked_lists(request, max(params.depth, params.n, params.label_depth), scores)
-        predicted = cf.clip_rating(self.model, request.svd)
-        similarity = scores["content"]
         fused = self.fuse(request, params, scores, lists)
         shown_lists = self._shown_lists(request, params)
         on_screen = [p for p, _, _ in fused]
         on_screen += [p for name in shown_lists for p in lists[name][: params.n]]
-        sources = self._sources(request, added, np.asarray(on_screen, dtype=np.int64))
+        on_screen = np.unique(np.asarray(on_screen, dtype=np.int64))
+        sources = self._sources(request, added, on_screen)
+        # every value an item shows, read for the movies on screen in one gather per array:
+        # numpy's per-element indexing is slow, in Pyodide above all
+        keys = on_screen.tolist()
+
+        def per_movie(values: np.ndarray) -> dict[int, float]:
+            return dict(zip(keys, values[on_screen].tolist(), strict=True))
+
+        svd, similarity = per_movie(request.svd), per_movie(scores["content"])
+        collab_source, content_source = per_movie(sources["collab"]), per_movie(sources["content"])
+        low, high = self.model.rating_scale
 
         def item(position: int, score: float, ranks: Mapping[str, int]) -> Item:
+            predicted = _maybe(svd[position])  # clipped to the scale, as Surprise reports it
+            predicted = None if predicted is None else min(max(predicted, low), high)
             return self._item(
                 position,
                 score=_maybe(score),
                 ranks=dict(ranks),
-                predicted_rating=_maybe(predicted[position]),
+                predicted_rating=predicted,
                 similarity=_maybe(similarity[position]),
-                why=self._reasons(request, sources, position, ranks),
+                why=self._reasons(
+                    ranks, position, predicted, collab_source[position], content_source[position]
+                ),
             )
 
         hybrid = [item(p, score, ranks) for p, score, ranks in fused]
         shown = {
             name: [
-                item(int(p), scores[name][p], {name: rank})
-                for rank, p in enumerate(positions[: params.n], 1)
+                item(p, score, {name: rank})
+                for rank, (p, score) in enumerate(
+                    zip(top.tolist(), scores[name][top].tolist(), strict=True), 1
+                )
             ]
             for name, positions in lists.items()
             if len(positions) and name in shown_lists
+            for top in [positions[: params.n]]
         }
         return Answer(
             mode=request.mode,
             hybrid=hybrid,
             lists=shown,
-            favorites=[self._item(p) for p in request.favorites],
+            favorites=[self._item(p) for p in request.favorites.tolist()],
             ignored=ignored,
         )
 
@@ -394,18 +461,20 @@ class Recommender:
         }
 
     def _reasons(
-        self, request: Request, sources: Mapping[str, np.ndarray], position: int, ranks
+        self,
+        ranks,
+        position: int,
+        predicted: float | None,
+        collab_source: int,
+        content_source: int,
     ) -> list[str]:
-        """Why a movie is in the answer, one sentence per list that holds it."""
+        """Why a movie is in the answer, one sentence per list that holds it (``predicted``:
+        the rating shown, None without one; a source is -1 where nothing brought it)."""
         why = []
-        collab_source = sources["collab"][position]
         if "collab" in ranks and collab_source >= 0:
             why.append(f"people who rated {self.model.titles[collab_source]} also rated it")
-        predicted = float(request.svd[position])
-        if "svd" in ranks and math.isfinite(predicted):
-            low, high = self.model.rating_scale
-            why.append(f"predicted {min(max(predicted, low), high):.1f}★ for you")
-        content_source = sources["content"][position]
+        if "svd" in ranks and predicted is not None:
+            why.append(f"predicted {predicted:.1f}★ for you")
         if "content" in ranks and content_source >= 0:
             why.append(f"similar to {self.model.titles[content_source]}")
         if "popular" in ranks:
@@ -439,7 +508,7 @@ class Recommender:
         owners = favorites[np.searchsorted(np.cumsum(lengths), on_screen, side="right")]
         entries = entries[on_screen]
         return {
-            "collab": strongest_sources(model, added, wanted),
+            "collab": strongest_sources(model, added, shown),
             "content": strongest(
                 model.n_items, model.neighbor_items[entries], model.neighbor_sims[entries], owners
             ),
