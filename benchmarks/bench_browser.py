@@ -48,17 +48,36 @@ def prepare(site: Path, folder: Path) -> Path:
     bench = copy / "_bench"
     shutil.copytree(Path(__file__).parent / "browser", bench)
     body = re.search(r"<body[^>]*>", (copy / "for-you" / "index.html").read_text()).group(0)
-    requests = [{"user": u, "favorites": [f]} for u, f in [(105, 1), (1, 260), (414, 2571)]] + [
-        {"ratings": [[6, 5], [16, 4.5], [111, 5], [293, 4], [1213, 5]], "favorites": []},
-        {"ratings": [[1, 5], [2355, 4], [4886, 5], [6377, 4.5], [3114, 5]], "favorites": [1]},
-    ]
-    body = body.replace(">", f" data-requests='{json.dumps(requests * 20)}'>", 1)
+    body = body.replace(">", f" data-requests='{json.dumps(latency_requests())}'>", 1)
     (bench / "latency.html").write_text(
         f'<!doctype html><meta charset="utf-8"><title>latency</title>{body}'
         '<script type="module" src="latency.js"></script></body>',
         encoding="utf-8",
     )
     return copy
+
+
+LATENCY_KINDS = {
+    "user": "known user (another than the last)",
+    "visitor": "new visitor (5 ratings)",
+    "favourite": "known user, favourite changed",
+}
+
+
+def latency_requests() -> list[dict]:
+    """What the latency page sends, each with its kind: known users in turn (each answer for
+    another user than the last), new visitors, then one user trying favourites one after
+    another (the page's own pattern: that user's scores are kept between answers)."""
+    users = [{"user": u, "favorites": [f]} for u, f in [(105, 1), (1, 260), (414, 2571)]]
+    visitors = [
+        {"ratings": [[6, 5], [16, 4.5], [111, 5], [293, 4], [1213, 5]], "favorites": []},
+        {"ratings": [[1, 5], [2355, 4], [4886, 5], [6377, 4.5], [3114, 5]], "favorites": [1]},
+    ]
+    mixed = [("user", r) for r in users] + [("visitor", r) for r in visitors]
+    favourites = [{"user": 105, "favorites": [f]} for f in (1, 260, 2571, 318, 593)]
+    # the first answer for 105 after the others is a user's first; then favourites change
+    tried = [("user", favourites[0])] + [("favourite", r) for r in favourites[1:] * 8]
+    return [{"kind": kind, "request": r} for kind, r in mixed * 20 + tried]
 
 
 def wait_for(page, script: str, timeout_s: float = 120):
@@ -233,11 +252,11 @@ def main() -> None:
             f"{name} worker milestones (ms after the worker started, median): "
             + ", ".join(f"{k} {med([b[k] for b in runs]):.0f}" for k in runs[0])
         )
-    for kind in ("user", "visitor"):
+    for kind in ("user", "visitor", "favourite"):
         worker_ms = [r["worker"] for r in results if r["kind"] == kind]
         trip_ms = [r["roundTrip"] for r in results if r["kind"] == kind]
         print(
-            f"per query in Pyodide, {kind}: {med(worker_ms):.2f} ms in the worker, "
+            f"per query in Pyodide, {LATENCY_KINDS[kind]}: {med(worker_ms):.2f} ms in the worker, "
             f"{med(trip_ms):.2f} ms round trip (median of {len(worker_ms)})"
         )
     if throttled:
