@@ -43,7 +43,7 @@ SCAN_ALL_FROM = 0.4
 (every row weighed by its strength, 0 for movies not rated) costs less than gathering theirs."""
 
 
-BY_TARGET_COST = 8
+BY_TARGET_COST = 4
 """How many gathered entries cost as much to filter as one entry reached by target (measured
 in Pyodide: which rated movie brought a pick is found from whichever side costs less)."""
 
@@ -123,11 +123,16 @@ def strongest_sources(model: Model, added: Contributions, shown: np.ndarray) -> 
         wanted = np.zeros(model.n_items, dtype=bool)
         wanted[shown] = True
         hits = added.entries[wanted[added.targets]]
+        sources, weights, targets = (
+            model.collab_rows[hits],
+            model.collab_weights[hits],
+            model.collab_items[hits],
+        )
     else:
-        hits = model.collab_by_target[row_entries(model.collab_target_indptr, shown, to_shown)]
-    sources = model.collab_rows[hits]
-    amounts = model.collab_weights[hits] * added.strengths[sources]
-    return strongest(model.n_items, model.collab_items[hits], amounts, sources)
+        runs = row_entries(model.collab_target_indptr, shown, to_shown)
+        sources, weights = model.collab_sources[runs], model.collab_source_weights[runs]
+        targets = np.repeat(shown.astype(np.intp), to_shown)
+    return strongest(model.n_items, targets, weights * added.strengths[sources], sources)
 
 
 def strongest(n_items: int, targets, amounts, owners) -> np.ndarray:

@@ -74,9 +74,12 @@ class Model:
     collab_rows: np.ndarray
     """Per entry of collab_items, the position of the movie whose row holds it."""
     collab_target_indptr: np.ndarray
-    """CSR offsets over items into collab_by_target: the index read by the movie reached."""
-    collab_by_target: np.ndarray
-    """Entries of collab_items grouped by the movie they reach, in entry order within each."""
+    """CSR offsets over items into the index read by the movie reached (collab_sources and
+    collab_source_weights): per movie, which rows reach it."""
+    collab_sources: np.ndarray
+    """Per entry read by target, the position of the movie whose row holds it."""
+    collab_source_weights: np.ndarray
+    """Its weight. Within each target, entries keep the index's order (row by row)."""
     item_index: IdIndex
     """movieId -> position."""
     user_index: IdIndex
@@ -283,10 +286,13 @@ def model_from_columns(columns: Columns, meta: Mapping[str, Any]) -> Model:
     collab_indptr, collab_items, collab_weights = _neighbor_lists(
         columns, schema.COLLAB_NEIGHBORS, item_index, len(item_ids)
     )
-    # sorted once at load, so that saying which rated movie brought a pick reads only the
-    # entries that reach the movies shown
-    collab_target_indptr, collab_by_target = _csr(
-        collab_items, len(item_ids), np.arange(len(collab_items), dtype=np.intp)
+    collab_rows = np.repeat(
+        np.arange(len(item_ids), dtype=np.intp), np.diff(collab_indptr).astype(np.intp)
+    )
+    # the index again, by the movie reached (sorted once at load): saying which rated movie
+    # brought a pick then reads a few contiguous runs, whatever the number of movies rated
+    collab_target_indptr, collab_sources, collab_source_weights = _csr(
+        collab_items, len(item_ids), collab_rows, collab_weights
     )
     return Model(
         item_ids=item_ids,
@@ -311,11 +317,10 @@ def model_from_columns(columns: Columns, meta: Mapping[str, Any]) -> Model:
         collab_indptr=collab_indptr,
         collab_items=collab_items,
         collab_weights=collab_weights,
-        collab_rows=np.repeat(
-            np.arange(len(item_ids), dtype=np.intp), np.diff(collab_indptr).astype(np.intp)
-        ),
+        collab_rows=collab_rows,
         collab_target_indptr=collab_target_indptr,
-        collab_by_target=collab_by_target,
+        collab_sources=collab_sources,
+        collab_source_weights=collab_source_weights,
         item_index=item_index,
         user_index=user_index,
     )
