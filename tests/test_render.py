@@ -19,7 +19,14 @@ from staticrec.errors import ConfigError
 from staticrec.pipeline import BuildConfig, run
 from staticrec.scoring.schema import SCORING_TABLES
 from staticrec.site.pyodide import CDN_URL, CORE_SHA256
-from staticrec.site.render import SiteConfig, browse_key, content_security_policy
+from staticrec.site.render import (
+    SiteConfig,
+    browse_key,
+    content_security_policy,
+    default_web_dir,
+    template_environment,
+    write_service_worker,
+)
 from staticrec.site.wheel import build_scoring_wheel, scoring_sources
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -244,3 +251,46 @@ def test_a_base_url_must_be_an_http_address(url):
 
 def test_a_base_url_gets_its_trailing_slash():
     assert SiteConfig(base_url="https://example.org/films").base_url == BASE_URL
+
+
+def kept_and_version(site: Path) -> tuple[list[str], str]:
+    script = (site / "service-worker.js").read_text(encoding="utf-8")
+    kept = json.loads(re.search(r"const KEPT = (\[.*?\])\.map", script).group(1))
+    return kept, re.search(r'const VERSION = "([0-9a-f]+)"', script).group(1)
+
+
+def test_the_service_worker_keeps_what_for_you_needs_versioned_by_its_bytes(tmp_path):
+    files = [
+        "for-you/index.html",
+        "assets/for-you.js",
+        "vendor/hyparquet/index.js",
+        "data/items.parquet",
+        "pyodide/pyodide.asm.wasm",
+        "movie/1/index.html",
+    ]
+    for name in files:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(name, encoding="utf-8")
+    environment = template_environment(default_web_dir())
+
+    write_service_worker(environment, tmp_path)
+    kept, version = kept_and_version(tmp_path)
+    assert kept == [
+        "for-you/",
+        "assets/for-you.js",
+        "vendor/hyparquet/index.js",
+        "data/items.parquet",
+        "pyodide/pyodide.asm.wasm",
+    ]  # not every page: a visit to For you keeps about 24 MB, not the whole site
+    (tmp_path / "movie/1/index.html").write_text("changed", encoding="utf-8")
+    write_service_worker(environment, tmp_path)
+    assert kept_and_version(tmp_path)[1] == version
+    (tmp_path / "data/items.parquet").write_text("a new build", encoding="utf-8")
+    write_service_worker(environment, tmp_path)
+    assert kept_and_version(tmp_path)[1] != version
+
+
+def test_cdn_mode_has_no_service_worker(evil_site):
+    """Offline visits need the runtime on the site's own origin: the page is not told of one."""
+    assert not (evil_site / "service-worker.js").exists()
+    assert 'data-service-worker=""' in (evil_site / "for-you" / "index.html").read_text()

@@ -183,7 +183,19 @@ function show(answer, ms) {
   results.dataset.state = "ready";
   results.dataset.answered = String(answered);
   results.dataset.mode = answer.mode;
-  if (answered === 1) mark("first-result");
+  if (answered === 1) {
+    mark("first-result");
+    import("./offline.js").then(({ keepForOffline }) => keepForOffline(config.serviceWorker, {
+      onReady() {
+        document.body.dataset.offline = "ready";
+        $("offline").hidden = false;
+      },
+      offerUpdate(accept) {
+        $("update").hidden = false;
+        $("use-update").onclick = accept;
+      },
+    }));
+  }
   const unknown = answer.ignored;
   const ignored = unknown.length
     ? ` Ignored ${unknown.length} ${config.noun} id(s) this site does not know: ${unknown.slice(0, 10).join(", ")}`

@@ -18,6 +18,8 @@ export function siteConfig() {
     wheelUrl: absolute(data.scoringWheelUrl),
     wheelName: data.scoringWheel,
     wheelSha256: data.scoringWheelSha256,
+    // the service worker that keeps For you for offline visits ("" when the site has none)
+    serviceWorker: absolute(data.serviceWorker),
     // "name:sha256 ..." of Pyodide's core files, checked in the worker before it starts them
     pyodideFiles: Object.fromEntries((data.pyodideFiles || "").split(" ").filter(Boolean)
       .map((entry) => entry.split(":"))),

@@ -63,6 +63,10 @@ NOT_FOUND = "404.html"
 """The page GitHub Pages (and most static hosts) serve for a missing path."""
 RUNTIME_DIR = "pyodide/"
 """Where the site serves Pyodide, its lock and the scoring wheel (self-host mode)."""
+FOR_YOU = "for-you/"
+"""The page that recommends; the service worker keeps it, and all it needs, for offline visits."""
+SERVICE_WORKER = "service-worker.js"
+"""At the site's root, so that it may answer for every page of the site."""
 
 
 @dataclass(frozen=True)
@@ -182,6 +186,8 @@ def site_pages(
         "version": __version__,
         "pyodide_version": PYODIDE_VERSION,
         "has_report": report is not None,
+        # kept for offline visits only with the runtime on the site's own origin
+        "service_worker": SERVICE_WORKER if config.pyodide == "self-host" else "",
     }
 
     def link(item) -> dict:
@@ -199,7 +205,7 @@ def site_pages(
             },
         ),
         Page(
-            "for-you/index.html",
+            f"{FOR_YOU}index.html",
             "for_you.html",
             {**common, "example_user": _example_user(recommender)},
         ),
@@ -353,8 +359,39 @@ def write_site(
         for figure in report.context["figures"]:
             shutil.copyfile(report.folder / figure["name"], out / "report" / figure["name"])
     (out / ".nojekyll").write_text("", encoding="utf-8")  # serve files as they are on GitHub Pages
+    if config.pyodide == "self-host":
+        write_service_worker(environment, out)
     if config.base_url:
         _write_sitemap(out, config.base_url, [p.path for p in pages if p.path != NOT_FOUND])
+
+
+def offline_files(out: Path) -> list[str]:
+    """What For you needs, as URLs relative to the site's root: the page, the scripts and
+    styles, the model files and (self-hosted) the Python runtime. About 24 MB on
+    ml-latest-small, most of it Pyodide."""
+    folders = ["assets", "vendor", DATA_DIR.rstrip("/"), RUNTIME_DIR.rstrip("/")]
+    files = [
+        path.relative_to(out).as_posix()
+        for folder in folders
+        if (out / folder).is_dir()
+        for path in sorted((out / folder).rglob("*"))
+        if path.is_file()
+    ]
+    return [FOR_YOU, *files]
+
+
+def write_service_worker(environment: jinja2.Environment, out: Path) -> None:
+    """service-worker.js, with the files it keeps and a digest of them all as the cache's
+    version: any change to any of them (data, runtime, page, script) makes a new cache."""
+    files = offline_files(out)
+    digest = hashlib.sha256()
+    for url in files:
+        path = out / (f"{url}index.html" if url.endswith("/") else url)
+        digest.update(f"{url}\0{sha256_of(path)}\n".encode())
+    script = environment.get_template(SERVICE_WORKER).render(
+        version=digest.hexdigest()[:16], files=files
+    )
+    (out / SERVICE_WORKER).write_text(script, encoding="utf-8")
 
 
 SITEMAP_LIMIT = 50_000

@@ -1,0 +1,73 @@
+"""After one visit, For you works with the network off; a new build replaces the kept one."""
+
+from __future__ import annotations
+
+import time
+
+from browsing import list_ids, wait_for_results
+
+from staticrec.site import render
+
+
+def wait_for_attribute(page, selector: str, name: str, timeout_s: float = 90) -> str:
+    """Poll (the pages' CSP forbids wait_for_function's eval) until ``selector`` has ``name``."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        value = page.get_attribute(selector, name)
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"{selector} never got {name}")
+
+
+def kept_caches(page) -> list[str]:
+    return page.evaluate(
+        "async () => (await caches.keys()).filter((n) => n.startsWith('staticrec-'))"
+    )
+
+
+def test_for_you_works_offline_after_one_visit(page, site_url):
+    page.goto(f"{site_url}for-you/?user=105&favorite=1")
+    wait_for_results(page)
+    assert wait_for_attribute(page, "body", "data-offline") == "ready"
+    assert page.is_visible("#offline")
+    online = list_ids(page, "#hybrid")
+
+    page.context.set_offline(True)
+    failed: list[str] = []
+    page.on("requestfailed", lambda request: failed.append(request.url))
+    page.goto(f"{site_url}for-you/?user=105&favorite=1")  # served by the service worker
+    wait_for_results(page)
+    assert list_ids(page, "#hybrid") == online
+    page.fill("#user-id", "1")  # another user: computed offline, in this browser
+    page.click("#user-form button[type=submit]")
+    wait_for_results(page, 2)
+    assert list_ids(page, "#hybrid") != online
+    assert failed == []
+    assert len(kept_caches(page)) == 1
+
+
+def test_a_new_build_is_offered_and_replaces_the_kept_one(page, serve_copy):
+    folder = {}
+    url = serve_copy(lambda copy: folder.setdefault("site", copy))
+    page.goto(f"{url}for-you/?user=105")
+    wait_for_results(page)
+    wait_for_attribute(page, "body", "data-offline")
+    [old] = kept_caches(page)
+
+    # a new build: the page changed, so the service worker keeps a new version
+    site = folder["site"]
+    for_you = site / "for-you" / "index.html"
+    for_you.write_text(
+        for_you.read_text().replace("Recommendations for you", "Picks for you"), encoding="utf-8"
+    )
+    render.write_service_worker(render.template_environment(render.default_web_dir()), site)
+
+    page.reload()  # still the old build (a page never mixes two), until the visitor accepts
+    wait_for_results(page)
+    assert page.text_content("h1") == "Recommendations for you"
+    page.locator("#use-update").wait_for(timeout=60_000)
+    page.click("#use-update")
+    page.locator("h1", has_text="Picks for you").wait_for(timeout=60_000)
+    wait_for_results(page)
+    assert kept_caches(page) != [old] and len(kept_caches(page)) == 1
