@@ -294,3 +294,19 @@ def test_cdn_mode_has_no_service_worker(evil_site):
     """Offline visits need the runtime on the site's own origin: the page is not told of one."""
     assert not (evil_site / "service-worker.js").exists()
     assert 'data-service-worker=""' in (evil_site / "for-you" / "index.html").read_text()
+
+
+def test_known_users_early_answers_are_the_scoring_cores(evil_site):
+    """One small file per 16 users, each answer as the browser's recommender gives it (no
+    favourite), the page told how many files there are."""
+    from staticrec.artifacts import load_recommender
+
+    recommender = load_recommender(evil_site.parent / "artifacts")
+    users = recommender.model.user_ids.tolist()
+    assert 'data-early-files="1"' in (evil_site / "for-you" / "index.html").read_text()
+    answers = json.loads((evil_site / "early" / "0.json").read_text(encoding="utf-8"))
+    assert sorted(int(u) for u in answers) == users
+    for user in users:
+        expected = recommender.for_user(user).hybrid
+        assert [i["movie_id"] for i in answers[str(user)]] == [i.movie_id for i in expected]
+        assert [i["why"] for i in answers[str(user)]] == [i.why for i in expected]

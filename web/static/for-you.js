@@ -93,6 +93,46 @@ worker.onmessage = ({ data: message }) => {
     show(message.result, message.ms);
   }
 };
+// -- an answer at once ------------------------------------------------------------------------
+// Before Python is up (seconds on a phone), the build's own answers: a known user's (from a
+// small file, fetched ahead of the large downloads), or for a new visitor the most-rated list
+// written into this page. Labelled whenever the recommender's answer may differ.
+
+
+
+async function showEarly() {
+  const results = $("results");
+  const files = Number(results.dataset.earlyFiles || 0);
+  let items;
+  let label;
+  if (state.user !== null) {
+    if (!files) return;
+    const url = new URL(`${results.dataset.earlyDir}${state.user % files}.json`, config.root);
+    try {
+      const response = await fetch(url, { priority: "high" });
+      items = response.ok ? (await response.json())[String(state.user)] : undefined;
+    } catch {
+      items = undefined; // offline, or the file is gone: the recommender answers soon enough
+    }
+    if (!items) return; // not a user of the dataset: the recommender will say so
+    label = `User ${state.user}'s picks as this site's build computed them`
+      + (state.favorites.length ? ", before your favourite is counted." : ".");
+  } else {
+    items = JSON.parse($("early-visitor").textContent);
+    label = state.ratings.size || state.favorites.length
+      ? `The most-rated ${config.nouns}, while your own picks are computed.`
+      : `The most-rated ${config.nouns}: rate a few to get your own picks.`;
+  }
+  if (answered || failed) return; // the recommender was first
+  $("hybrid").replaceChildren(...items.map((item) => movieItem(item, why(item))));
+  $("early-note").textContent = `${label} Updating when the recommender is ready…`;
+  $("early-note").hidden = false;
+  $("side-lists").hidden = true;
+  results.hidden = false;
+  results.dataset.state = "early";
+  mark("early-result");
+}
+
 const slow = setTimeout(() => {
   if (!ready && !document.body.dataset.error) status(`Still loading (${parts.python}; ${parts.data})… a slow connection?`);
 }, 30000);
@@ -160,6 +200,8 @@ function showAnswerError(message) {
 }
 
 function show(answer, ms) {
+  $("early-note").hidden = true;
+  $("side-lists").hidden = false;
   $("error").hidden = true;
   delete document.body.dataset.error;
   const popular = answer.mode === "popular";
@@ -364,6 +406,7 @@ function enableSearch(attachSearch, loaded) {
   renderControls();
 }
 
+showEarly(); // first: its small file goes out before the model's large ones
 loadData().catch((error) => fail(error.message));
 
 ask(false);

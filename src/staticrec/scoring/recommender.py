@@ -478,7 +478,8 @@ class Recommender:
         if "content" in ranks and content_source >= 0:
             why.append(f"similar to {self.model.titles[content_source]}")
         if "popular" in ranks:
-            why.append(f"one of the most rated ({int(self.model.n_ratings[position]):,} ratings)")
+            count = int(self.model.n_ratings[position])
+            why.append(f"one of the most rated ({count:,} rating{'' if count == 1 else 's'})")
         return why
 
     def _shown_lists(self, request: Request, params: FusionParams) -> set[str]:

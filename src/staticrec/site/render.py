@@ -67,6 +67,13 @@ FOR_YOU = "for-you/"
 """The page that recommends; the service worker keeps it, and all it needs, for offline visits."""
 SERVICE_WORKER = "service-worker.js"
 """At the site's root, so that it may answer for every page of the site."""
+EARLY_DIR = "early/"
+"""Known users' answers computed by the build, shown before the browser's recommender is up."""
+EARLY_USERS_PER_FILE = 16
+"""A file holds this many users' answers (about 1.5 kB each): small, so it arrives first."""
+EARLY_MAX_USERS = 50_000
+"""Above this many users, no early answers are written (their files would outweigh the site):
+a known user then sees the most-rated list until the recommender is up."""
 
 
 @dataclass(frozen=True)
@@ -207,7 +214,13 @@ def site_pages(
         Page(
             f"{FOR_YOU}index.html",
             "for_you.html",
-            {**common, "example_user": _example_user(recommender)},
+            {
+                **common,
+                "example_user": _example_user(recommender),
+                "early_visitor": early_answer(recommender.for_visitor({})),
+                "early_files": early_file_count(len(recommender.model.user_ids)),
+                "early_dir": EARLY_DIR,
+            },
         ),
         Page(
             "about/index.html",
@@ -235,6 +248,27 @@ def site_pages(
     root = urllib.parse.urlsplit(config.base_url).path if config.base_url else "/"
     pages.append(Page(NOT_FOUND, "404.html", common, root=root))
     return pages
+
+
+def early_answer(answer) -> list[dict]:
+    """The fused list of an answer, as the page shows it before its recommender is up."""
+    return [{"movie_id": i.movie_id, "title": i.title, "why": i.why} for i in answer.hybrid]
+
+
+def early_file_count(n_users: int) -> int:
+    """How many files the known users' early answers take (0: none are written)."""
+    return 0 if n_users > EARLY_MAX_USERS else -(-n_users // EARLY_USERS_PER_FILE)
+
+
+def early_answers(recommender: Recommender) -> dict[int, dict[int, list[dict]]]:
+    """Per file number, each known user's answer without a favourite (computed by the same
+    scoring core as the browser's): user u is in file ``u % early_file_count``."""
+    user_ids = recommender.model.user_ids.tolist()
+    files: dict[int, dict[int, list[dict]]] = {}
+    count = early_file_count(len(user_ids))
+    for user_id in user_ids if count else []:
+        files.setdefault(user_id % count, {})[user_id] = early_answer(recommender.for_user(user_id))
+    return files
 
 
 def _example_user(recommender: Recommender) -> int:
@@ -494,6 +528,11 @@ def render(
     report: ReportPage | None = None,
 ) -> int:
     """Compute every page, then write the site; returns the number of pages."""
-    pages = site_pages(artifacts, load_recommender(artifacts), config, report)
+    recommender = load_recommender(artifacts)
+    pages = site_pages(artifacts, recommender, config, report)
     write_site(pages, artifacts, out, config, runtime, report)
+    for number, answers in early_answers(recommender).items():
+        path = out / EARLY_DIR / f"{number}.json"
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(json.dumps(answers, ensure_ascii=False, separators=(",", ":")), "utf-8")
     return len(pages)
