@@ -41,6 +41,8 @@ class Model:
     """Lowest and highest rating; predictions are clipped to it."""
     has_factors: np.ndarray
     """bool per item: whether SVD learned it (it had ratings)."""
+    without_factors: np.ndarray
+    """Positions of the items SVD did not learn."""
     item_bias: np.ndarray
     """float64 bi per item (0 without factors)."""
     item_factors: np.ndarray
@@ -302,6 +304,7 @@ def model_from_columns(columns: Columns, meta: Mapping[str, Any]) -> Model:
         global_mean=float(meta["global_mean"]),
         rating_scale=(low, high),
         has_factors=has_factors,
+        without_factors=np.flatnonzero(~has_factors),
         item_bias=item_bias,
         item_factors=item_factors,
         user_ids=user_ids,

@@ -334,7 +334,7 @@ class Recommender:
         added = added if added is not None else self.contributions(request)
         return {
             "collab": added.scores,
-            "svd": request.svd * self._svd_boost,
+            "svd": request.svd * self._svd_boost if self.config.svd_popularity else request.svd,
             "content": content_scores(self.model, request.favorites),
             "popular": self._most_rated,
         }
