@@ -114,6 +114,18 @@ NETWORKS = {"9 Mbps / 60 ms (fast 4G)": (9e6, 60), "50 Mbps / 20 ms (cable)": (5
 """Bits per second down and up, and latency in ms, as Chromium's DevTools emulate them."""
 
 
+LONG_TASKS = """
+window.__longTasks = [];
+new PerformanceObserver((list) => window.__longTasks.push(...list.getEntries()))
+  .observe({ type: "longtask", buffered: true });
+"""
+"""Collects the main thread's long tasks (over 50 ms), as Lighthouse's Total Blocking Time does."""
+BLOCKING = (
+    "(until) => window.__longTasks.filter((t) => t.startTime < until)"
+    ".reduce((sum, t) => sum + Math.max(0, t.duration - 50), 0)"
+)
+"""Total blocking time (ms) of the long tasks that started before ``until``."""
+
 KEPT = "() => document.body.dataset.offline"
 """Whether the service worker has kept the page and its files (the next visit is warm)."""
 
@@ -184,7 +196,7 @@ def main() -> None:
         )
         threading.Thread(target=httpd.serve_forever, daemon=True).start()
         base = f"http://127.0.0.1:{httpd.server_address[1]}/"
-        floor, first, warm, bytes_by_group, boots = [], [], [], {}, []
+        floor, first, warm, bytes_by_group, boots, blocking = [], [], [], {}, [], []
         floor_start, site_start, site_ready, floor_boots = [], [], [], []
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -198,11 +210,13 @@ def main() -> None:
                 context.close()
 
                 context = browser.new_context()
+                context.add_init_script(LONG_TASKS)
                 page = context.new_page()
                 finished: list = []
                 context.on("requestfinished", lambda request, into=finished: into.append(request))
                 page.goto(base + "for-you/?user=105&favorite=1")
                 first.append(int(wait_for(page, mark("first-result"))))
+                blocking.append(page.evaluate(BLOCKING, first[-1]))
                 boots.append(json.loads(page.evaluate("() => document.body.dataset.bootTimings")))
                 site_start.append(int(page.evaluate(mark("worker-start"))))
                 site_ready.append(int(page.evaluate(mark("ready"))))
@@ -255,6 +269,11 @@ def main() -> None:
     print(
         f"\ncold first recommendation / floor: {med(ratios):.2f}x (median of the {len(ratios)} "
         f"per-run ratios; {min(ratios):.2f}-{max(ratios):.2f})"
+    )
+    print(
+        "main thread blocked until the first recommendation (sum over long tasks of their time "
+        f"beyond 50 ms, as Total Blocking Time counts it): median {med(blocking):.0f} ms, "
+        f"{min(blocking):.0f}-{max(blocking):.0f}"
     )
     print(
         f"worker created at (ms after navigation, median): floor {med(floor_start):.0f}, "

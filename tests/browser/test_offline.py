@@ -43,7 +43,8 @@ def test_for_you_works_offline_after_one_visit(page, site_url):
     page.click("#user-form button[type=submit]")
     wait_for_results(page, 2)
     assert list_ids(page, "#hybrid") != online
-    assert failed == []
+    # only the build's early answer may be missing offline (it is not kept: Python answers)
+    assert [url for url in failed if "/early/" not in url] == []
     assert len(kept_caches(page)) == 1
 
 

@@ -5,6 +5,8 @@ import { parquetRead } from "../vendor/hyparquet/index.js";
 import { SiteError } from "./errors.js";
 import { fetchBytes, verify } from "./download.js";
 
+export { transferables } from "./page.js";
+
 /**
  * The manifest (parsed, and as text) from its bytes, checked against the page's pinned hash.
  * The schema version itself is checked by the scoring core (staticrec.scoring.schema), in
@@ -139,8 +141,3 @@ function typedColumns(columns, schema) {
   return out;
 }
 
-/** The buffers of every typed array in the model data, to transfer them instead of copying. */
-export function transferables(columns) {
-  return Object.values(columns).flatMap((table) =>
-    Object.values(table).filter(ArrayBuffer.isView).map((array) => array.buffer));
-}

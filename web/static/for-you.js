@@ -9,7 +9,7 @@
 import {
   clearRatings, loadRatings, parseId, parseRatingsCsv, ratingsCsv, saveRatings, setRating,
 } from "./ratings.js";
-import { mark, movieUrl, showError, siteConfig, startWorker } from "./page.js";
+import { mark, movieUrl, showError, siteConfig, startWorker, transferables } from "./page.js";
 
 const config = siteConfig();
 const $ = (id) => document.getElementById(id);
@@ -140,6 +140,10 @@ const slow = setTimeout(() => {
 function fail(message) {
   failed = true; // later progress (other downloads finishing) must not cover the message
   clearTimeout(slow);
+  if ($("results").dataset.state === "early") {
+    $("early-note").textContent = "These picks were computed when this site was built; the "
+      + "recommender could not start, so they will not change.";
+  }
   status("The recommender is unavailable.");
   showError(message);
 }
@@ -380,14 +384,30 @@ $("visitor").addEventListener("drop", (event) => {
 let pythonStarted;
 const pythonStarting = new Promise((resolve) => { pythonStarted = resolve; });
 
-async function loadData() {
-  const dataModule = await import("./data.js");
-  const files = dataModule.fetchModelFiles(config.dataUrl, config.modelFiles);
-  const { attachSearch, catalogFromItems } = await import("./search.js");
-  const data = await dataModule.decodeModelFiles(files, config.manifestSha256, pythonStarting,
-    (items) => enableSearch(attachSearch, catalogFromItems(items)));
-  setPart("data", "model files checked");
-  worker.postMessage({ type: "data", ...data }, dataModule.transferables(data.columns));
+/** The model files, downloaded and decoded by a worker of their own: the items table comes
+ * back for the search, every table goes on to the recommender (transferred, not copied). */
+function loadData() {
+  const decoder = new Worker(new URL("./decoder.js", import.meta.url), { type: "module" });
+  decoder.onerror = (event) => {
+    event.preventDefault?.();
+    fail(`The model files could not be read (${event.message || "their script failed to load"}).`);
+  };
+  decoder.onmessage = async ({ data: message }) => {
+    if (message.type === "items") {
+      const { attachSearch, catalogFromItems } = await import("./search.js");
+      enableSearch(attachSearch, catalogFromItems(message.items));
+    } else if (message.type === "data") {
+      setPart("data", "model files checked");
+      const { columns, manifestText } = message;
+      worker.postMessage({ type: "data", columns, manifestText }, transferables(columns));
+      decoder.terminate();
+    } else if (message.type === "error") {
+      fail(message.message);
+    }
+  };
+  const { dataUrl, modelFiles, manifestSha256 } = config;
+  decoder.postMessage({ type: "start", dataUrl, modelFiles, manifestSha256 });
+  pythonStarting.then(() => decoder.postMessage({ type: "decode" }));
 }
 
 function enableSearch(attachSearch, loaded) {
@@ -407,6 +427,6 @@ function enableSearch(attachSearch, loaded) {
 }
 
 showEarly(); // first: its small file goes out before the model's large ones
-loadData().catch((error) => fail(error.message));
+loadData();
 
 ask(false);

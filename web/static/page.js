@@ -54,3 +54,9 @@ export function startWorker(config) {
 export function movieUrl(root, movieId) {
   return `${root}movie/${movieId}/`;
 }
+
+/** The buffers of every typed array in the model data, to transfer them instead of copying. */
+export function transferables(columns) {
+  return Object.values(columns).flatMap((table) =>
+    Object.values(table).filter(ArrayBuffer.isView).map((array) => array.buffer));
+}
