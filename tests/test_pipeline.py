@@ -72,7 +72,15 @@ def test_every_table_is_written_as_the_schema_declares_it(built):
         keys = table.select(list(spec.sort_key)).to_pandas()
         assert keys.apply(tuple, axis=1).is_monotonic_increasing, name
     items = manifest["tables"]["items"]
-    assert items["scoring_columns"] == ["movieId", "title", "n_ratings", "mean_rating"]
+    # year and imdbId: what a visitor's Letterboxd or IMDb export is matched against
+    assert items["scoring_columns"] == [
+        "movieId",
+        "title",
+        "year",
+        "n_ratings",
+        "mean_rating",
+        "imdbId",
+    ]
 
 
 def test_artifact_rows_are_sorted_and_complete(built):

@@ -10,7 +10,6 @@ import json
 from collections.abc import Mapping
 from pathlib import Path
 
-import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -44,15 +43,6 @@ def read_columns(folder: Path, tables=schema.SCORING_TABLES) -> dict[str, dict]:
             raise DataError(path, "artifact is missing; run `staticrec build` first")
         columns[table.name] = table_columns(pq.read_table(path))
     return columns
-
-
-def read_items(folder: Path) -> pd.DataFrame:
-    """The catalogue as the site shows it (movieId, title, year, imdbId): what imported ratings
-    are matched against."""
-    path = Path(folder) / schema.ITEMS.file
-    if not path.is_file():
-        raise DataError(path, "artifact is missing; run `staticrec build` first")
-    return pq.read_table(path, columns=["movieId", "title", "year", "imdbId"]).to_pandas()
 
 
 def table_columns(table: pa.Table) -> dict:

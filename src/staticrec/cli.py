@@ -468,7 +468,7 @@ def _recommend_parser(sub: argparse._SubParsersAction) -> None:
 def _run_recommend(args: argparse.Namespace) -> int:
     import json
 
-    from staticrec.artifacts import load_recommender, read_items
+    from staticrec.artifacts import load_recommender
     from staticrec.ratings_file import read_ratings_file
 
     recommender = load_recommender(args.artifacts_dir)
@@ -477,9 +477,7 @@ def _run_recommend(args: argparse.Namespace) -> int:
         answers = (recommender.for_user(user, favorites) for user in args.user)
     else:
         if args.ratings_file is not None:
-            imported = read_ratings_file(
-                args.ratings_file, recommender, read_items(args.artifacts_dir)
-            )
+            imported = read_ratings_file(args.ratings_file, recommender)
             ratings = imported.ratings
             _report_import(args.ratings_file, imported)
         else:

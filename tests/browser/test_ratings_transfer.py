@@ -65,3 +65,37 @@ def test_ids_this_site_lacks_are_listed_and_the_rest_loaded(page, site_url, tmp_
     status = page.text_content("#import-status")
     assert "1 of 2 ratings loaded" in status and "Not on this site: movie ids 999999" in status
     assert stored(page) == [[6, 5]]
+
+
+def test_imdb_and_letterboxd_exports_are_matched_by_the_scoring_core(page, site_url, tmp_path):
+    """The page hands an export to the recommender, which reads it as `staticrec recommend
+    --ratings-file` does: matched rows join the visitor's ratings, the others are listed."""
+    page.goto(f"{site_url}for-you/")
+    wait_for_results(page)
+    imdb = tmp_path / "ratings.csv"
+    imdb.write_text(
+        "Const,Your Rating,Date Rated,Title\n"
+        "tt0114709,10,2024-01-01,Toy Story\n"
+        "tt0113277,7,2024-01-02,Heat\n"
+        "tt9999999,8,2024-01-03,Not in MovieLens\n"
+    )
+    page.set_input_files("#import-ratings", str(imdb))
+    wait_for_results(page, 2)
+    status = page.text_content("#import-status")
+    assert "ratings.csv (IMDb): 2 of 3 rows matched and loaded" in status
+    assert "line 4: tt9999999 Not in MovieLens" in status
+    assert stored(page) == [[1, 5], [6, 3.5]]  # 1-10 mapped onto 0.5-5
+
+    letterboxd = tmp_path / "letterboxd.csv"
+    letterboxd.write_text(
+        "Date,Name,Year,Letterboxd URI,Rating\n"
+        "2024-02-01,The Matrix,1999,https://boxd.it/x,4.5\n"
+        "2024-02-02,No Such Film,2001,https://boxd.it/y,3\n"
+    )
+    page.set_input_files("#import-ratings", str(letterboxd))
+    wait_for_results(page, 3)
+    status = page.text_content("#import-status")
+    assert "letterboxd.csv (Letterboxd): 1 of 2 rows matched and loaded" in status
+    assert "line 3: No Such Film (2001)" in status
+    assert stored(page) == [[1, 5], [6, 3.5], [2571, 4.5]]
+    assert list_ids(page, "#my-ratings") == [1, 6, 2571]

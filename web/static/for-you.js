@@ -75,7 +75,9 @@ worker.onerror = (event) => {
 };
 // The worker's contract is described at the top of worker.js.
 worker.onmessage = ({ data: message }) => {
-  if (message.type === "progress") {
+  if (message.type === "imported") {
+    imported(message.result);
+  } else if (message.type === "progress") {
     setPart("python", message.text);
     if (message.stage !== lastStage) mark(message.stage);
     lastStage = message.stage;
@@ -351,11 +353,28 @@ $("export-ratings").addEventListener("click", () => {
 });
 
 /** Add a CSV's ratings (each becomes the latest); a bad file changes nothing and says why. */
+const EXPORTS = [["Const", "Your Rating"], ["Name", "Year", "Rating"]]; // IMDb, Letterboxd
+let importing = null; // the name of the export the recommender is reading
+
+function reportImport(text) {
+  $("import-status").textContent = text;
+}
+
+/** A movieId,rating file is read here at once; an IMDb or Letterboxd export goes to the
+ * recommender, which matches it against the catalogue with the scoring core's own reader. */
 async function importRatings(file) {
-  const report = (text) => { $("import-status").textContent = text; };
-  const parsed = parseRatingsCsv(await file.text(), config.ratingScale);
+  const text = await file.text();
+  const parsed = parseRatingsCsv(text, config.ratingScale);
   if (parsed.error) {
-    report(`${file.name} was not loaded (nothing changed): ${parsed.error}.`);
+    const header = text.replace(/^\uFEFF/, "").split(/\r?\n/, 1)[0].split(",").map((c) => c.trim());
+    if (EXPORTS.some((columns) => columns.every((c) => header.includes(c)))) {
+      importing = file.name;
+      reportImport(`Reading ${file.name}${ready ? "" : " once the recommender is ready"}…`);
+      worker.postMessage({ type: "import", text });
+    } else {
+      reportImport(`${file.name} was not loaded (nothing changed): ${parsed.error} (or an IMDb or `
+        + "Letterboxd ratings export).");
+    }
     return;
   }
   const onSite = ([movieId]) => !catalog || catalog.byId.has(movieId);
@@ -363,10 +382,28 @@ async function importRatings(file) {
   const unknown = parsed.pairs.filter((pair) => !onSite(pair)).map(([movieId]) => movieId);
   for (const [movieId, rating] of known) setRating(state.ratings, movieId, rating);
   saveRatings(config.root, state.ratings, state.olderRatings);
-  report(`${file.name}: ${known.length} of ${parsed.pairs.length} ratings loaded.`
+  reportImport(`${file.name}: ${known.length} of ${parsed.pairs.length} ratings loaded.`
     + (unknown.length ? ` Not on this site: ${config.noun} ids ${unknown.slice(0, 20).join(", ")}`
       + `${unknown.length > 20 ? ", …" : ""}.` : ""));
   if (known.length) ask();
+}
+
+/** The recommender's reading of an export: its matched ratings join the visitor's. */
+function imported(result) {
+  const name = importing;
+  importing = null;
+  if (result.error) {
+    reportImport(`${name} was not loaded (nothing changed): ${result.error}.`);
+    return;
+  }
+  for (const [movieId, rating] of result.ratings) setRating(state.ratings, movieId, rating);
+  saveRatings(config.root, state.ratings, state.olderRatings);
+  const rows = result.ratings.length + result.unmatched.length;
+  const missed = result.unmatched;
+  reportImport(`${name} (${result.format}): ${result.ratings.length} of ${rows} rows matched `
+    + `and loaded.${missed.length ? ` Not matched: ${missed.slice(0, 20).join("; ")}`
+      + `${missed.length > 20 ? "; …" : ""}.` : ""}`);
+  if (result.ratings.length) ask();
 }
 
 $("import-ratings").addEventListener("change", (event) => {

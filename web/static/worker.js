@@ -6,10 +6,14 @@
 // The contract with the page (one error channel, as Pyodide's own worker examples have):
 //   in:  {type: "data", columns, manifestText}    the decoded model files, once
 //        {type: "recommend", id, request}          a request (queued until the model is ready)
+//        {type: "import", text}                    a ratings file's text (an IMDb or Letterboxd
+//                                                  export, or movieId,rating) to read
 //   out: {type: "progress", stage, text}           start-up, stage by stage (and the bytes
 //                                                  of the runtime downloaded so far)
 //        {type: "ready", timings}                  the model is loaded; timings from marks
 //        {id, result, ms}                          the answer to request ``id``
+//        {type: "imported", result}                the file read: {format, ratings, unmatched}
+//                                                  or {error} naming its line and column
 //        {id, error}                               request ``id`` failed (id null: start-up
 //                                                  failed, and no request will be answered)
 //
@@ -33,6 +37,7 @@ engine.catch((error) => postMessage({ id: null, error: describe(error) }));
 self.onmessage = ({ data: message }) => {
   if (message.type === "data") deliverData(message);
   else if (message.type === "recommend") answer(message);
+  else if (message.type === "import") importRatings(message.text);
 };
 
 /** Milliseconds from the worker's start to each of its marks. */
@@ -194,6 +199,23 @@ async function answer({ id, request }) {
   // a request the scoring core refused (unknown user, bad rating) comes back as {error}
   if (reply.error !== undefined) postMessage({ id, error: reply.error });
   else postMessage({ id, result: reply, ms: performance.now() - started });
+}
+
+/** A ratings file read by the scoring core, as ``staticrec recommend --ratings-file`` reads it. */
+async function importRatings(text) {
+  let ready;
+  try {
+    ready = await engine;
+  } catch {
+    return; // the boot error has been reported already
+  }
+  let result;
+  try {
+    result = JSON.parse(ready.api.import_json(ready.recommender, text));
+  } catch (error) {
+    result = { error: `the file could not be read: ${describe(error)}` };
+  }
+  postMessage({ type: "imported", result });
 }
 
 function lastLine(text) {

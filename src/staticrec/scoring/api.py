@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from staticrec.scoring.errors import ScoringError
+from staticrec.scoring.imports import read_ratings_text
 from staticrec.scoring.model import Columns, model_from_columns
 from staticrec.scoring.recommender import Recommender, ScoringConfig
 
@@ -58,4 +59,20 @@ def answer_json(recommender: Recommender, request_json: str) -> str:
         result = {"error": str(exc)}
     except (ValueError, TypeError, OverflowError) as exc:
         result = {"error": f"Bad request: {exc}"}
+    return json.dumps(result, allow_nan=False)
+
+
+def import_json(recommender: Recommender, text: str) -> str:
+    """A ratings file's text (movieId,rating, or an IMDb or Letterboxd export) read against the
+    model: ``{"format", "ratings": [[movieId, rating], ...], "unmatched": [line, ...]}``, or
+    ``{"error": message}`` naming the line and column at fault."""
+    try:
+        imported = read_ratings_text(text, recommender.model)
+        result = {
+            "format": imported.format,
+            "ratings": [[movie_id, rating] for movie_id, rating in imported.ratings.items()],
+            "unmatched": imported.unmatched,
+        }
+    except ScoringError as exc:
+        result = {"error": str(exc)}
     return json.dumps(result, allow_nan=False)

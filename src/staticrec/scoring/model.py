@@ -31,6 +31,10 @@ class Model:
     """int64 movieIds, ascending: position i is movie item_ids[i]."""
     titles: tuple[str, ...]
     """Title of each item."""
+    years: np.ndarray
+    """int64 year of each item; 0 when unknown."""
+    imdb_ids: np.ndarray
+    """int64 IMDb id of each item (tt0114709 is 114709); 0 when unknown."""
     n_ratings: np.ndarray
     """int64 rating count of each item."""
     mean_rating: np.ndarray
@@ -175,6 +179,16 @@ def _column(columns: Columns, table: schema.Table, name: str) -> np.ndarray:
     return array
 
 
+def _optional_ids(columns: Columns, table: schema.Table, name: str) -> np.ndarray:
+    """A nullable integer column as int64, 0 for a null (CPython reads nulls as NaN, the
+    browser's decoder as 0)."""
+    try:
+        values = np.asarray(columns[table.name][name], dtype=np.float64)
+    except KeyError:
+        raise ArtifactError(f"artifact table {table.name!r} has no column {name!r}") from None
+    return np.nan_to_num(values, nan=0.0).astype(np.int64)
+
+
 def _factor_matrix(columns: Columns, table: schema.Table, n_factors: int) -> np.ndarray:
     if n_factors < 1:
         raise ArtifactError(f"n_factors must be at least 1, not {n_factors}")
@@ -299,6 +313,8 @@ def model_from_columns(columns: Columns, meta: Mapping[str, Any]) -> Model:
     return Model(
         item_ids=item_ids,
         titles=titles,
+        years=_optional_ids(columns, items, "year")[order],
+        imdb_ids=_optional_ids(columns, items, "imdbId")[order],
         n_ratings=n_ratings,
         mean_rating=mean_rating,
         global_mean=float(meta["global_mean"]),

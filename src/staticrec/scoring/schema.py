@@ -97,11 +97,11 @@ ITEMS = Table(
     (
         Column("movieId", "int32"),
         Column("title", "string"),
-        Column("year", "int32", nullable=True, scoring=False),
+        Column("year", "int32", nullable=True),
         Column("genres", "string", scoring=False),
         Column("n_ratings", "int32"),
         Column("mean_rating", "float32", nullable=True),
-        Column("imdbId", "int32", nullable=True, scoring=False),
+        Column("imdbId", "int32", nullable=True),
         Column("tmdbId", "int32", nullable=True, scoring=False),
     ),
     sort_key=("movieId",),
