@@ -129,8 +129,6 @@ async function showEarly() {
   $("hybrid").replaceChildren(...items.map((item) => movieItem(item, why(item))));
   $("early-note").textContent = `${label} Updating when the recommender is ready…`;
   $("early-note").hidden = false;
-  $("side-lists").hidden = true;
-  results.hidden = false;
   results.dataset.state = "early";
   mark("early-result");
 }
@@ -207,7 +205,6 @@ function showAnswerError(message) {
 
 function show(answer, ms) {
   $("early-note").hidden = true;
-  $("side-lists").hidden = false;
   $("error").hidden = true;
   delete document.body.dataset.error;
   const popular = answer.mode === "popular";
