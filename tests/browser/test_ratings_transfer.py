@@ -99,3 +99,13 @@ def test_imdb_and_letterboxd_exports_are_matched_by_the_scoring_core(page, site_
     assert "line 3: No Such Film (2001)" in status
     assert stored(page) == [[1, 5], [6, 3.5], [2571, 4.5]]
     assert list_ids(page, "#my-ratings") == [1, 6, 2571]
+
+    # an export none of whose rows can be used: nothing changes, every row is named
+    bad = tmp_path / "bad-imdb.csv"
+    bad.write_text("Const,Your Rating\nnonsense,8\ntt0114709,11\n")
+    page.set_input_files("#import-ratings", str(bad))
+    page.locator("#import-status", has_text="bad-imdb.csv").wait_for()
+    status = page.text_content("#import-status")
+    assert "0 of 2 rows matched" in status
+    assert "line 2: nonsense" in status and "line 3: tt0114709" in status
+    assert stored(page) == [[1, 5], [6, 3.5], [2571, 4.5]]
