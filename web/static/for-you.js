@@ -239,7 +239,7 @@ function show(answer, ms) {
         $("update").hidden = false;
         $("use-update").onclick = accept;
       },
-    }));
+    })).catch((error) => console.warn(`Offline use is unavailable: ${error.message}`));
   }
   const unknown = answer.ignored;
   const ignored = unknown.length
@@ -426,10 +426,12 @@ function loadData() {
     event.preventDefault?.();
     fail(`The model files could not be read (${event.message || "their script failed to load"}).`);
   };
-  decoder.onmessage = async ({ data: message }) => {
+  decoder.onmessage = ({ data: message }) => {
     if (message.type === "items") {
-      const { attachSearch, catalogFromItems } = await import("./search.js");
-      enableSearch(attachSearch, catalogFromItems(message.items));
+      import("./search.js")
+        .then(({ attachSearch, catalogFromItems }) => enableSearch(attachSearch,
+          catalogFromItems(message.items)))
+        .catch((error) => fail(`The search could not start: ${error.message}`));
     } else if (message.type === "data") {
       setPart("data", "model files checked");
       const { columns, manifestText } = message;
@@ -460,7 +462,9 @@ function enableSearch(attachSearch, loaded) {
   renderControls();
 }
 
-showEarly(); // first: its small file goes out before the model's large ones
+// first: its small file goes out before the model's large ones (an enhancement: the
+// recommender's answer follows whatever happens to it)
+showEarly().catch((error) => console.warn(`No early answer: ${error.message}`));
 loadData();
 
 ask(false);
