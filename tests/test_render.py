@@ -20,10 +20,12 @@ from staticrec.pipeline import BuildConfig, run
 from staticrec.scoring.schema import SCORING_TABLES
 from staticrec.site.pyodide import CDN_URL, CORE_SHA256
 from staticrec.site.render import (
+    EARLY_MAX_USERS,
     SiteConfig,
     browse_key,
     content_security_policy,
     default_web_dir,
+    early_file_count,
     template_environment,
     write_service_worker,
 )
@@ -310,3 +312,9 @@ def test_known_users_early_answers_are_the_scoring_cores(evil_site):
         expected = recommender.for_user(user).hybrid
         assert [i["movie_id"] for i in answers[str(user)]] == [i.movie_id for i in expected]
         assert [i["why"] for i in answers[str(user)]] == [i.why for i in expected]
+
+
+def test_no_early_answers_above_the_user_limit():
+    assert early_file_count(EARLY_MAX_USERS) > 0
+    assert early_file_count(EARLY_MAX_USERS + 1) == 0
+    assert early_file_count(17) == 2  # 16 users to a file

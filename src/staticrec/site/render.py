@@ -264,9 +264,11 @@ def early_answers(recommender: Recommender) -> dict[int, dict[int, list[dict]]]:
     """Per file number, each known user's answer without a favourite (computed by the same
     scoring core as the browser's): user u is in file ``u % early_file_count``."""
     user_ids = recommender.model.user_ids.tolist()
-    files: dict[int, dict[int, list[dict]]] = {}
     count = early_file_count(len(user_ids))
-    for user_id in user_ids if count else []:
+    files: dict[int, dict[int, list[dict]]] = {}
+    if count == 0:
+        return files  # too many users: their files would outweigh the site
+    for user_id in user_ids:
         files.setdefault(user_id % count, {})[user_id] = early_answer(recommender.for_user(user_id))
     return files
 
