@@ -1,7 +1,7 @@
 // Per-query latency inside Pyodide: boots the site's own worker the way the For-you page does,
 // then sends the requests the benchmark lists (each with its kind) one after another.
-import { siteConfig, startWorker } from "../assets/page.js";
-import { loadModelData, transferables } from "../assets/data.js";
+import { siteConfig, startWorker, transferables } from "../assets/page.js";
+import { loadModelData } from "../assets/data.js";
 
 const config = siteConfig();
 const worker = startWorker(config);

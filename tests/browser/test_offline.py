@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-import time
-
 from browsing import list_ids, wait_for_results
 
 from staticrec.site import render
 
 
-def wait_for_attribute(page, selector: str, name: str, timeout_s: float = 90) -> str:
-    """Poll (the pages' CSP forbids wait_for_function's eval) until ``selector`` has ``name``."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = page.get_attribute(selector, name)
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"{selector} never got {name}")
+def wait_until_kept(page) -> None:
+    """Until the service worker has kept For you's files (the page says data-offline=ready)."""
+    page.locator("body[data-offline=ready]").wait_for(state="attached", timeout=90_000)
 
 
 def kept_caches(page) -> list[str]:
@@ -29,7 +21,7 @@ def kept_caches(page) -> list[str]:
 def test_for_you_works_offline_after_one_visit(page, site_url):
     page.goto(f"{site_url}for-you/?user=105&favorite=1")
     wait_for_results(page)
-    assert wait_for_attribute(page, "body", "data-offline") == "ready"
+    wait_until_kept(page)
     assert page.is_visible("#offline")
     online = list_ids(page, "#hybrid")
 
@@ -53,7 +45,7 @@ def test_a_new_build_is_offered_and_replaces_the_kept_one(page, serve_copy):
     url = serve_copy(lambda copy: folder.setdefault("site", copy))
     page.goto(f"{url}for-you/?user=105")
     wait_for_results(page)
-    wait_for_attribute(page, "body", "data-offline")
+    wait_until_kept(page)
     [old] = kept_caches(page)
 
     # a new build: the page changed, so the service worker keeps a new version

@@ -5,8 +5,6 @@ import { parquetRead } from "../vendor/hyparquet/index.js";
 import { SiteError } from "./errors.js";
 import { fetchBytes, verify } from "./download.js";
 
-export { transferables } from "./page.js";
-
 /**
  * The manifest (parsed, and as text) from its bytes, checked against the page's pinned hash.
  * The schema version itself is checked by the scoring core (staticrec.scoring.schema), in

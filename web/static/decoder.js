@@ -8,7 +8,8 @@
 //   out: {type: "items", items}                  the items table's columns
 //        {type: "data", columns, manifestText}   every table the recommender reads
 //        {type: "error", message}                a file is missing, damaged or unreadable
-import { decodeModelFiles, fetchModelFiles, transferables } from "./data.js";
+import { decodeModelFiles, fetchModelFiles } from "./data.js";
+import { transferables } from "./page.js";
 
 let decodeRest;
 const later = new Promise((resolve) => { decodeRest = resolve; });

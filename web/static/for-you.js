@@ -363,8 +363,7 @@ async function importRatings(file) {
   const text = await file.text();
   const parsed = parseRatingsCsv(text, config.ratingScale);
   if (parsed.error) {
-    const header = text.replace(/^\uFEFF/, "").split(/\r?\n/, 1)[0].split(",").map((c) => c.trim());
-    if (EXPORTS.some((columns) => columns.every((c) => header.includes(c)))) {
+    if (EXPORTS.some((columns) => columns.every((c) => parsed.header?.includes(c)))) {
       importing = file.name;
       reportImport(`Reading ${file.name}${ready ? "" : " once the recommender is ready"}…`);
       worker.postMessage({ type: "import", text });

@@ -97,14 +97,15 @@ export function ratingsCsv(ratings) {
 
 /**
  * A movieId,rating CSV (as ratingsCsv writes it; other columns ignored) as [[movieId, rating]],
- * in file order; or ``{error}`` naming the first bad line, and then nothing is to be imported.
+ * in file order; or ``{error}`` naming the first bad line, and then nothing is to be imported
+ * (with the ``header`` read, when it lacks those columns: the file may be an export).
  */
 export function parseRatingsCsv(text, [low, high] = [0.5, 5]) {
   const lines = text.replace(/^\uFEFF/, "").split(/\r?\n/);
   const header = lines[0].split(",").map((name) => name.trim());
   const [idAt, ratingAt] = [header.indexOf("movieId"), header.indexOf("rating")];
   if (idAt < 0 || ratingAt < 0) {
-    return { error: `line 1: the header needs the columns movieId and rating, not "${lines[0].slice(0, 60)}"` };
+    return { header, error: `line 1: the header needs the columns movieId and rating, not "${lines[0].slice(0, 60)}"` };
   }
   const pairs = [];
   for (let i = 1; i < lines.length; i += 1) {
