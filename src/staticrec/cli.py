@@ -31,7 +31,14 @@ _SVD_OPTIONS = {
     "reg_all": float,
     "random_state": int,
 }
-_FIELD_OPTIONS = {"source": "--content", "method": "--tune", "grid": "--tune-grid"}
+_FIELD_OPTIONS = {
+    "source": "--content",
+    "method": "--tune",
+    "grid": "--tune-grid",
+    "n_users": "--users",
+    "n_movies": "--movies",
+    "n_ratings": "--ratings",
+}
 """Config fields whose option is not simply ``--field-name``."""
 
 
@@ -560,6 +567,50 @@ def _run_fetch_pyodide(args: argparse.Namespace) -> int:
     return 0
 
 
+def _generate_parser(sub: argparse._SubParsersAction) -> None:
+    from staticrec.synthetic import SCALES
+
+    p = sub.add_parser(
+        "generate",
+        help="write a MovieLens-shaped dataset drawn from a seed (for scale tests, offline)",
+        description="Write movies.csv, ratings.csv and links.csv shaped like a MovieLens release: "
+        "long-tailed movie popularity and user activity, half-star ratings from a low-rank "
+        "model, genres drawn by their real frequencies. The same seed gives the same files. "
+        "Build a site from them with `staticrec build --data-dir FOLDER`.",
+        epilog="example: staticrec generate data/synthetic-32m --scale 32m",
+    )
+    p.add_argument("folder", type=Path, help="where to write the CSV files (replaced whole)")
+    p.add_argument(
+        "--scale",
+        choices=SCALES,
+        default="1m",
+        help="the release whose users, movies and ratings to match (default: %(default)s)",
+    )
+    for name in ("users", "movies", "ratings"):
+        p.add_argument(f"--{name}", type=int, help=f"number of {name}, instead of the scale's")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default: %(default)s)")
+    p.set_defaults(handler=_run_generate)
+
+
+def _run_generate(args: argparse.Namespace) -> int:
+    from staticrec.output import StagedOutputs
+    from staticrec.synthetic import SyntheticConfig, describe, generate, write_movielens
+
+    shape = SyntheticConfig.scale(args.scale, seed=args.seed)
+    config = replace(
+        shape,
+        n_users=args.users or shape.n_users,
+        n_movies=args.movies or shape.n_movies,
+        n_ratings=args.ratings or shape.n_ratings,
+    )
+    data = generate(config)
+    with StagedOutputs([args.folder]) as staged:
+        write_movielens(data, staged.path(args.folder))
+        staged.commit()
+    print(f"wrote {args.folder}: {describe(data)}")
+    return 0
+
+
 def _serve_parser(sub: argparse._SubParsersAction) -> None:
     from staticrec.site.render import SiteConfig
 
@@ -614,6 +665,7 @@ def make_parser() -> argparse.ArgumentParser:
     _recommend_parser(sub)
     _serve_parser(sub)
     _fetch_pyodide_parser(sub)
+    _generate_parser(sub)
     return parser
 
 
