@@ -58,8 +58,9 @@ def main() -> None:
 
     _, t_sparse, m_sparse = measure(lambda: content.top_k_neighbors(features, tie, 50))
     _, t_dense, m_dense = measure(lambda: seed_dense_matrix(features))
-    data = collab.surprise_dataset(ml.ratings, (0.5, 5.0))
-    algo, t_svd, m_svd = measure(lambda: collab.train_svd(data, collab.SVDParams()))
+    algo, t_svd, m_svd = measure(
+        lambda: collab.train_svd(ml.ratings, (0.5, 5.0), collab.SVDParams())
+    )
     factors = collab.export_factors(algo)
     index = content.top_k_neighbors(features, tie, 50)
     _, t_tables, m_tables = measure(lambda: export.artifact_tables(ml, factors, index))

@@ -62,7 +62,7 @@ def main() -> None:
     cold = timed(lambda i: recommender.for_visitor({}), args.queries)
 
     ml = load_movielens(ml_small(), name="ml-latest-small")
-    algo = collab.train_svd(collab.surprise_dataset(ml.ratings, (0.5, 5.0)), collab.SVDParams())
+    algo = collab.train_svd(ml.ratings, (0.5, 5.0), collab.SVDParams())
     items = [int(m) for m in model.item_ids[model.has_factors]]
 
     def naive(i):

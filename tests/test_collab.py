@@ -5,13 +5,20 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from staticrec.collab import SVDParams, export_factors, surprise_dataset, train_svd
+from staticrec.collab import (
+    SVDParams,
+    export_factors,
+    holdout_metrics,
+    surprise_dataset,
+    train_svd,
+    users_sample,
+)
 from staticrec.errors import ConfigError
 
 
 @pytest.fixture(scope="module")
 def seed_svd(ml_small):
-    return train_svd(surprise_dataset(ml_small.ratings, (0.5, 5.0)), SVDParams.seed())
+    return train_svd(ml_small.ratings, (0.5, 5.0), SVDParams.seed())
 
 
 def factor_prediction(factors, user_id, movie_id):
@@ -70,3 +77,36 @@ def test_factors_are_sorted_float32(seed_svd):
 def test_bad_svd_params(kwargs):
     with pytest.raises(ConfigError):
         SVDParams(**kwargs)
+
+
+def test_the_array_trainset_learns_surprises_factors_to_the_bit(ml_small):
+    """Same ratings, same order, same inner ids as Surprise's own trainset: same SVD."""
+    from surprise import SVD
+
+    ratings = ml_small.ratings.sample(frac=0.3, random_state=1)  # rows out of id order
+    params = SVDParams(n_factors=8, n_epochs=5)
+    ours = export_factors(train_svd(ratings, (0.5, 5.0), params))
+    theirs_algo = SVD(**params.surprise_kwargs())
+    theirs_algo.fit(surprise_dataset(ratings, (0.5, 5.0)).build_full_trainset())
+    theirs = export_factors(theirs_algo)
+    assert ours.global_mean == theirs.global_mean
+    for name in ("user_ids", "user_bias", "user_factors", "item_ids", "item_bias", "item_factors"):
+        np.testing.assert_array_equal(getattr(ours, name), getattr(theirs, name), err_msg=name)
+    ours_algo = train_svd(ratings, (0.5, 5.0), params)
+    movie = int(ratings["movieId"].iloc[0])
+    for user in (int(ratings["userId"].iloc[0]), -5):  # a known user, and one it never saw
+        assert ours_algo.predict(user, movie).est == theirs_algo.predict(user, movie).est
+
+
+def test_a_capped_holdout_draws_whole_users_within_the_cap(ml_small):
+    ratings = ml_small.ratings
+    sample = users_sample(ratings, 20_000, seed=0)
+    assert 10_000 < len(sample) <= 20_000
+    chosen = sample["userId"].unique()
+    assert len(sample) == ratings["userId"].isin(chosen).sum()  # every rating of each user
+    assert sample.index.is_monotonic_increasing  # rows keep their order
+    assert not users_sample(ratings, 20_000, seed=1).equals(sample)
+    scores = holdout_metrics(ratings, (0.5, 5.0), SVDParams.seed(), max_ratings=20_000)
+    assert scores["sample"] == {"users": len(chosen), "ratings": len(sample)}
+    assert 0.7 < scores["rmse"] < 1.1
+    assert "sample" not in holdout_metrics(sample, (0.5, 5.0), SVDParams.seed(), max_ratings=20_000)

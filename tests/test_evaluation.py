@@ -202,3 +202,14 @@ def test_markdown_report_from_its_template():
         "| 5 | 0.9200 | 0.9300 | 0.9700 |\n\n"
         "## Plots\n\n![A](a.svg)\n\nCaption a.\n"
     )
+
+
+def test_knn_is_left_out_above_its_size_with_a_message(ml_small, caplog):
+    from staticrec.evaluation.studies import _with_knn
+
+    assert _with_knn(ml_small.ratings, EvaluationConfig())
+    small_limit = EvaluationConfig(knn_max_items=1_000)
+    with caplog.at_level("WARNING", logger="staticrec"):
+        assert not _with_knn(ml_small.ratings, small_limit)
+    assert "KNNBaseline left out: 9,724 rated movies" in caplog.text
+    assert not _with_knn(ml_small.ratings, EvaluationConfig(knn=False))

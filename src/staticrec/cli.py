@@ -38,6 +38,7 @@ _FIELD_OPTIONS = {
     "n_users": "--users",
     "n_movies": "--movies",
     "n_ratings": "--ratings",
+    "max_users": "--sample-users",
 }
 """Config fields whose option is not simply ``--field-name``."""
 
@@ -318,12 +319,20 @@ def _add_evaluation_options(group, report_dir: Path) -> None:
         action="store_true",
         help="a smoke run (about half a minute): 120 users, 3 folds, a small grid, no KNN",
     )
+    group.add_argument(
+        "--sample-users",
+        type=int,
+        metavar="N",
+        help="evaluate on a seeded random sample of N users (for large datasets; default: all, "
+        "or 120 with --quick)",
+    )
 
 
 def _evaluation_config(args: argparse.Namespace):
     from staticrec.evaluation import EvaluationConfig
 
-    return EvaluationConfig.quick() if args.quick else EvaluationConfig()
+    config = EvaluationConfig.quick() if args.quick else EvaluationConfig()
+    return replace(config, max_users=args.sample_users) if args.sample_users else config
 
 
 def _evaluate_parser(sub: argparse._SubParsersAction) -> None:
@@ -377,6 +386,7 @@ def _run_build(args: argparse.Namespace) -> int:
         if args.tune
         else None,
         artifacts_dir=args.artifacts_dir,
+        progress=not args.quiet,
         evaluation=_evaluation_config(args) if args.evaluate else None,
         report_dir=args.report_dir,
         site=None

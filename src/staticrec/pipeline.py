@@ -62,6 +62,11 @@ class BuildConfig:
     """Grid search settings; None trains ``svd`` as given."""
     holdout_fraction: float = 0.2
     """Share of ratings held out to report RMSE/MAE of an untuned build."""
+    holdout_max_ratings: int = 1_000_000
+    """Above this many ratings, the hold-out is drawn from a sample of whole users holding at
+    most this many: at ml-32m the metric then costs a few percent of training, not 80%."""
+    progress: bool = False
+    """Progress bars for the long stages (SVD's epochs)."""
     artifacts_dir: Path = Path("build/artifacts")
     """Where the Parquet tables and the manifest go."""
     site: render.SiteConfig | None = field(default_factory=render.SiteConfig)
@@ -93,7 +98,11 @@ class BuildSummary:
         for name in ("holdout", "cv"):
             if name in self.metrics:
                 scores = self.metrics[name]
-                out.append(f"{name:<8} RMSE {scores['rmse']:.4f}  MAE {scores['mae']:.4f}")
+                line = f"{name:<8} RMSE {scores['rmse']:.4f}  MAE {scores['mae']:.4f}"
+                if "sample" in scores:
+                    sample = scores["sample"]
+                    line += f"  (on {sample['ratings']:,} ratings of {sample['users']:,} users)"
+                out.append(line)
         if "evaluation" in self.metrics:
             ndcg = self.metrics["evaluation"]["ranking_at_10"]
             best = max(ndcg, key=lambda name: ndcg[name]["ndcg"])
@@ -138,19 +147,28 @@ def run(config: BuildConfig) -> BuildSummary:
         neighbors, vocabulary = content.build_content_index(ml, config.content)
     with summary.stage("item index"):
         collab_neighbors = collab_index.build_collab_index(ml, config.collab_index)
-    data = collab.surprise_dataset(ml.ratings, config.rating_scale)
     params, tuned = config.svd, None
     if config.tuning is not None:
         with summary.stage("tuning"):
+            data = collab.surprise_dataset(ml.ratings, config.rating_scale)
             tuned = tuning.search(data, config.svd, config.tuning)
+            del data  # Surprise's copy of the ratings: ~300 bytes a rating
             params = tuned.best
             summary.metrics["cv"] = {**tuned.best_scores, "folds": config.tuning.folds}
     else:
         with summary.stage("holdout"):
-            scores = collab.holdout_metrics(data, params, test_size=config.holdout_fraction)
+            scores = collab.holdout_metrics(
+                ml.ratings,
+                config.rating_scale,
+                params,
+                test_size=config.holdout_fraction,
+                max_ratings=config.holdout_max_ratings,
+            )
             summary.metrics["holdout"] = {**scores, "test_fraction": config.holdout_fraction}
     with summary.stage("svd"):
-        factors = collab.export_factors(collab.train_svd(data, params))
+        algo = collab.train_svd(ml.ratings, config.rating_scale, params, config.progress)
+        factors = collab.export_factors(algo)
+        del algo
     evaluation = None
     if config.evaluation is not None:
         from staticrec.evaluation import evaluate
@@ -244,9 +262,7 @@ def train_recommender(
     item_index = collab_index.build_collab_index(
         trained, collab_index_config or collab_index.CollabIndexConfig()
     )
-    factors = collab.export_factors(
-        collab.train_svd(collab.surprise_dataset(ratings, ml.rating_scale), svd)
-    )
+    factors = collab.export_factors(collab.train_svd(ratings, ml.rating_scale, svd))
     tables = export.artifact_tables(trained, factors, index, item_index)
     return recommender_from_tables(tables, model_meta(factors, ml.rating_scale), scoring)
 

@@ -18,9 +18,7 @@ def model_without(ml, held_out_users):
 
 
 def test_known_user_scores_equal_surprise(recommender, ml_small, rng):
-    algo = collab.train_svd(
-        collab.surprise_dataset(ml_small.ratings, (0.5, 5.0)), collab.SVDParams()
-    )
+    algo = collab.train_svd(ml_small.ratings, (0.5, 5.0), collab.SVDParams())
     model = recommender.model
     for user_id in rng.choice(model.user_ids, 20, replace=False):
         user = model.user_position(int(user_id))

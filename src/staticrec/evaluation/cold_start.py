@@ -186,9 +186,7 @@ def cold_start_study(
             )
             mine = (later["userId"] == user_id).to_numpy()
             folded[mine] = predicted(bias, vector, later_pos[mine])
-        retrained = collab.train_svd(
-            collab.surprise_dataset(pd.concat([others, onboard]), ml.rating_scale), svd
-        )
+        retrained = collab.train_svd(pd.concat([others, onboard]), ml.rating_scale, svd)
         retrain = np.array(
             [
                 retrained.predict(int(u), int(m)).est

@@ -58,6 +58,9 @@ class EvaluationConfig:
     """Cold start: only users with at least this many ratings are held out."""
     knn: bool = True
     """Include item-based KNNBaseline in the accuracy table (the slowest model)."""
+    knn_max_items: int = 20_000
+    """KNNBaseline keeps an n_items x n_items similarity matrix (float64: 3.2 GB at 20,000
+    movies); above this many rated movies it is left out, with a message."""
     tuning_grid: Grid = GRIDS["seed"]
     """Grid of the tuned SVD row, and the parameters it is searched over (3-fold CV)."""
     tuning_method: SearchMethod = "grid"
@@ -92,6 +95,8 @@ class EvaluationConfig:
         for name in ("test_fraction", "validation_fraction"):
             if not 0 < getattr(self, name) < 1:
                 raise ConfigError("must lie strictly between 0 and 1", field=name)
+        if self.max_users is not None and self.max_users < 2:
+            raise ConfigError(f"must be at least 2, not {self.max_users}", field="max_users")
         if self.folds < 2:
             raise ConfigError(f"cross-validation needs at least 2, not {self.folds}", field="folds")
 

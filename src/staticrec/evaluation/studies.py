@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,8 @@ from staticrec.evaluation.protocol import EvaluationConfig, sample_users
 from staticrec.evaluation.ranking import ranking_study
 from staticrec.scoring import FusionParams, ScoringConfig
 from staticrec.tuning import TuningConfig, search
+
+log = logging.getLogger("staticrec")
 
 
 @dataclass
@@ -77,6 +80,21 @@ class Evaluation:
         return _finite(summary)
 
 
+def _with_knn(ratings, config: EvaluationConfig) -> bool:
+    """Whether the accuracy table gets its KNNBaseline row: not above ``knn_max_items``."""
+    n_items = ratings["movieId"].nunique()
+    if config.knn and n_items > config.knn_max_items:
+        log.warning(
+            "evaluate: KNNBaseline left out: %s rated movies would need a %.1f GB similarity "
+            "matrix (limit %s movies)",
+            f"{n_items:,}",
+            n_items**2 * 8 / 1e9,
+            f"{config.knn_max_items:,}",
+        )
+        return False
+    return config.knn
+
+
 def evaluate(
     ml: MovieLens,
     svd: SVDParams,
@@ -99,7 +117,9 @@ def evaluate(
             progress=progress,
         ),
     )
-    accuracy = rating_accuracy(data, accuracy_models(svd, tuned.best, config.knn), config)
+    accuracy = rating_accuracy(
+        data, accuracy_models(svd, tuned.best, _with_knn(ratings, config)), config
+    )
     ranking = ranking_study(ml, ratings, svd, content_config, collab_config, config)
     cold = cold_start_study(ml, ratings, svd, config)
     return Evaluation(
