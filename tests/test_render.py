@@ -12,6 +12,7 @@ import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 
 from datasets import EVIL_TITLE, evil_dataset
@@ -21,11 +22,14 @@ from staticrec.scoring.schema import SCORING_TABLES
 from staticrec.site.pyodide import CDN_URL, CORE_SHA256
 from staticrec.site.render import (
     EARLY_MAX_USERS,
+    MOVIE_DATA_BLOCK,
     SiteConfig,
     browse_key,
     content_security_policy,
     default_web_dir,
     early_file_count,
+    movie_data_files,
+    paged_movies,
     template_environment,
     write_service_worker,
 )
@@ -318,3 +322,42 @@ def test_no_early_answers_above_the_user_limit():
     assert early_file_count(EARLY_MAX_USERS) > 0
     assert early_file_count(EARLY_MAX_USERS + 1) == 0
     assert early_file_count(17) == 2  # 16 users to a file
+
+
+def test_the_page_budget_keeps_the_most_rated_ties_to_the_lower_id():
+    items = [
+        {"movieId": 5, "n_ratings": 3},
+        {"movieId": 2, "n_ratings": 7},
+        {"movieId": 9, "n_ratings": 3},
+        {"movieId": 1, "n_ratings": 0},
+    ]
+    assert paged_movies(items, 2) == {2, 5}
+    assert paged_movies(items, None) == paged_movies(items, 10) == {1, 2, 5, 9}
+    assert paged_movies(items, 0) == set()
+    with pytest.raises(ConfigError):
+        SiteConfig(movie_pages=-1)
+
+
+def test_movies_past_the_budget_go_to_movie_data_files_by_id_block(evil_site, tmp_path):
+    """Each movie without a page, once, in movie-data/<id // 1000>.json, with what its page
+    would show; the pages and the files together cover the catalogue."""
+    from staticrec.artifacts import load_recommender
+
+    artifacts = evil_site.parent / "artifacts"
+    recommender = load_recommender(artifacts)
+    config = SiteConfig(movie_pages=2)
+    files = movie_data_files(artifacts, recommender, config)
+    ids = recommender.model.item_ids.tolist()
+    kept = paged_movies(pq.read_table(artifacts / "items.parquet").to_pylist(), 2)
+    listed = {int(i) for block in files.values() for i in block}
+    assert listed == set(ids) - kept and len(kept) == 2
+    for number, block in files.items():
+        assert all(int(i) // MOVIE_DATA_BLOCK == number for i in block)
+    movie_id = min(listed)
+    entry = files[movie_id // MOVIE_DATA_BLOCK][str(movie_id)]
+    assert entry["movie"]["movie_id"] == movie_id
+    assert [s["movie_id"] for s in entry["similar"]] == [
+        i.movie_id for i in recommender.similar(movie_id, config.similar_shown)
+    ]
+    assert movie_data_files(artifacts, recommender, SiteConfig()) == {}  # all have pages
+    assert not (evil_site / "movie-data").exists()

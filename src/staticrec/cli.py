@@ -232,6 +232,15 @@ def _build_parser(sub: argparse._SubParsersAction) -> None:
         "https://www.goodreads.com/book/show/{id}: linked from its page",
     )
     out.add_argument(
+        "--movie-pages",
+        type=int,
+        default=site.movie_pages,
+        metavar="N",
+        help="a page of its own for the N most-rated movies; the 404 page shows the others at "
+        "the same address, from small JSON files (keeps a large catalogue within GitHub "
+        "Pages' 1 GB; default: %(default)s)",
+    )
+    out.add_argument(
         "--base-url",
         metavar="URL",
         help="where the site is published, e.g. https://user.github.io/repo/: adds sitemap.xml "
@@ -401,6 +410,7 @@ def _run_build(args: argparse.Namespace) -> int:
             noun=args.noun,
             nouns=args.nouns,
             link_template=args.link_template,
+            movie_pages=args.movie_pages,
         ),
     )
     print("\n".join(_results_only(run, config).lines()))

@@ -125,6 +125,7 @@ class BuildSummary:
         start = time.perf_counter()
         yield
         self.seconds[name] = time.perf_counter() - start
+        log.info("%s done in %.1f s", name, self.seconds[name])
 
 
 def run(config: BuildConfig) -> BuildSummary:

@@ -27,8 +27,9 @@ CHROMIUM_ARGS = [
 ]
 
 
-def build_site(data_dir: Path, out: Path) -> Path:
-    """A full build (artifacts + self-hosted site) of ``data_dir`` into ``out``."""
+def build_site(data_dir: Path, out: Path, **site_options) -> Path:
+    """A full build (artifacts + self-hosted site) of ``data_dir`` into ``out``;
+    ``site_options`` go to SiteConfig."""
     if not (PYODIDE_CACHE / "0.27.7" / "pyodide.asm.wasm").is_file():
         pytest.fail(
             f"no Pyodide runtime in {PYODIDE_CACHE}: run `python scripts/fetch_pyodide.py` "
@@ -38,7 +39,7 @@ def build_site(data_dir: Path, out: Path) -> Path:
         BuildConfig(
             data_dir=data_dir,
             artifacts_dir=out / "artifacts",
-            site=SiteConfig(site_dir=out / "site", pyodide_cache=PYODIDE_CACHE),
+            site=SiteConfig(site_dir=out / "site", pyodide_cache=PYODIDE_CACHE, **site_options),
         )
     )
     return out

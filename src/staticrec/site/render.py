@@ -67,6 +67,11 @@ FOR_YOU = "for-you/"
 """The page that recommends; the service worker keeps it, and all it needs, for offline visits."""
 SERVICE_WORKER = "service-worker.js"
 """At the site's root, so that it may answer for every page of the site."""
+MOVIE_DATA_DIR = "movie-data/"
+"""The movies without a page of their own (beyond ``SiteConfig.movie_pages``), as JSON files of
+``MOVIE_DATA_BLOCK`` ids each: the 404 page reads them to show such a movie at its address."""
+MOVIE_DATA_BLOCK = 1000
+"""movieIds per movie-data file: ``movie-data/<movieId // 1000>.json``."""
 EARLY_DIR = "early/"
 """Known users' answers computed by the build, shown before the browser's recommender is up."""
 EARLY_USERS_PER_FILE = 16
@@ -94,6 +99,10 @@ class SiteConfig:
     """Movies in each list on the home page."""
     similar_shown: int = 10
     """Content neighbours shown on a movie page."""
+    movie_pages: int | None = 10_000
+    """A page of its own for at most this many movies, the most-rated first (ml-latest-small:
+    all 9,742); every other movie is shown at the same address by the 404 page, from small JSON
+    files. Bounds the site's size (GitHub Pages allows 1 GB); None: a page for every movie."""
     title: str = "staticrec"
     """The site's name, in every page's header and title."""
     noun: str = "movie"
@@ -111,6 +120,8 @@ class SiteConfig:
     def __post_init__(self) -> None:
         if self.pyodide not in PYODIDE_MODES:
             raise ConfigError(f"must be one of {', '.join(PYODIDE_MODES)}", field="pyodide")
+        if self.movie_pages is not None and self.movie_pages < 0:
+            raise ConfigError(f"must be 0 or more, not {self.movie_pages}", field="movie_pages")
         if self.link_template is not None:
             parts = urllib.parse.urlsplit(self.link_template)
             if parts.scheme not in ("http", "https") or "{id}" not in self.link_template:
@@ -228,26 +239,59 @@ def site_pages(
             {**common, "manifest": manifest, "scoring": recommender.config},
         ),
     ]
+    paged = paged_movies(items, config.movie_pages)
     for row in items:
-        similar = [link(i) for i in recommender.similar(row["movieId"], config.similar_shown)]
-        pages.append(
-            Page(
-                f"movie/{row['movieId']}/index.html",
-                "movie.html",
-                {
-                    **common,
-                    "movie": _movie_detail(row, config.link_template),
-                    "similar": similar,
-                },
+        if row["movieId"] in paged:
+            context = movie_context(row, recommender, config, link)
+            pages.append(
+                Page(f"movie/{row['movieId']}/index.html", "movie.html", {**common, **context})
             )
-        )
     pages.extend(_browse_pages(list(movies.values()), common))
     if report is not None:
         pages.append(Page("report/index.html", "report.html", {**common, **report.context}))
     # served for any missing path, at any depth: its links start from the site's own root
     root = urllib.parse.urlsplit(config.base_url).path if config.base_url else "/"
-    pages.append(Page(NOT_FOUND, "404.html", common, root=root))
+    movie_data = {"movie_data_dir": MOVIE_DATA_DIR, "movie_data_block": MOVIE_DATA_BLOCK}
+    pages.append(Page(NOT_FOUND, "404.html", {**common, **movie_data}, root=root))
     return pages
+
+
+def paged_movies(items: list[dict], budget: int | None) -> set[int]:
+    """The movieIds that get a page of their own: all, or the ``budget`` most-rated (ties:
+    the lower id)."""
+    if budget is not None and budget < len(items):
+        items = sorted(items, key=lambda row: (-row["n_ratings"], row["movieId"]))[:budget]
+    return {row["movieId"] for row in items}
+
+
+def movie_context(row: dict, recommender: Recommender, config: SiteConfig, link) -> dict:
+    """What a movie's page shows: its facts, and the movies most like it."""
+    similar = [link(i) for i in recommender.similar(row["movieId"], config.similar_shown)]
+    return {"movie": _movie_detail(row, config.link_template), "similar": similar}
+
+
+def movie_data_files(
+    artifacts: Path, recommender: Recommender, config: SiteConfig
+) -> dict[int, dict[str, dict]]:
+    """The movies without a page, by file number: ``{movieId: {movie, similar}}``, as the
+    movie page's context, with only what the page shows of each similar movie."""
+    items = pq.read_table(artifacts / schema.ITEMS.file).to_pylist()
+    paged = paged_movies(items, config.movie_pages)
+    titles = {row["movieId"]: row["title"] for row in items}
+
+    def link(item) -> dict:
+        return {
+            "movie_id": item.movie_id,
+            "title": titles[item.movie_id],
+            "similarity": item.similarity,
+        }
+
+    files: dict[int, dict[str, dict]] = {}
+    for row in items:
+        if row["movieId"] not in paged:
+            block = files.setdefault(row["movieId"] // MOVIE_DATA_BLOCK, {})
+            block[str(row["movieId"])] = movie_context(row, recommender, config, link)
+    return files
 
 
 def early_answer(answer) -> list[dict]:
@@ -533,8 +577,12 @@ def render(
     recommender = load_recommender(artifacts)
     pages = site_pages(artifacts, recommender, config, report)
     write_site(pages, artifacts, out, config, runtime, report)
-    for number, answers in early_answers(recommender).items():
-        path = out / EARLY_DIR / f"{number}.json"
-        path.parent.mkdir(exist_ok=True)
-        path.write_text(json.dumps(answers, ensure_ascii=False, separators=(",", ":")), "utf-8")
+    for folder, files in (
+        (EARLY_DIR, early_answers(recommender)),
+        (MOVIE_DATA_DIR, movie_data_files(artifacts, recommender, config)),
+    ):
+        for number, content in files.items():
+            path = out / folder / f"{number}.json"
+            path.parent.mkdir(exist_ok=True)
+            path.write_text(json.dumps(content, ensure_ascii=False, separators=(",", ":")), "utf-8")
     return len(pages)
