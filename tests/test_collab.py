@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from staticrec.collab import (
     SVDParams,
     export_factors,
     holdout_metrics,
+    predict,
     surprise_dataset,
     train_svd,
     users_sample,
@@ -110,3 +112,31 @@ def test_a_capped_holdout_draws_whole_users_within_the_cap(ml_small):
     assert scores["sample"] == {"users": len(chosen), "ratings": len(sample)}
     assert 0.7 < scores["rmse"] < 1.1
     assert "sample" not in holdout_metrics(sample, (0.5, 5.0), SVDParams.seed(), max_ratings=20_000)
+
+
+def test_the_holdout_is_surprises_train_test_split_figure_for_figure(ml_small):
+    """Same split, same model, same predictions: the same RMSE and MAE as Surprise's own
+    train_test_split + fit + test, without its per-rating Python."""
+    from surprise import SVD, accuracy
+    from surprise.model_selection import train_test_split
+
+    ratings = ml_small.ratings.sample(frac=0.25, random_state=2)
+    params = SVDParams(n_factors=10, n_epochs=8)
+    ours = holdout_metrics(ratings, (0.5, 5.0), params, test_size=0.2, random_state=3)
+    trainset, testset = train_test_split(
+        surprise_dataset(ratings, (0.5, 5.0)), test_size=0.2, random_state=3
+    )
+    algo = SVD(**params.surprise_kwargs())
+    algo.fit(trainset)
+    predictions = algo.test(testset)
+    assert ours["rmse"] == pytest.approx(accuracy.rmse(predictions, verbose=False), abs=1e-12)
+    assert ours["mae"] == pytest.approx(accuracy.mae(predictions, verbose=False), abs=1e-12)
+
+
+def test_vectorised_predictions_equal_surprises_known_or_not(ml_small):
+    algo = train_svd(ml_small.ratings.iloc[:20_000], (0.5, 5.0), SVDParams(n_epochs=5))
+    pairs = pd.DataFrame(
+        {"userId": [1, 1, 999_999, 999_999, 5], "movieId": [1, 999_999, 1, 999_999, 50]}
+    )
+    expected = [algo.predict(u, m).est for u, m in zip(pairs.userId, pairs.movieId, strict=True)]
+    np.testing.assert_allclose(predict(algo, pairs), expected, rtol=0, atol=1e-12)

@@ -1,0 +1,160 @@
+"""The build and the site up a ladder of dataset sizes, in one run: seconds per stage, peak
+memory, the site's size, and what a cold For-you visit downloads and how soon it answers.
+
+    python benchmarks/bench_scale.py [--scales small,1m,10m,32m] [--work build/bench-scale]
+
+"small" is the real ml-latest-small; the others are MovieLens-shaped datasets with the users,
+movies and ratings of ml-1m .. ml-32m, generated from seed 0 (``staticrec generate``). Each is
+built with the default options by ``staticrec build`` in a fresh process: its closing summary
+gives the seconds per stage and the process's peak resident memory. Each site is then visited
+once, cold, in headless Chromium from 127.0.0.1 (no network emulation), at For you for user 1:
+the time to the first recommendation and the bytes fetched, by kind. Large generated folders
+are kept under --work between runs (they are regenerated only when missing).
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import http.server
+import re
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from _common import REPO, ml_small, table
+from bench_browser import Handler, mark, transferred, wait_for
+
+sys.path.insert(0, str(REPO / "tests" / "browser"))
+from browsing import CHROMIUM, CHROMIUM_ARGS
+
+
+def dataset(name: str, work: Path) -> Path:
+    """The folder of one step's CSV files, generated if missing."""
+    if name == "small":
+        return ml_small()
+    folder = work / f"data-{name}"
+    if not (folder / "ratings.csv").is_file():
+        start = time.perf_counter()
+        command = [sys.executable, "-m", "staticrec", "generate", str(folder), "--scale", name]
+        subprocess.run(command, check=True, cwd=REPO)
+        print(f"generated {name} in {time.perf_counter() - start:.0f} s", flush=True)
+    return folder
+
+
+def build(data: Path, out: Path) -> tuple[float, str]:
+    """Wall seconds of ``staticrec build`` into ``out``, and its closing summary."""
+    command = [
+        sys.executable,
+        "-m",
+        "staticrec",
+        "build",
+        "--data-dir",
+        str(data),
+        "--artifacts-dir",
+        str(out / "artifacts"),
+        "--site-dir",
+        str(out / "site"),
+        "--pyodide-cache",
+        str(REPO / "build" / "pyodide"),
+    ]
+    start = time.perf_counter()
+    done = subprocess.run(command, check=True, cwd=REPO, capture_output=True, text=True)
+    return time.perf_counter() - start, done.stdout
+
+
+def stage_seconds(summary: str) -> dict[str, float]:
+    line = next(line for line in summary.splitlines() if line.startswith("seconds"))
+    return {name: float(sec) for name, sec in re.findall(r"([a-z][a-z ]*?) ([\d.]+)s", line[8:])}
+
+
+def peak_mb(summary: str) -> float:
+    return float(re.search(r"peak memory ([\d,]+) MB", summary).group(1).replace(",", ""))
+
+
+def site_size(site: Path) -> tuple[int, int, int]:
+    """Bytes of the whole site, of its largest file, and its number of HTML pages."""
+    sizes = [(p.stat().st_size, p) for p in site.rglob("*") if p.is_file()]
+    pages = sum(1 for _, p in sizes if p.suffix == ".html")
+    return sum(s for s, _ in sizes), max(s for s, _ in sizes), pages
+
+
+def cold_visit(browser, site: Path) -> tuple[float, dict[str, int]]:
+    """Seconds to For you's first recommendation for user 1, cold, and the bytes fetched."""
+    httpd = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Handler, directory=str(site))
+    )
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        context = browser.new_context()
+        page = context.new_page()
+        finished: list = []
+        context.on("requestfinished", lambda request: finished.append(request))
+        page.goto(f"http://127.0.0.1:{httpd.server_address[1]}/for-you/?user=1")
+        first = wait_for(page, mark("first-result"), 600) / 1000
+        fetched = transferred(finished)
+        context.close()
+        return first, fetched
+    finally:
+        httpd.shutdown()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--scales", default="small,1m,10m", help="comma-separated steps")
+    parser.add_argument("--work", type=Path, default=REPO / "build" / "bench-scale")
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    rows = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for name in args.scales.split(","):
+            data = dataset(name, args.work)
+            out = args.work / f"build-{name}"
+            wall, summary = build(data, out)
+            print(summary, flush=True)
+            stages = stage_seconds(summary)
+            site_bytes, largest, pages = site_size(out / "site")
+            first, fetched = cold_visit(browser, out / "site")
+            slowest = sorted(stages.items(), key=lambda kv: -kv[1])[:3]
+            loaded = next(line for line in summary.splitlines() if line.startswith("loaded"))
+            rows.append(
+                (
+                    name,
+                    re.sub(r"^loaded\s+", "", loaded),
+                    f"{wall:.0f} s",
+                    ", ".join(f"{k} {v:.0f}" for k, v in slowest),
+                    f"{stages.get('holdout', 0) / stages['svd']:.0%}",
+                    f"{peak_mb(summary) / 1024:.2f} GB",
+                    f"{site_bytes / 1e6:.0f} MB",
+                    f"{largest / 1e6:.1f} MB",
+                    f"{pages:,}",
+                    f"{fetched.get('data', 0) / 1e6:.1f} MB",
+                    f"{first:.2f} s",
+                )
+            )
+        browser.close()
+    print()
+    table(
+        rows,
+        (
+            "step",
+            "dataset",
+            "build",
+            "slowest stages (s)",
+            "holdout/svd",
+            "peak RSS",
+            "site",
+            "largest file",
+            "pages",
+            "visit: data",
+            "first answer",
+        ),
+    )
+
+
+if __name__ == "__main__":
+    main()
