@@ -7,8 +7,9 @@ memory, the site's size, and what a cold For-you visit downloads and how soon it
 movies and ratings of ml-1m .. ml-32m, generated from seed 0 (``staticrec generate``). Each is
 built with the default options by ``staticrec build`` in a fresh process: its closing summary
 gives the seconds per stage and the process's peak resident memory. Each site is then visited
-once, cold, in headless Chromium from 127.0.0.1 (no network emulation), at For you for user 1:
-the time to the first recommendation and the bytes fetched, by kind. Large generated folders
+once, cold, in headless Chromium from 127.0.0.1 (no network emulation), at For you for user 1
+(service worker blocked: its install would fetch the kept files a second time): the time to
+the first recommendation and the bytes fetched, by kind. Large generated folders
 are kept under --work between runs (they are regenerated only when missing).
 """
 
@@ -67,7 +68,8 @@ def build(data: Path, out: Path) -> tuple[float, str]:
 
 def stage_seconds(summary: str) -> dict[str, float]:
     line = next(line for line in summary.splitlines() if line.startswith("seconds"))
-    return {name: float(sec) for name, sec in re.findall(r"([a-z][a-z ]*?) ([\d.]+)s", line[8:])}
+    stages = re.findall(r"([a-z][a-z ]*?) ([\d.]+)s", line[8:].split("(total")[0])
+    return {name: float(sec) for name, sec in stages}
 
 
 def peak_mb(summary: str) -> float:
@@ -88,7 +90,8 @@ def cold_visit(browser, site: Path) -> tuple[float, dict[str, int]]:
     )
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     try:
-        context = browser.new_context()
+        # no service worker: it would fetch the kept files again, which is not what a visit needs
+        context = browser.new_context(service_workers="block")
         page = context.new_page()
         finished: list = []
         context.on("requestfinished", lambda request: finished.append(request))
