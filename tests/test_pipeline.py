@@ -12,6 +12,7 @@ import pytest
 
 from datasets import TINY_RATINGS, make_release_zip, write_dataset
 from staticrec import pipeline
+from staticrec.artifacts import read_table
 from staticrec.cli import main
 from staticrec.pipeline import BuildConfig, run
 from staticrec.scoring import schema
@@ -31,7 +32,8 @@ def snapshot(folder: Path) -> dict[str, tuple[str, int]]:
 
 
 def test_artifacts_have_the_contracted_columns(built):
-    columns = {p.stem: pq.read_schema(p).names for p in built.glob("*.parquet")}
+    tables = json.loads((built / "manifest.json").read_text())["tables"]
+    columns = {name: read_table(built, name).column_names for name in tables}
     assert columns["items"] == [
         "movieId",
         "title",
@@ -47,8 +49,10 @@ def test_artifacts_have_the_contracted_columns(built):
     assert columns["user_ratings"] == ["userId", "movieId", "rating", "from_end"]
     assert columns["content_neighbors"] == ["movieId", "neighborId", "rank", "similarity"]
     assert columns["collab_neighbors"] == ["movieId", "neighborId", "rank", "weight"]
-    schema = pq.read_schema(built / "item_factors.parquet")
-    assert str(schema.field("f0").type) == "float" and str(schema.field("movieId").type) == "int32"
+    factors = pq.read_schema(built / "item_factors.parquet")
+    assert (
+        str(factors.field("f0").type) == "float" and str(factors.field("movieId").type) == "int32"
+    )
 
 
 def test_every_table_is_written_as_the_schema_declares_it(built):
@@ -56,10 +60,13 @@ def test_every_table_is_written_as_the_schema_declares_it(built):
     and the manifest carries the same declaration for the browser."""
     manifest = json.loads((built / "manifest.json").read_text())
     physical = {"int16": "int16", "int32": "int32", "float32": "float", "string": "string"}
-    assert set(manifest["tables"]) == {p.stem for p in built.glob("*.parquet")}
+    written = {p.stem for p in built.glob("*.parquet")} | {
+        p.name for p in built.iterdir() if p.is_dir()
+    }
+    assert set(manifest["tables"]) == written
     for name, entry in manifest["tables"].items():
         spec = schema.TABLES[name]
-        table = pq.read_table(built / entry["file"])
+        table = read_table(built, name)
         columns = spec.expanded(manifest["n_factors"])
         assert table.column_names == [c.name for c in columns]
         assert [str(f.type) for f in table.schema] == [physical[c.dtype] for c in columns]
@@ -99,14 +106,14 @@ def test_artifact_rows_are_sorted_and_complete(built):
     assert (
         neighbors.groupby("movieId")["rank"].apply(lambda r: list(r) == list(range(1, len(r) + 1)))
     ).all()
-    ratings = pq.read_table(built / "user_ratings.parquet").to_pandas()
+    ratings = read_table(built, "user_ratings").to_pandas()
     assert len(ratings) == 100_836
     assert ratings[["userId", "movieId"]].apply(tuple, axis=1).is_monotonic_increasing
 
 
 def test_manifest_lists_params_metrics_and_every_file(built):
     manifest = json.loads((built / "manifest.json").read_text())
-    assert manifest["schema_version"] == 2
+    assert manifest["schema_version"] == 3
     assert manifest["dataset"]["name"] == "ml-latest-small"
     assert manifest["dataset"]["rows"]["ratings"] == 100_836
     assert manifest["n_factors"] == 50 and manifest["rating_scale"] == [0.5, 5.0]
@@ -115,7 +122,7 @@ def test_manifest_lists_params_metrics_and_every_file(built):
     assert manifest["params"]["content"]["vocabulary_size"] == 19
     assert 0.8 < manifest["metrics"]["holdout"]["rmse"] < 0.95
     listed = set(manifest["files"])
-    assert listed == {p.name for p in built.glob("*.parquet")}
+    assert listed == {p.relative_to(built).as_posix() for p in built.rglob("*.parquet")}
     for name, entry in manifest["files"].items():
         data = (built / name).read_bytes()
         assert entry == {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
@@ -286,3 +293,26 @@ def test_overlapping_output_folders_are_refused(tmp_path, site_dir, capsys):
     assert code == 1
     assert "overlaps" in capsys.readouterr().err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]
+
+
+def test_user_tables_are_sharded_by_whole_users(built):
+    """Consecutive users, a shard closing once it holds USER_SHARD_ROWS ratings, no user
+    split; both user tables in the same ranges, which cover every user."""
+    manifest = json.loads((built / "manifest.json").read_text())
+    ratings_shards = manifest["tables"]["user_ratings"]["shards"]
+    assert ratings_shards == [
+        {**s, "file": s["file"].replace("user_factors", "user_ratings")}
+        for s in manifest["tables"]["user_factors"]["shards"]
+    ]
+    assert len(ratings_shards) == 2  # 100,836 ratings: users starting before 50,000, then the rest
+    for number, shard in enumerate(ratings_shards):
+        rows = pq.read_table(built / shard["file"]).to_pandas()
+        assert rows["userId"].between(shard["first"], shard["last"]).all()
+        if number + 1 < len(ratings_shards):
+            assert ratings_shards[number + 1]["first"] == shard["last"] + 1
+            assert len(rows) >= schema.USER_SHARD_ROWS
+            assert len(rows) - rows.groupby("userId").size().iloc[-1] < schema.USER_SHARD_ROWS
+    all_users = read_table(built, "user_factors")["userId"].to_pylist()
+    assert all_users == sorted(all_users) and len(all_users) == 610
+    assert ratings_shards[0]["first"] == all_users[0]
+    assert ratings_shards[-1]["last"] == all_users[-1]

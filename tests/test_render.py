@@ -29,6 +29,7 @@ from staticrec.site.render import (
     default_web_dir,
     early_file_count,
     movie_data_files,
+    offline_files,
     paged_movies,
     template_environment,
     write_service_worker,
@@ -151,11 +152,14 @@ def test_pages_pin_the_manifest_and_the_site_carries_the_data(evil_site):
     ).group(1)
     assert pinned == hashlib.sha256(manifest.read_bytes()).hexdigest()
     files = json.loads(manifest.read_text())["files"]
-    for name in [t.file for t in SCORING_TABLES]:
+    assert {"user_ratings/0.parquet", "user_factors/0.parquet"} <= set(files)  # the user shard
+    for name in files:
         assert (
             hashlib.sha256((evil_site / "data" / name).read_bytes()).hexdigest()
             == files[name]["sha256"]
         )
+    started = " ".join(t.file for t in SCORING_TABLES if t.shard_key is None)
+    assert f'data-model-files="{started}"' in (evil_site / "for-you" / "index.html").read_text()
     assert (evil_site / ".nojekyll").is_file()
     assert (evil_site / "vendor" / "hyparquet" / "index.js").is_file()
     assert not (evil_site / "vendor" / "hyparquet" / "node.js").exists()
@@ -361,3 +365,12 @@ def test_movies_past_the_budget_go_to_movie_data_files_by_id_block(evil_site, tm
     ]
     assert movie_data_files(artifacts, recommender, SiteConfig()) == {}  # all have pages
     assert not (evil_site / "movie-data").exists()
+
+
+def test_user_shards_are_kept_for_offline_visits_only_while_small(tmp_path, monkeypatch):
+    for name in ["for-you/index.html", "data/items.parquet", "data/user_ratings/0.parquet"]:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(b"x" * 100)
+    assert "data/user_ratings/0.parquet" in offline_files(tmp_path)
+    monkeypatch.setattr("staticrec.site.render.OFFLINE_SHARDS_BYTES", 99)
+    assert offline_files(tmp_path) == ["for-you/", "data/items.parquet"]

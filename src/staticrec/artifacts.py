@@ -36,13 +36,20 @@ def read_manifest(folder: Path) -> dict:
 
 def read_columns(folder: Path, tables=schema.SCORING_TABLES) -> dict[str, dict]:
     """Each table's columns as numpy arrays (strings as object arrays, nulls as NaN)."""
-    columns = {}
-    for table in tables:
-        path = Path(folder) / table.file
+    manifest = read_manifest(folder)
+    return {t.name: table_columns(read_table(folder, t.name, manifest)) for t in tables}
+
+
+def read_table(folder: Path, name: str, manifest: dict | None = None) -> pa.Table:
+    """One artifact table; a sharded table's shards, as the manifest lists them, as one."""
+    manifest = manifest if manifest is not None else read_manifest(folder)
+    entry = manifest.get("tables", {}).get(name, {})
+    files = [s["file"] for s in entry["shards"]] if "shards" in entry else [f"{name}.parquet"]
+    paths = [Path(folder) / file for file in files]
+    for path in paths:
         if not path.is_file():
             raise DataError(path, "artifact is missing; run `staticrec build` first")
-        columns[table.name] = table_columns(pq.read_table(path))
-    return columns
+    return pa.concat_tables([pq.read_table(path) for path in paths])
 
 
 def table_columns(table: pa.Table) -> dict:

@@ -195,22 +195,58 @@ def file_entry(path: Path) -> FileEntry:
     return FileEntry(bytes=len(data), sha256=hashlib.sha256(data).hexdigest())
 
 
+def user_ranges(user_ratings: pa.Table, rows_per_shard: int = schema.USER_SHARD_ROWS) -> list[int]:
+    """The first userId of each user shard: consecutive users, a shard closing once it holds
+    ``rows_per_shard`` ratings (a user is never split). Shard n holds the users from its first
+    id up to the next shard's first id."""
+    users, counts = np.unique(user_ratings.column("userId").to_numpy(), return_counts=True)
+    if len(users) == 0:
+        return []
+    starts = np.cumsum(counts) - counts
+    first_of_shard = np.concatenate([[True], np.diff(starts // rows_per_shard) > 0])
+    return users[first_of_shard].astype(int).tolist()
+
+
+def _shards(table: pa.Table, key: str, firsts: list[int]):
+    """(first, last, rows) of each shard: the table's rows from one first key to the next."""
+    keys = table.column(key).to_numpy()
+    bounds = [0, *np.searchsorted(keys, firsts[1:]).tolist(), len(keys)]
+    for number, first in enumerate(firsts):
+        rows = table.slice(bounds[number], bounds[number + 1] - bounds[number])
+        last = firsts[number + 1] - 1 if number + 1 < len(firsts) else int(keys.max(initial=first))
+        yield first, last, rows
+
+
 def write_artifacts(
     folder: Path, tables: Mapping[str, pa.Table], manifest: dict
 ) -> dict[str, FileEntry]:
-    """Write each table as its schema's file, then the manifest: every file's size and hash,
-    and the schema of the tables written (the browser decodes by it)."""
+    """Write each table as its schema's file (a sharded table as a folder of files, by user),
+    then the manifest: every file's size and hash, and the schema of the tables written (the
+    browser decodes by it)."""
     folder.mkdir(parents=True, exist_ok=True)
     files: dict[str, FileEntry] = {}
+    shards: dict[str, list[dict]] = {}
+    firsts = (
+        user_ranges(tables[schema.USER_RATINGS.name]) if schema.USER_RATINGS.name in tables else []
+    )
     for name in sorted(tables):
         spec = schema.TABLES[name]
-        path = folder / spec.file
-        write_parquet(tables[name], path, _dictionary_columns(spec, tables[name].column_names))
-        files[path.name] = file_entry(path)
+        dictionary = _dictionary_columns(spec, tables[name].column_names)
+        if spec.shard_key is None:
+            write_parquet(tables[name], folder / spec.file, dictionary)
+            files[spec.file] = file_entry(folder / spec.file)
+            continue
+        (folder / spec.name).mkdir()
+        shards[name] = []
+        for number, (first, last, rows) in enumerate(_shards(tables[name], spec.shard_key, firsts)):
+            relative = spec.shard_file(number)
+            write_parquet(rows, folder / relative, dictionary)
+            files[relative] = file_entry(folder / relative)
+            shards[name].append({"file": relative, "first": first, "last": last})
     manifest = {
         **manifest,
         "schema_version": SCHEMA_VERSION,
-        "tables": schema.describe(sorted(tables), int(manifest["n_factors"])),
+        "tables": schema.describe(sorted(tables), int(manifest["n_factors"]), shards),
         "generator": f"staticrec {__version__}",
         "files": {name: vars(entry) for name, entry in files.items()},
     }

@@ -108,8 +108,13 @@ class BuildSummary:
             ndcg = self.metrics["evaluation"]["ranking_at_10"]
             best = max(ndcg, key=lambda name: ndcg[name]["ndcg"])
             out.append(f"evaluate best NDCG@10 {ndcg[best]['ndcg']:.4f} ({best}); see the report")
-        for file_name, entry in sorted(self.files.items()):
-            out.append(f"wrote    {file_name:<28} {entry.bytes / 1e6:8.2f} MB")
+        by_table: dict[str, list[export.FileEntry]] = {}
+        for file_name, entry in self.files.items():  # a sharded table: one line for its folder
+            name = file_name.split("/")[0] + ("/" if "/" in file_name else "")
+            by_table.setdefault(name, []).append(entry)
+        for name, entries in sorted(by_table.items()):
+            label = f"{name} ({len(entries):,} files)" if name.endswith("/") else name
+            out.append(f"wrote    {label:<28} {sum(e.bytes for e in entries) / 1e6:8.2f} MB")
         total = sum(entry.bytes for entry in self.files.values())
         out.append(f"         {'total':<28} {total / 1e6:8.2f} MB")
         if self.pages:

@@ -44,10 +44,14 @@ def test_changed_manifest_is_refused(page, serve_copy):
     assert "manifest.json failed its integrity check" in wait_for_error(page)
 
 
-def test_missing_artifact_is_named(page, serve_copy):
-    url = serve_copy(lambda site: (site / "data" / "user_ratings.parquet").unlink())
-    page.goto(f"{url}for-you/")
-    assert "Could not download user_ratings.parquet: HTTP 404" in wait_for_error(page)
+@pytest.mark.parametrize(
+    ("missing", "query"),
+    [("collab_neighbors.parquet", ""), ("user_ratings/0.parquet", "?user=1")],  # a user's shard
+)
+def test_missing_artifact_is_named(page, serve_copy, missing, query):
+    url = serve_copy(lambda site: (site / "data" / missing).unlink())
+    page.goto(f"{url}for-you/{query}")
+    assert f"Could not download {missing}: HTTP 404" in wait_for_error(page)
 
 
 def remove(name):

@@ -218,3 +218,30 @@ def test_start_up_is_marked_for_measurement(page, site_url):
     boot = json.loads(page.evaluate("() => document.body.dataset.bootTimings"))
     assert list(boot) == ["runtime-checked", "python", "numpy", "import", "data", "model"]
     assert list(boot.values()) == sorted(boot.values())
+
+
+def test_for_you_fetches_only_the_shard_of_the_user_asked_for(
+    page, site_url, ml_build, recommender
+):
+    """A visitor downloads nobody's ratings; a known user, the one shard (of user_factors and
+    user_ratings) that holds them; a user of another shard, that shard, once."""
+    fetched: list[str] = []
+    page.on("requestfinished", lambda r: fetched.append(r.url.split("/data/")[-1]))
+    shards = json.loads((ml_build / "site" / "data" / "manifest.json").read_text())["tables"]
+    first, second = shards["user_ratings"]["shards"][:2]
+
+    def user_files():
+        return sorted(f for f in fetched if f.startswith("user_"))
+
+    page.goto(f"{site_url}for-you/")
+    wait_for_results(page)
+    assert user_files() == []
+    page.click("#tab-user")
+    for answered, (user, shard) in enumerate([(1, first), (second["last"], second)], start=2):
+        page.fill("#user-id", str(user))
+        page.locator("#user-form button[type=submit]").click()
+        wait_for_results(page, answered=answered)
+        assert list_ids(page, "#hybrid") == [i.movie_id for i in recommender.for_user(user).hybrid]
+        number = shard["file"].split("/")[1]
+        assert f"user_ratings/{number}" in user_files() and f"user_factors/{number}" in user_files()
+    assert len(user_files()) == 4  # two shards, each once

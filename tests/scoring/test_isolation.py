@@ -9,7 +9,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-import pyarrow.parquet as pq
+from staticrec.artifacts import read_table
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 
@@ -43,7 +43,7 @@ CHILD = textwrap.dedent(
 def test_scoring_answers_without_pandas_sklearn_surprise_or_pyarrow(built, recommender, tmp_path):
     from staticrec.scoring.schema import SCORING_TABLES
 
-    columns = {t.name: pq.read_table(built / t.file).to_pydict() for t in SCORING_TABLES}
+    columns = {t.name: read_table(built, t.name).to_pydict() for t in SCORING_TABLES}
     payload = {"columns": columns, "manifest": (built / "manifest.json").read_text()}
     (tmp_path / "input.json").write_text(json.dumps(payload))
     result = subprocess.run(

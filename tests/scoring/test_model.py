@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 
 import numpy as np
-import pyarrow.parquet as pq
+import pyarrow.compute as pc
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from staticrec.scoring import ArtifactError, Recommender, model_from_columns
+from staticrec.artifacts import read_table, table_columns
+from staticrec.scoring import ArtifactError, Recommender, model_from_columns, schema
 from staticrec.scoring.model import IdIndex
 from staticrec.scoring.schema import SCORING_TABLES
 
@@ -32,7 +33,7 @@ def test_id_index_dense_ids_near_the_table_edge():
 
 @pytest.fixture(scope="module")
 def columns(built):
-    tables = {t.name: pq.read_table(built / t.file) for t in SCORING_TABLES}
+    tables = {t.name: read_table(built, t.name) for t in SCORING_TABLES}
     return tables, json.loads((built / "manifest.json").read_text())
 
 
@@ -90,3 +91,47 @@ def test_neighbour_rows_in_any_order_come_out_best_first(columns):
         rows["neighborId"][row(1, 2)],
         rows["neighborId"][row(1, 3)],
     ]
+
+
+def test_a_model_without_users_answers_a_shards_users_as_the_full_model(columns, recommender):
+    """The browser's start: no user tables; each user's shard loaded when asked for. Users of
+    the shard get the full model's answers; a user of another shard is unknown until their
+    shard comes (and the catalogue's work is not redone)."""
+    from staticrec.scoring.api import load, load_users
+    from staticrec.scoring.errors import UnknownUser
+
+    tables, manifest = columns
+    without_users = {
+        name: table_columns(table)
+        for name, table in tables.items()
+        if not schema.TABLES[name].shard_key
+    }
+    bare = Recommender(model_from_columns(without_users, manifest))
+    assert len(bare.model.user_ids) == 0
+    assert [i.movie_id for i in bare.for_visitor({1: 5.0}).hybrid] == [
+        i.movie_id for i in recommender.for_visitor({1: 5.0}).hybrid
+    ]
+    shard = manifest["tables"]["user_ratings"]["shards"][1]
+    in_shard = lambda table: table.filter(  # noqa: E731
+        pc.and_(
+            pc.greater_equal(table["userId"], shard["first"]),
+            pc.less_equal(table["userId"], shard["last"]),
+        )
+    )
+    users = {
+        name: table_columns(in_shard(tables[name])) for name in ("user_factors", "user_ratings")
+    }
+    loaded = load_users(bare, users)
+    assert loaded._popularity_order is bare._popularity_order  # kept, not recomputed
+    for user in (shard["first"], shard["last"]):
+        for favorites in ([], [1]):
+            assert loaded.for_user(user, favorites).as_dict() == (
+                recommender.for_user(user, favorites).as_dict()
+            )
+    with pytest.raises(UnknownUser):
+        loaded.for_user(shard["first"] - 1)
+    # the browser's start (api.load without user tables): the dataset's users, from the manifest
+    started = load(without_users, json.dumps(manifest))
+    for one in (started, load_users(started, users)):
+        with pytest.raises(UnknownUser, match="knows 610 users, with ids from 1 to 610"):
+            one.for_user(999_999)

@@ -105,7 +105,9 @@ export function fetchModelFiles(dataUrl, modelFiles) {
  */
 export async function decodeModelFiles(downloads, manifestSha256, later, onItems) {
   const { manifest, text } = await parseManifest(await downloads.manifest, manifestSha256);
-  const tables = Object.keys(manifest.tables).filter((t) => manifest.tables[t].browser);
+  // the tables the page starts with; the sharded ones (by user) come when a user is asked for
+  const tables = Object.keys(manifest.tables)
+    .filter((t) => manifest.tables[t].browser && manifest.tables[t].file);
   const decode = async (table) => {
     const schema = tableSchema(manifest, table);
     const bytes = downloads.files[schema.file];
@@ -127,7 +129,7 @@ export async function loadModelData(dataUrl, modelFiles, manifestSha256) {
 
 /** Columns as the schema types them: integers as Int32Array, floats as Float32Array (nulls as
  * NaN; numpy receives both as buffers), strings as strings. */
-function typedColumns(columns, schema) {
+export function typedColumns(columns, schema) {
   const dtypes = Object.fromEntries(schema.columns.map((c) => [c.name, c.dtype]));
   const out = {};
   for (const [name, values] of Object.entries(columns)) {

@@ -14,8 +14,8 @@ export function fileName(url) {
  * The bytes at ``url`` as an ArrayBuffer. ``onBytes(n)`` is called as each chunk of n bytes
  * arrives (for progress); a download that receives nothing for ``stallMs`` is abandoned.
  */
-export async function fetchBytes(url, { onBytes, stallMs = STALL_MS } = {}) {
-  const name = fileName(url);
+export async function fetchBytes(url, { onBytes, stallMs = STALL_MS, label } = {}) {
+  const name = label ?? fileName(url);
   const controller = new AbortController();
   let timer;
   const rearm = () => {
@@ -83,7 +83,7 @@ export async function verify(buffer, expected, label) {
 
 /** Download a file and refuse it unless its SHA-256 is the expected one. */
 export async function fetchVerified(url, expected, label = fileName(url), options = {}) {
-  return verify(await fetchBytes(url, options), expected, label);
+  return verify(await fetchBytes(url, { label, ...options }), expected, label);
 }
 
 /** ``promise``, or a SiteError with ``message`` if it has not settled within ``ms``. */

@@ -5,7 +5,9 @@
 // starts the moment this script runs, not one message later.
 // The contract with the page (one error channel, as Pyodide's own worker examples have):
 //   in:  {type: "data", columns, manifestText}    the decoded model files, once
-//        {type: "recommend", id, request}          a request (queued until the model is ready)
+//        {type: "recommend", id, request}          a request (queued until the model is ready;
+//                                                  a known user's shard of the user tables is
+//                                                  fetched first, when not already here)
 //        {type: "import", text}                    a ratings file's text (an IMDb or Letterboxd
 //                                                  export, or movieId,rating) to read
 //   out: {type: "progress", stage, text}           start-up, stage by stage (and the bytes
@@ -36,9 +38,16 @@ engine.catch((error) => postMessage({ id: null, error: describe(error) }));
 
 self.onmessage = ({ data: message }) => {
   if (message.type === "data") deliverData(message);
-  else if (message.type === "recommend") answer(message);
-  else if (message.type === "import") importRatings(message.text);
+  else if (message.type === "recommend") inTurn(() => answer(message));
+  else if (message.type === "import") inTurn(() => importRatings(message.text));
 };
+
+let turn = Promise.resolve();
+/** Run ``task`` after every earlier one: answers come in the order asked, and a user's shard
+ * is fetched once however many requests wait for it. */
+function inTurn(task) {
+  turn = turn.then(task, task);
+}
 
 /** Milliseconds from the worker's start to each of its marks. */
 function timings() {
@@ -69,7 +78,40 @@ async function boot(config) {
   }
   mark("model");
   postMessage({ type: "ready", timings: timings() });
-  return { api, recommender };
+  return { py, api, recommender, config, manifest: JSON.parse(data.manifestText), userShard: null };
+}
+
+const USER_TABLES = ["user_factors", "user_ratings"];
+
+/**
+ * Make sure the recommender holds ``userId``: the user tables are sharded by userId (consecutive
+ * users, about 50,000 ratings to a shard), and the recommender keeps one shard at a time, so a
+ * visit downloads the shard of the user it asks for and nothing of the others. A userId in no
+ * shard is left to the scoring core, which names it unknown.
+ */
+async function ensureUser(ready, userId) {
+  const shards = ready.manifest.tables.user_ratings?.shards;
+  if (!shards) throw new SiteError("manifest.json does not list the user shards; rebuild the site.");
+  const number = shards.findIndex((shard) => shard.first <= userId && userId <= shard.last);
+  if (number < 0 || number === ready.userShard) return;
+  const { readColumns, typedColumns } = await import("./data.js");
+  const tables = await Promise.all(USER_TABLES.map(async (table) => {
+    const schema = ready.manifest.tables[table];
+    const { file } = schema.shards[number];
+    const sha256 = ready.manifest.files[file]?.sha256;
+    const bytes = await fetchVerified(new URL(file, ready.config.dataUrl).href, sha256, file);
+    const columns = await readColumns(bytes, schema.scoring_columns, file);
+    return [table, typedColumns(columns, schema)];
+  }));
+  const columns = ready.py.toPy(Object.fromEntries(tables));
+  try {
+    ready.recommender = ready.api.load_users(ready.recommender, columns);
+  } catch (error) {
+    throw new SiteError(`The ratings of user ${userId} could not be loaded: ${lastLine(error.message)}`);
+  } finally {
+    columns.destroy();
+  }
+  ready.userShard = number;
 }
 
 async function startPython(config) {
@@ -188,9 +230,11 @@ async function answer({ id, request }) {
   } catch {
     return; // the boot error has been reported already
   }
-  const started = performance.now();
+  let started;
   let reply;
   try {
+    if (Number.isSafeInteger(request.user)) await ensureUser(ready, request.user);
+    started = performance.now(); // the answer's own time, not the shard's download
     reply = JSON.parse(ready.api.answer_json(ready.recommender, JSON.stringify(request)));
   } catch (error) {
     postMessage({ id, error: `The recommendation failed: ${describe(error)}` });

@@ -13,13 +13,27 @@ from typing import Any
 
 from staticrec.scoring.errors import ScoringError
 from staticrec.scoring.imports import read_ratings_text
-from staticrec.scoring.model import Columns, model_from_columns
+from staticrec.scoring.model import Columns, model_from_columns, with_users
 from staticrec.scoring.recommender import Recommender, ScoringConfig
 
 
 def load(columns: Columns, manifest_json: str, config: ScoringConfig | None = None) -> Recommender:
-    """A Recommender over artifact columns and the manifest (as JSON text)."""
-    return Recommender(model_from_columns(columns, json.loads(manifest_json)), config)
+    """A Recommender over artifact columns and the manifest (as JSON text). Without the user
+    tables (the browser's start), the manifest says which users the dataset has."""
+    meta = json.loads(manifest_json)
+    model = model_from_columns(columns, meta)
+    shards = meta.get("tables", {}).get("user_ratings", {}).get("shards")
+    known = None
+    if len(model.user_ids) == 0 and shards:
+        known = (int(meta["dataset"]["rows"]["users"]), shards[0]["first"], shards[-1]["last"])
+    return Recommender(model, config, known)
+
+
+def load_users(recommender: Recommender, columns: Columns) -> Recommender:
+    """``recommender`` with the known users of ``columns`` (a shard of user_factors and
+    user_ratings) in place of those it had: the browser starts with none, and fetches the
+    shard of each user asked for."""
+    return recommender.with_users_of(with_users(recommender.model, columns))
 
 
 def answer(recommender: Recommender, request: Mapping[str, Any]) -> dict:

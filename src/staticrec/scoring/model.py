@@ -11,7 +11,7 @@ arrays and lists (Pyodide, read by hyparquet in JavaScript): ``np.asarray`` take
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -246,8 +246,7 @@ def model_from_columns(columns: Columns, meta: Mapping[str, Any]) -> Model:
             line up.
     """
     schema.check_version(meta)
-    items, item_table, user_table = schema.ITEMS, schema.ITEM_FACTORS, schema.USER_FACTORS
-    ratings_table = schema.USER_RATINGS
+    items, item_table = schema.ITEMS, schema.ITEM_FACTORS
     item_ids = _column(columns, items, "movieId")
     order = np.argsort(item_ids, kind="stable")
     item_ids = item_ids[order]
@@ -273,29 +272,7 @@ def model_from_columns(columns: Columns, meta: Mapping[str, Any]) -> Model:
     item_factors = np.zeros((len(item_ids), k))
     item_factors[factor_pos] = _factor_matrix(columns, item_table, k)
 
-    user_ids = _column(columns, user_table, "userId")
-    user_order = np.argsort(user_ids, kind="stable")
-    user_ids = user_ids[user_order]
-    user_index = IdIndex(user_ids)
-    user_bias = _column(columns, user_table, "bu")[user_order]
-    user_factors = _factor_matrix(columns, user_table, k)[user_order]
-
-    rated_users = user_index(_column(columns, ratings_table, "userId"))
-    rated_items = item_index(_column(columns, ratings_table, "movieId"))
-    if np.any(rated_users < 0) or np.any(rated_items < 0):
-        raise ArtifactError("user_ratings refers to a user or movie the model lacks")
-    # by user, then movie: one order whatever the file's, so sums over a user's ratings come
-    # out the same to the last bit (artifacts are sorted so already; then nothing is sorted)
-    step_user, step_item = np.diff(rated_users), np.diff(rated_items)
-    in_order = np.all((step_user > 0) | ((step_user == 0) & (step_item > 0)))
-    by_movie = slice(None) if in_order else np.lexsort((rated_items, rated_users))
-    rated_indptr, rated_items, rated_values, rated_from_end = _csr(
-        rated_users[by_movie],
-        len(user_ids),
-        rated_items[by_movie],
-        _column(columns, ratings_table, "rating")[by_movie],
-        _column(columns, ratings_table, "from_end")[by_movie],
-    )
+    users = _user_part(columns, item_index, k)
     neighbor_indptr, neighbor_items, neighbor_sims = _neighbor_lists(
         columns, schema.CONTENT_NEIGHBORS, item_index, len(item_ids)
     )
@@ -323,13 +300,7 @@ def model_from_columns(columns: Columns, meta: Mapping[str, Any]) -> Model:
         without_factors=np.flatnonzero(~has_factors),
         item_bias=item_bias,
         item_factors=item_factors,
-        user_ids=user_ids,
-        user_bias=user_bias,
-        user_factors=user_factors,
-        rated_indptr=rated_indptr,
-        rated_items=rated_items,
-        rated_values=rated_values,
-        rated_from_end=rated_from_end,
+        **users,
         neighbor_indptr=neighbor_indptr,
         neighbor_items=neighbor_items,
         neighbor_sims=neighbor_sims,
@@ -341,5 +312,53 @@ def model_from_columns(columns: Columns, meta: Mapping[str, Any]) -> Model:
         collab_sources=collab_sources,
         collab_source_weights=collab_source_weights,
         item_index=item_index,
-        user_index=user_index,
     )
+
+
+def with_users(model: Model, columns: Columns) -> Model:
+    """``model`` with the known users of ``columns`` (user_factors and user_ratings, a shard
+    of them say) in place of its own: the catalogue and indexes are kept as they are."""
+    return replace(model, **_user_part(columns, model.item_index, model.item_factors.shape[1]))
+
+
+def _user_part(columns: Columns, item_index: IdIndex, k: int) -> dict[str, Any]:
+    """The Model's known-user fields from the user tables; none when the columns hold no user
+    tables (the browser starts so, and fetches a user's shard when asked for that user)."""
+    user_table, ratings_table = schema.USER_FACTORS, schema.USER_RATINGS
+    if user_table.name not in columns and ratings_table.name not in columns:
+        empty = {user_table.name: {c: [] for c in user_table.column_names(k)}}
+        empty[ratings_table.name] = {c: [] for c in ratings_table.column_names()}
+        columns = empty
+    user_ids = _column(columns, user_table, "userId")
+    user_order = np.argsort(user_ids, kind="stable")
+    user_ids = user_ids[user_order]
+    user_index = IdIndex(user_ids)
+    user_bias = _column(columns, user_table, "bu")[user_order]
+    user_factors = _factor_matrix(columns, user_table, k)[user_order].reshape(len(user_ids), k)
+
+    rated_users = user_index(_column(columns, ratings_table, "userId"))
+    rated_items = item_index(_column(columns, ratings_table, "movieId"))
+    if np.any(rated_users < 0) or np.any(rated_items < 0):
+        raise ArtifactError("user_ratings refers to a user or movie the model lacks")
+    # by user, then movie: one order whatever the file's, so sums over a user's ratings come
+    # out the same to the last bit (artifacts are sorted so already; then nothing is sorted)
+    step_user, step_item = np.diff(rated_users), np.diff(rated_items)
+    in_order = np.all((step_user > 0) | ((step_user == 0) & (step_item > 0)))
+    by_movie = slice(None) if in_order else np.lexsort((rated_items, rated_users))
+    rated_indptr, rated_items, rated_values, rated_from_end = _csr(
+        rated_users[by_movie],
+        len(user_ids),
+        rated_items[by_movie],
+        _column(columns, ratings_table, "rating")[by_movie],
+        _column(columns, ratings_table, "from_end")[by_movie],
+    )
+    return {
+        "user_ids": user_ids,
+        "user_bias": user_bias,
+        "user_factors": user_factors,
+        "rated_indptr": rated_indptr,
+        "rated_items": rated_items,
+        "rated_values": rated_values,
+        "rated_from_end": rated_from_end,
+        "user_index": user_index,
+    }

@@ -178,9 +178,20 @@ class Request:
 class Recommender:
     """Every kind of answer the site and the CLI give, over one Model."""
 
-    def __init__(self, model: Model, config: ScoringConfig | None = None) -> None:
+    def __init__(
+        self,
+        model: Model,
+        config: ScoringConfig | None = None,
+        known_users: tuple[int, int, int] | None = None,
+    ) -> None:
+        """``known_users``: how many users the dataset has, and their lowest and highest id,
+        when ``model`` holds only some of them (the browser's, a shard at a time); by default,
+        the model's own."""
         self.model = model
         self.config = config or ScoringConfig()
+        ids = model.user_ids  # ascending
+        own = (len(ids), int(ids[0]), int(ids[-1])) if len(ids) else (0, 0, 0)
+        self.known_users = known_users or own
         self._popularity_order = popularity_order(model.n_ratings, model.item_ids)
         self.popularity_rank = np.empty(model.n_items, dtype=np.int64)
         self.popularity_rank[self._popularity_order] = np.arange(model.n_items)
@@ -191,6 +202,13 @@ class Recommender:
         self._svd_boost = np.power(np.maximum(model.n_ratings, 1.0), self.config.svd_popularity)
         self._titles: TitleIndex | None = None
         self._last_user: tuple[int, np.ndarray, Contributions] | None = None
+
+    def with_users_of(self, model: Model) -> Recommender:
+        """This recommender over ``model``, which differs from its own in the known users only
+        (``scoring.model.with_users``): the work done here on the catalogue is kept, not redone."""
+        other = object.__new__(type(self))
+        other.__dict__.update(vars(self), model=model, _last_user=None)
+        return other
 
     @property
     def titles(self) -> TitleIndex:
@@ -243,10 +261,12 @@ class Recommender:
         """A known user's rated movies and SVD scores, and the favourites it names."""
         user = self.model.user_position(int(user_id))
         if user < 0:
-            ids = self.model.user_ids
+            count, lowest, highest = self.known_users
             raise UnknownUser(
-                f"Unknown userId {user_id}: the model knows {len(ids)} users, "
-                f"with ids from {ids.min()} to {ids.max()}."
+                f"Unknown userId {user_id}: the model knows {count:,} users, "
+                f"with ids from {lowest} to {highest}."
+                if count
+                else f"Unknown userId {user_id}: the model knows no users."
             )
         rated, ratings = self.model.rated_by(user)
         from_end = self.model.recency_of(user)

@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from staticrec.scoring.errors import ArtifactError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """Bumped whenever a table's columns or meaning change; readers refuse other versions."""
 
 MANIFEST = "manifest.json"
@@ -55,10 +55,18 @@ class Table:
     """Rows are sorted by these columns, ascending: the files are deterministic."""
     browser: bool = True
     """The site ships it and the scoring core reads it."""
+    shard_key: str | None = None
+    """Written as several files of consecutive keys (``<name>/<n>.parquet``) instead of one:
+    the browser fetches only the shard holding the key it needs (a known user's rows), so what
+    a visit downloads does not grow with the number of users."""
 
     @property
     def file(self) -> str:
+        """The table's one file; a sharded table's files are listed in the manifest."""
         return f"{self.name}.parquet"
+
+    def shard_file(self, number: int) -> str:
+        return f"{self.name}/{number}.parquet"
 
     def column_names(self, n_factors: int = 0) -> list[str]:
         """Every column in file order, with the factor columns spelled out."""
@@ -83,13 +91,15 @@ class Table:
         raise KeyError(f"table {self.name!r} declares no column {name!r}")
 
 
-def _factor_table(name: str, id_column: str, bias_column: str) -> Table:
+def _factor_table(
+    name: str, id_column: str, bias_column: str, shard_key: str | None = None
+) -> Table:
     columns = (
         Column(id_column, "int32"),
         Column(bias_column, "float32", dictionary=False),
         Column(FACTOR_COLUMNS, "float32", dictionary=False),
     )
-    return Table(name, columns, sort_key=(id_column,))
+    return Table(name, columns, sort_key=(id_column,), shard_key=shard_key)
 
 
 ITEMS = Table(
@@ -111,8 +121,8 @@ ITEMS = Table(
 ITEM_FACTORS = _factor_table("item_factors", "movieId", "bi")
 """SVD's item bias and vector, for each movie that had ratings."""
 
-USER_FACTORS = _factor_table("user_factors", "userId", "bu")
-"""SVD's user bias and vector, for each user of the dataset."""
+USER_FACTORS = _factor_table("user_factors", "userId", "bu", shard_key="userId")
+"""SVD's user bias and vector, for each user of the dataset; sharded by user."""
 
 USER_RATINGS = Table(
     "user_ratings",
@@ -123,9 +133,11 @@ USER_RATINGS = Table(
         Column("from_end", "int32"),
     ),
     sort_key=("userId", "movieId"),
+    shard_key="userId",
 )
 """What each known user rated (never recommended to them again), and how recent each rating is:
-``from_end`` counts the user's ratings that came later (0: their latest), by timestamp."""
+``from_end`` counts the user's ratings that came later (0: their latest), by timestamp.
+Sharded by user, in the same user ranges as user_factors."""
 
 CONTENT_NEIGHBORS = Table(
     "content_neighbors",
@@ -172,9 +184,19 @@ TABLES: Mapping[str, Table] = {
 SCORING_TABLES: tuple[Table, ...] = tuple(t for t in TABLES.values() if t.browser)
 """The tables the scoring core needs, in the CPython reader and in the browser."""
 
+START_TABLES: tuple[Table, ...] = tuple(t for t in SCORING_TABLES if t.shard_key is None)
+"""The tables the browser downloads when For you opens; the sharded ones come on demand."""
 
-def describe(names: list[str], n_factors: int) -> dict[str, Any]:
-    """The manifest's ``tables`` entry: per table written, its file, columns and sort key.
+USER_SHARD_ROWS = 50_000
+"""A user shard closes once it holds this many ratings (a heavy rater may take one alone):
+about 0.3 MB of Parquet, whatever the number of users."""
+
+
+def describe(
+    names: list[str], n_factors: int, shards: Mapping[str, list[dict]] | None = None
+) -> dict[str, Any]:
+    """The manifest's ``tables`` entry: per table written, its file (or its shards: file,
+    first and last key), columns and sort key.
 
     The browser reads it to know which files to decode, which columns the scoring core wants
     and which of them are integers; ``schema_version`` beside it says how to read them.
@@ -182,7 +204,12 @@ def describe(names: list[str], n_factors: int) -> dict[str, Any]:
     tables: dict[str, Any] = {}
     for name in names:
         table = TABLES[name]
-        entry: dict[str, Any] = {"file": table.file, "browser": table.browser}
+        entry: dict[str, Any] = {"browser": table.browser}
+        if table.shard_key is None:
+            entry["file"] = table.file
+        else:
+            entry["shard_key"] = table.shard_key
+            entry["shards"] = list((shards or {})[name])
         if table.columns:  # the tuning table's columns follow the grid
             columns = table.expanded(n_factors)
             entry["sort_key"] = list(table.sort_key)

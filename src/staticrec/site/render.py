@@ -423,7 +423,7 @@ def write_site(
             **page.context,
             root=page.root if page.root is not None else "../" * page.path.count("/"),
             data_dir=DATA_DIR,
-            model_files=[t.file for t in schema.SCORING_TABLES],
+            model_files=[t.file for t in schema.START_TABLES],
             runtime=runtime_info,
             csp=content_security_policy(config.pyodide),
         )
@@ -432,8 +432,10 @@ def write_site(
         target.write_text(html, encoding="utf-8")
     shutil.copytree(config.web_dir / "static", out / "assets")
     _vendor_hyparquet(config.web_dir, out / "vendor" / "hyparquet")
-    (out / DATA_DIR).mkdir()
-    for name in [t.file for t in schema.SCORING_TABLES] + [MANIFEST]:
+    manifest = json.loads((artifacts / MANIFEST).read_text(encoding="utf-8"))
+    shipped = [t.name for t in schema.SCORING_TABLES]
+    for name in [*_table_files(manifest, shipped), MANIFEST]:
+        (out / DATA_DIR / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(artifacts / name, out / DATA_DIR / name)
     if report is not None:
         for figure in report.context["figures"]:
@@ -445,19 +447,44 @@ def write_site(
         _write_sitemap(out, config.base_url, [p.path for p in pages if p.path != NOT_FOUND])
 
 
+def _table_files(manifest: dict, tables: list[str]) -> list[str]:
+    """The files of ``tables``, as the manifest lists them (a sharded table: each shard)."""
+    files = []
+    for name in tables:
+        entry = manifest["tables"][name]
+        files += [s["file"] for s in entry["shards"]] if "shards" in entry else [entry["file"]]
+    return files
+
+
+OFFLINE_SHARDS_BYTES = 20_000_000
+"""The user shards are kept for offline visits when they weigh at most this much together
+(every known user then works offline); above it, only the shards a visit fetched are kept."""
+
+
 def offline_files(out: Path) -> list[str]:
     """What For you needs, as URLs relative to the site's root: the page, the scripts and
     styles, the model files and (self-hosted) the Python runtime. About 24 MB on
-    ml-latest-small, most of it Pyodide."""
+    ml-latest-small, most of it Pyodide. The user shards are among them only while they are
+    small (``OFFLINE_SHARDS_BYTES``); otherwise the service worker keeps each one a visit
+    fetches (a known user's), not all of them."""
     folders = ["assets", "vendor", DATA_DIR.rstrip("/"), RUNTIME_DIR.rstrip("/")]
-    files = [
-        path.relative_to(out).as_posix()
+    paths = [
+        path
         for folder in folders
         if (out / folder).is_dir()
         for path in sorted((out / folder).rglob("*"))
         if path.is_file()
     ]
-    return [FOR_YOU, *files]
+    shards = [path for path in paths if _is_shard(path.relative_to(out))]
+    if sum(path.stat().st_size for path in shards) > OFFLINE_SHARDS_BYTES:
+        paths = [path for path in paths if path not in set(shards)]
+    return [FOR_YOU, *(path.relative_to(out).as_posix() for path in paths)]
+
+
+def _is_shard(path: Path) -> bool:
+    """A file of a sharded table: data/<table>/<n>.parquet."""
+    parts = path.parts
+    return len(parts) == 3 and parts[0] == DATA_DIR.rstrip("/") and parts[1] in schema.TABLES
 
 
 def write_service_worker(environment: jinja2.Environment, out: Path) -> None:
