@@ -291,6 +291,13 @@ def main() -> None:
             f"per query in Pyodide, {LATENCY_KINDS[kind]}: {med(worker_ms):.2f} ms in the worker, "
             f"{med(trip_ms):.2f} ms round trip (median of {len(worker_ms)})"
         )
+    loads = [r["shard"] for r in results if r.get("shard")]
+    if loads:
+        print(
+            f"a known user's shard of the user tables, fetched, checked and loaded before the "
+            f"answer when another shard was loaded: {med(loads):.1f} ms (median of {len(loads)}, "
+            f"{min(loads):.1f}-{max(loads):.1f}; from the HTTP cache after the first time)"
+        )
     if throttled:
         print(
             f"\nfirst recommendation on Chromium's network emulation ({args.network_runs} "

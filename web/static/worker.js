@@ -13,7 +13,9 @@
 //   out: {type: "progress", stage, text}           start-up, stage by stage (and the bytes
 //                                                  of the runtime downloaded so far)
 //        {type: "ready", timings}                  the model is loaded; timings from marks
-//        {id, result, ms}                          the answer to request ``id``
+//        {id, result, ms, shardMs}                 the answer to request ``id``: ms computing
+//                                                  it, shardMs fetching and loading the user's
+//                                                  shard first (0 when it was here)
 //        {type: "imported", result}                the file read: {format, ratings, unmatched}
 //                                                  or {error} naming its line and column
 //        {id, error}                               request ``id`` failed (id null: start-up
@@ -230,11 +232,13 @@ async function answer({ id, request }) {
   } catch {
     return; // the boot error has been reported already
   }
-  let started;
+  let started = performance.now();
+  let shardMs = 0;
   let reply;
   try {
     if (Number.isSafeInteger(request.user)) await ensureUser(ready, request.user);
-    started = performance.now(); // the answer's own time, not the shard's download
+    shardMs = performance.now() - started;
+    started = performance.now(); // the answer's own time, apart from the shard's
     reply = JSON.parse(ready.api.answer_json(ready.recommender, JSON.stringify(request)));
   } catch (error) {
     postMessage({ id, error: `The recommendation failed: ${describe(error)}` });
@@ -242,7 +246,7 @@ async function answer({ id, request }) {
   }
   // a request the scoring core refused (unknown user, bad rating) comes back as {error}
   if (reply.error !== undefined) postMessage({ id, error: reply.error });
-  else postMessage({ id, result: reply, ms: performance.now() - started });
+  else postMessage({ id, result: reply, ms: performance.now() - started, shardMs });
 }
 
 /** A ratings file read by the scoring core, as ``staticrec recommend --ratings-file`` reads it. */
