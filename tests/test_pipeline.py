@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import jinja2
+import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
@@ -316,3 +317,42 @@ def test_user_tables_are_sharded_by_whole_users(built):
     assert all_users == sorted(all_users) and len(all_users) == 610
     assert ratings_shards[0]["first"] == all_users[0]
     assert ratings_shards[-1]["last"] == all_users[-1]
+
+
+def test_movie_factors_stored_in_float16_are_declared_so_and_read_back(tiny_dir, tmp_path):
+    """float16 movie factors: the file and the manifest say so; the model reads them as the
+    float32 build's, rounded to float16; the users' factors stay float32."""
+    from staticrec.artifacts import load_recommender
+
+    built = {}
+    for precision in ("float32", "float16"):
+        artifacts = tmp_path / precision
+        run(
+            BuildConfig(
+                data_dir=tiny_dir, artifacts_dir=artifacts, site=None, factor_precision=precision
+            )
+        )
+        built[precision] = load_recommender(artifacts).model
+        manifest = json.loads((artifacts / "manifest.json").read_text())
+        dtypes = {c["name"]: c["dtype"] for c in manifest["tables"]["item_factors"]["columns"]}
+        assert (dtypes["f0"], dtypes["bi"]) == (precision, "float32")
+        assert (
+            str(pq.read_schema(artifacts / "item_factors.parquet").field("f0").type)
+            == ({"float32": "float", "float16": "halffloat"}[precision])
+        )
+        assert manifest["params"]["factor_precision"] == precision
+    full, half = built["float32"], built["float16"]
+    np.testing.assert_array_equal(half.item_factors, full.item_factors.astype(np.float16))
+    np.testing.assert_array_equal(half.user_factors, full.user_factors)
+
+
+def test_auto_precision_halves_only_large_movie_factors():
+    from staticrec.collab import Factors
+
+    def factors(n_items):
+        empty = np.zeros(0)
+        return Factors(0.0, empty, empty, empty, empty, empty, np.zeros((n_items, 50)))
+
+    assert pipeline.factor_precision("auto", factors(9_724)) == "float32"  # ml-latest-small
+    assert pipeline.factor_precision("auto", factors(84_432)) == "float16"  # ml-32m
+    assert pipeline.factor_precision("float32", factors(84_432)) == "float32"

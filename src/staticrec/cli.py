@@ -272,6 +272,13 @@ def _build_parser(sub: argparse._SubParsersAction) -> None:
         help="what the content model reads (default: %(default)s)",
     )
     model.add_argument(
+        "--factor-precision",
+        choices=("auto", "float32", "float16"),
+        default="auto",
+        help="how the movie factors are stored: float16 halves the largest file a visit "
+        "downloads; auto picks it when float32 would exceed 4 MB (default: %(default)s)",
+    )
+    model.add_argument(
         "--top-k",
         type=int,
         default=content.top_k,
@@ -357,6 +364,12 @@ def _evaluate_parser(sub: argparse._SubParsersAction) -> None:
     )
     _add_data_options(p)
     _add_evaluation_options(p, EvaluateConfig().report_dir)
+    p.add_argument(
+        "--factor-precision",
+        choices=("float32", "float16"),
+        default="float32",
+        help="store the trained models' movie factors so, as a site would (default: %(default)s)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bars or stage log")
     p.set_defaults(handler=_run_evaluate)
 
@@ -367,7 +380,7 @@ def _run_evaluate(args: argparse.Namespace) -> int:
     config = evaluation.EvaluateConfig(
         data_dir=args.data_dir,
         download=_download_config(args),
-        evaluation=_evaluation_config(args),
+        evaluation=replace(_evaluation_config(args), factor_precision=args.factor_precision),
         report_dir=args.report_dir,
         progress=not args.quiet,
     )
@@ -396,6 +409,7 @@ def _run_build(args: argparse.Namespace) -> int:
         else None,
         artifacts_dir=args.artifacts_dir,
         progress=not args.quiet,
+        factor_precision=args.factor_precision,
         evaluation=_evaluation_config(args) if args.evaluate else None,
         report_dir=args.report_dir,
         site=None

@@ -29,6 +29,7 @@ from staticrec.scoring.schema import MANIFEST, SCHEMA_VERSION
 _ARROW_TYPES = {
     "int16": pa.int16(),
     "int32": pa.int32(),
+    "float16": pa.float16(),
     "float32": pa.float32(),
     "string": pa.string(),
 }
@@ -65,7 +66,12 @@ def items_table(ml: MovieLens) -> pa.Table:
     )
 
 
-def declared_table(spec: schema.Table, columns: Mapping, n_factors: int = 0) -> pa.Table:
+def declared_table(
+    spec: schema.Table,
+    columns: Mapping,
+    n_factors: int = 0,
+    factor_dtype: schema.Dtype | None = None,
+) -> pa.Table:
     """``columns`` as the schema declares ``spec``: its column order and Parquet types.
 
     Raises ValueError when the columns are not exactly the declared ones: a table that drifts
@@ -76,19 +82,31 @@ def declared_table(spec: schema.Table, columns: Mapping, n_factors: int = 0) -> 
         raise ValueError(f"table {spec.name}: columns {list(columns)}, declared {names}")
     return pa.table(
         {
-            column.name: pa.array(columns[column.name], _ARROW_TYPES[column.dtype])
-            for column in spec.expanded(n_factors)
+            column.name: _arrow_array(columns[column.name], column.dtype)
+            for column in spec.expanded(n_factors, factor_dtype)
         }
     )
 
 
-def factor_table(spec: schema.Table, ids: np.ndarray, bias, factors) -> pa.Table:
-    """``<id>, <bias>, f0..f{k-1}`` as ``spec`` declares them."""
+def _arrow_array(values, dtype: schema.Dtype) -> pa.Array:
+    if dtype == "float16":  # Arrow does not narrow floats itself
+        values = np.asarray(values, dtype=np.float16)
+    return pa.array(values, _ARROW_TYPES[dtype])
+
+
+def factor_table(
+    spec: schema.Table,
+    ids: np.ndarray,
+    bias,
+    factors,
+    precision: schema.FactorPrecision = "float32",
+) -> pa.Table:
+    """``<id>, <bias>, f0..f{k-1}`` as ``spec`` declares them, the factors in ``precision``."""
     id_name, bias_name = (c.name for c in spec.columns[:2])
     columns = {id_name: ids, bias_name: bias}
     for j in range(factors.shape[1]):
         columns[f"f{j}"] = np.ascontiguousarray(factors[:, j])
-    return declared_table(spec, columns, n_factors=factors.shape[1])
+    return declared_table(spec, columns, factors.shape[1], precision)
 
 
 def user_ratings_table(ml: MovieLens) -> pa.Table:
@@ -138,12 +156,18 @@ def artifact_tables(
     neighbors: NeighborIndex,
     collab_neighbors: NeighborIndex,
     tuning: pd.DataFrame | None = None,
+    factor_precision: schema.FactorPrecision = "float32",
 ) -> dict[str, pa.Table]:
-    """Every table the site and the scoring core read, keyed by schema table name."""
+    """Every table the site and the scoring core read, keyed by schema table name; the movie
+    factors in ``factor_precision`` (the users' stay float32: a visit fetches one user's)."""
     tables = {
         schema.ITEMS.name: items_table(ml),
         schema.ITEM_FACTORS.name: factor_table(
-            schema.ITEM_FACTORS, factors.item_ids, factors.item_bias, factors.item_factors
+            schema.ITEM_FACTORS,
+            factors.item_ids,
+            factors.item_bias,
+            factors.item_factors,
+            factor_precision,
         ),
         schema.USER_FACTORS.name: factor_table(
             schema.USER_FACTORS, factors.user_ids, factors.user_bias, factors.user_factors
@@ -217,6 +241,15 @@ def _shards(table: pa.Table, key: str, firsts: list[int]):
         yield first, last, rows
 
 
+def _factor_dtypes(tables: Mapping[str, pa.Table]) -> dict[str, schema.Dtype]:
+    """The factor tables written in float16 (the manifest then says so, column by column)."""
+    return {
+        name: "float16"
+        for name, table in tables.items()
+        if "f0" in table.column_names and table.schema.field("f0").type == pa.float16()
+    }
+
+
 def write_artifacts(
     folder: Path, tables: Mapping[str, pa.Table], manifest: dict
 ) -> dict[str, FileEntry]:
@@ -246,7 +279,9 @@ def write_artifacts(
     manifest = {
         **manifest,
         "schema_version": SCHEMA_VERSION,
-        "tables": schema.describe(sorted(tables), int(manifest["n_factors"]), shards),
+        "tables": schema.describe(
+            sorted(tables), int(manifest["n_factors"]), shards, _factor_dtypes(tables)
+        ),
         "generator": f"staticrec {__version__}",
         "files": {name: vars(entry) for name, entry in files.items()},
     }

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import pandas as pd
 
@@ -29,13 +29,17 @@ from staticrec.download import DownloadConfig, fetch_dataset
 from staticrec.neighbors import NeighborIndex
 from staticrec.output import StagedOutputs, check_disjoint
 from staticrec.scoring import Recommender, ScoringConfig
-from staticrec.scoring.schema import SCHEMA_VERSION
+from staticrec.scoring.schema import SCHEMA_VERSION, FactorPrecision
 from staticrec.site import render
 
 if TYPE_CHECKING:  # the evaluation imports this module; it is imported here only when it runs
     from staticrec.evaluation import EvaluationConfig
 
 log = logging.getLogger("staticrec")
+
+COMPACT_FACTORS_BYTES = 4_000_000
+"""Movie factors beyond this size as float32 are stored as float16 by default (a visit
+downloads them all)."""
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,10 @@ class BuildConfig:
     80% (ml-latest-small, 100,836 ratings, keeps all of them)."""
     progress: bool = False
     """Progress bars for the long stages (SVD's epochs)."""
+    factor_precision: Literal["auto", "float32", "float16"] = "auto"
+    """How the movie factors are stored: ``auto`` is float16 when float32 would take more than
+    ``COMPACT_FACTORS_BYTES`` (ml-latest-small and ml-10m stay float32; ml-25m and ml-32m go
+    float16)."""
     artifacts_dir: Path = Path("build/artifacts")
     """Where the Parquet tables and the manifest go."""
     site: render.SiteConfig | None = field(default_factory=render.SiteConfig)
@@ -176,18 +184,26 @@ def run(config: BuildConfig) -> BuildSummary:
         algo = collab.train_svd(ml.ratings, config.rating_scale, params, config.progress)
         factors = collab.export_factors(algo)
         del algo
+    precision = factor_precision(config.factor_precision, factors)
     evaluation = None
     if config.evaluation is not None:
         from staticrec.evaluation import evaluate
 
-        with summary.stage("evaluate"):
-            evaluation = evaluate(ml, params, config.content, config.evaluation)
+        with summary.stage("evaluate"):  # of the model as the site stores it
+            evaluation_config = replace(config.evaluation, factor_precision=precision)
+            evaluation = evaluate(ml, params, config.content, evaluation_config)
             summary.metrics["evaluation"] = evaluation.summary()
     with summary.stage("tables"):
         tables = export.artifact_tables(
-            ml, factors, neighbors, collab_neighbors, tuned.table if tuned is not None else None
+            ml,
+            factors,
+            neighbors,
+            collab_neighbors,
+            tuned.table if tuned is not None else None,
+            precision,
         )
         manifest = _manifest(config, ml, summary, factors, params, len(vocabulary))
+        manifest["params"]["factor_precision"] = precision
     with StagedOutputs(targets, keep=_inputs(config)) as staged:
         artifacts = staged.path(config.artifacts_dir)
         with summary.stage("export"):
@@ -207,6 +223,14 @@ def run(config: BuildConfig) -> BuildSummary:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux, bytes on macOS
     summary.peak_rss_mb = peak / (1 << 20 if sys.platform == "darwin" else 1 << 10)
     return summary
+
+
+def factor_precision(choice: str, factors: collab.Factors) -> FactorPrecision:
+    """The precision of the stored movie factors: ``choice``, or for ``auto`` float16 when
+    float32 would take more than ``COMPACT_FACTORS_BYTES``."""
+    if choice != "auto":
+        return choice  # type: ignore[return-value]
+    return "float16" if factors.item_factors.size * 4 > COMPACT_FACTORS_BYTES else "float32"
 
 
 def _inputs(config: BuildConfig) -> list[Path]:
@@ -253,6 +277,7 @@ def train_recommender(
     content_config: content.ContentConfig | None,
     scoring: ScoringConfig | None = None,
     collab_index_config: collab_index.CollabIndexConfig | None = None,
+    factor_precision: FactorPrecision = "float32",
 ) -> Recommender:
     """The build's training, in memory, on ``ratings`` only: what the site would run.
 
@@ -270,7 +295,9 @@ def train_recommender(
         trained, collab_index_config or collab_index.CollabIndexConfig()
     )
     factors = collab.export_factors(collab.train_svd(ratings, ml.rating_scale, svd))
-    tables = export.artifact_tables(trained, factors, index, item_index)
+    tables = export.artifact_tables(
+        trained, factors, index, item_index, factor_precision=factor_precision
+    )
     return recommender_from_tables(tables, model_meta(factors, ml.rating_scale), scoring)
 
 

@@ -27,9 +27,9 @@ CHROMIUM_ARGS = [
 ]
 
 
-def build_site(data_dir: Path, out: Path, **site_options) -> Path:
+def build_site(data_dir: Path, out: Path, build_options=None, **site_options) -> Path:
     """A full build (artifacts + self-hosted site) of ``data_dir`` into ``out``;
-    ``site_options`` go to SiteConfig."""
+    ``build_options`` go to BuildConfig, ``site_options`` to SiteConfig."""
     if not (PYODIDE_CACHE / "0.27.7" / "pyodide.asm.wasm").is_file():
         pytest.fail(
             f"no Pyodide runtime in {PYODIDE_CACHE}: run `python scripts/fetch_pyodide.py` "
@@ -40,6 +40,7 @@ def build_site(data_dir: Path, out: Path, **site_options) -> Path:
             data_dir=data_dir,
             artifacts_dir=out / "artifacts",
             site=SiteConfig(site_dir=out / "site", pyodide_cache=PYODIDE_CACHE, **site_options),
+            **(build_options or {}),
         )
     )
     return out

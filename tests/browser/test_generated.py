@@ -1,5 +1,6 @@
-"""A generated MovieLens-shaped dataset, built with a page budget: the movies past it are shown
-at their own address by the 404 page, and For you answers from the same site."""
+"""A generated MovieLens-shaped dataset, built as a large catalogue is (a page budget, movie
+factors in float16): the movies past the budget are shown at their own address by the 404 page,
+and For you answers from the same site as the build's own scoring core does."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ MOVIE_PAGES = 300
 def generated(tmp_path_factory):
     folder = tmp_path_factory.mktemp("generated")
     write_movielens(generate(SHAPE), folder / "data")
-    build_site(folder / "data", folder, movie_pages=MOVIE_PAGES)
+    build_site(folder / "data", folder, {"factor_precision": "float16"}, movie_pages=MOVIE_PAGES)
     server = serve_site(folder / "site")
     yield folder, server.url, load_recommender(folder / "artifacts")
     server.close()
@@ -56,7 +57,11 @@ def test_an_unknown_movie_stays_not_found(page, generated):
 
 
 def test_for_you_answers_from_the_generated_site(page, generated):
-    _, url, recommender = generated
+    folder, url, recommender = generated
+    factors = pq.read_schema(folder / "site" / "data" / "item_factors.parquet")
+    assert str(factors.field("f0").type) == "halffloat"  # decoded by hyparquet in the page
     page.goto(f"{url}for-you/?user=7")
     wait_for_results(page)
     assert list_ids(page, "#hybrid") == [i.movie_id for i in recommender.for_user(7).hybrid]
+    answer = recommender.for_user(7)
+    assert " · ".join(answer.hybrid[0].why) in page.locator("#hybrid li").first.text_content()

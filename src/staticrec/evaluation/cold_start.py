@@ -88,7 +88,10 @@ def choose_visitor_blend(
 ) -> tuple[pd.DataFrame, FusionParams]:
     """The visitors' blend with the best mean NDCG@10 over the onboarding sizes, on ``users``
     (held out of this model's training)."""
-    model = train_recommender(ml, ratings[~ratings["userId"].isin(users)], svd, None).model
+    training = ratings[~ratings["userId"].isin(users)]
+    model = train_recommender(
+        ml, training, svd, None, factor_precision=config.factor_precision
+    ).model
     recommender = Recommender(model)
     blends = {
         str(weights): replace(
@@ -156,7 +159,9 @@ def cold_start_study(
     cold, validation_users = held_out_users(ratings, config)
     validation, blend = choose_visitor_blend(ml, ratings, validation_users, svd, config)
     others = ratings[~ratings["userId"].isin(cold)]
-    model = train_recommender(ml, others, svd, content_config=None).model
+    model = train_recommender(
+        ml, others, svd, content_config=None, factor_precision=config.factor_precision
+    ).model
     ranking = visitor_ranking(model, ratings, cold, blend, config)
     ordered = ratings[ratings["userId"].isin(cold)].sort_values(
         ["userId", "timestamp", "movieId"], kind="stable"

@@ -12,6 +12,7 @@ import pandas as pd
 
 from staticrec.collab import SVDParams
 from staticrec.errors import ConfigError
+from staticrec.scoring.schema import FactorPrecision
 from staticrec.tuning import GRIDS, Grid, SearchMethod
 
 
@@ -69,6 +70,8 @@ class EvaluationConfig:
     """Evaluate on a random sample of this many users (a quick smoke run); None: all."""
     seed: int = 0
     """Seed for sampling users."""
+    factor_precision: FactorPrecision = "float32"
+    """How the trained models store the movie factors (``float16``: as a large site does)."""
     n_jobs: int = -1
     """Parallel workers for cross-validation."""
 

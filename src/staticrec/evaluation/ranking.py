@@ -163,10 +163,11 @@ def ranking_study(
     """Lists and metrics on the test split; every setting chosen on the validation split."""
     train, test = temporal_split(ratings, config.test_fraction)
     fit, validation = temporal_split(train, config.validation_fraction)
-    chooser = train_recommender(ml, fit, svd, content_config, None, collab_config).model
+    precision = config.factor_precision
+    chooser = train_recommender(ml, fit, svd, content_config, None, collab_config, precision).model
     table_sweep, chosen = sweep(chooser, validation, config)
 
-    final = train_recommender(ml, train, svd, content_config, None, collab_config).model
+    final = train_recommender(ml, train, svd, content_config, None, collab_config, precision).model
     relevant = relevant_items(test, config.relevance)
     site = Recommender(final, chosen)
     plain = Recommender(final, ScoringConfig(fusion=FusionParams.seed(config.n)))
