@@ -34,9 +34,11 @@ def read_manifest(folder: Path) -> dict:
     return manifest
 
 
-def read_columns(folder: Path, tables=schema.SCORING_TABLES) -> dict[str, dict]:
+def read_columns(
+    folder: Path, tables=schema.SCORING_TABLES, manifest: dict | None = None
+) -> dict[str, dict]:
     """Each table's columns as numpy arrays (strings as object arrays, nulls as NaN)."""
-    manifest = read_manifest(folder)
+    manifest = manifest if manifest is not None else read_manifest(folder)
     return {t.name: table_columns(read_table(folder, t.name, manifest)) for t in tables}
 
 
@@ -68,4 +70,6 @@ def recommender_from_tables(
 def load_recommender(folder: Path, config: ScoringConfig | None = None) -> Recommender:
     """A Recommender over the artifacts in ``folder``."""
     manifest = read_manifest(folder)
-    return Recommender(model_from_columns(read_columns(folder), manifest), config)
+    return Recommender(
+        model_from_columns(read_columns(folder, manifest=manifest), manifest), config
+    )

@@ -475,9 +475,9 @@ def offline_files(out: Path) -> list[str]:
         for path in sorted((out / folder).rglob("*"))
         if path.is_file()
     ]
-    shards = [path for path in paths if _is_shard(path.relative_to(out))]
+    shards = {path for path in paths if _is_shard(path.relative_to(out))}
     if sum(path.stat().st_size for path in shards) > OFFLINE_SHARDS_BYTES:
-        paths = [path for path in paths if path not in set(shards)]
+        paths = [path for path in paths if path not in shards]
     return [FOR_YOU, *(path.relative_to(out).as_posix() for path in paths)]
 
 
