@@ -30,10 +30,29 @@ function tableSchema(manifest, table) {
 
 /** One table's bytes, checked against the manifest, as {column: array}. */
 async function decodeTable(buffer, manifest, table, columns) {
-  const name = tableSchema(manifest, table).file;
+  return decodeFile(buffer, manifest, tableSchema(manifest, table).file, columns);
+}
+
+/** The bytes of ``name`` (a file the manifest lists), checked against its SHA-256 there. */
+async function decodeFile(buffer, manifest, name, columns) {
   const entry = manifest.files?.[name];
   if (!entry) throw new SiteError(`manifest.json does not list ${name}; rebuild the site.`);
   return readColumns(await verify(buffer, entry.sha256, name), columns, name);
+}
+
+/**
+ * Shard ``number`` of each table the manifest lists in shards (the user tables: one run of
+ * consecutive users), downloaded, checked and decoded as the scoring core takes it.
+ */
+export async function loadShard(dataUrl, manifest, number) {
+  const sharded = Object.keys(manifest.tables).filter((t) => manifest.tables[t].shards);
+  const decode = async (table) => {
+    const schema = tableSchema(manifest, table);
+    const { file } = schema.shards[number];
+    const bytes = await fetchBytes(`${dataUrl}${file}`, { label: file });
+    return [table, typedColumns(await decodeFile(bytes, manifest, file, schema.scoring_columns), schema)];
+  };
+  return Object.fromEntries(await Promise.all(sharded.map(decode)));
 }
 
 /** The checked manifest; then one checked table, decoded (``columns`` limits what is decoded). */

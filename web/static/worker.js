@@ -83,8 +83,6 @@ async function boot(config) {
   return { py, api, recommender, config, manifest: JSON.parse(data.manifestText), userShard: null };
 }
 
-const USER_TABLES = ["user_factors", "user_ratings"];
-
 /**
  * Make sure the recommender holds ``userId``: the user tables are sharded by userId (consecutive
  * users, about 50,000 ratings to a shard), and the recommender keeps one shard at a time, so a
@@ -96,16 +94,8 @@ async function ensureUser(ready, userId) {
   if (!shards) throw new SiteError("manifest.json does not list the user shards; rebuild the site.");
   const number = shards.findIndex((shard) => shard.first <= userId && userId <= shard.last);
   if (number < 0 || number === ready.userShard) return;
-  const { readColumns, typedColumns } = await import("./data.js");
-  const tables = await Promise.all(USER_TABLES.map(async (table) => {
-    const schema = ready.manifest.tables[table];
-    const { file } = schema.shards[number];
-    const sha256 = ready.manifest.files[file]?.sha256;
-    const bytes = await fetchVerified(new URL(file, ready.config.dataUrl).href, sha256, file);
-    const columns = await readColumns(bytes, schema.scoring_columns, file);
-    return [table, typedColumns(columns, schema)];
-  }));
-  const columns = ready.py.toPy(Object.fromEntries(tables));
+  const { loadShard } = await import("./data.js");
+  const columns = ready.py.toPy(await loadShard(ready.config.dataUrl, ready.manifest, number));
   try {
     ready.recommender = ready.api.load_users(ready.recommender, columns);
   } catch (error) {
