@@ -77,8 +77,11 @@ def test_every_table_is_written_as_the_schema_declares_it(built):
             {"name": c.name, "dtype": c.dtype, "nullable": c.nullable} for c in columns
         ]
         assert entry["browser"] == spec.browser
-        keys = table.select(list(spec.sort_key)).to_pandas()
-        assert keys.apply(tuple, axis=1).is_monotonic_increasing, name
+        # sorted by the sort key: a whole table, or each shard of a table sharded by movie
+        files = [s["file"] for s in entry["shards"]] if spec.shard_order == "popularity" else []
+        for part in [pq.read_table(built / f) for f in files] or [table]:
+            keys = part.select(list(spec.sort_key)).to_pandas()
+            assert keys.apply(tuple, axis=1).is_monotonic_increasing, name
     items = manifest["tables"]["items"]
     # year and imdbId: what a visitor's Letterboxd or IMDb export is matched against
     assert items["scoring_columns"] == [
@@ -102,7 +105,7 @@ def test_artifact_rows_are_sorted_and_complete(built):
         862,
     )
     assert toy["n_ratings"] == 215
-    neighbors = pq.read_table(built / "content_neighbors.parquet").to_pandas()
+    neighbors = read_table(built, "content_neighbors").to_pandas()
     assert neighbors.groupby("movieId").size().max() == 50
     assert (
         neighbors.groupby("movieId")["rank"].apply(lambda r: list(r) == list(range(1, len(r) + 1)))
@@ -114,7 +117,7 @@ def test_artifact_rows_are_sorted_and_complete(built):
 
 def test_manifest_lists_params_metrics_and_every_file(built):
     manifest = json.loads((built / "manifest.json").read_text())
-    assert manifest["schema_version"] == 3
+    assert manifest["schema_version"] == 4
     assert manifest["dataset"]["name"] == "ml-latest-small"
     assert manifest["dataset"]["rows"]["ratings"] == 100_836
     assert manifest["n_factors"] == 50 and manifest["rating_scale"] == [0.5, 5.0]
@@ -317,6 +320,34 @@ def test_user_tables_are_sharded_by_whole_users(built):
     assert all_users == sorted(all_users) and len(all_users) == 610
     assert ratings_shards[0]["first"] == all_users[0]
     assert ratings_shards[-1]["last"] == all_users[-1]
+
+
+@pytest.mark.parametrize("table", [t.name for t in schema.MOVIE_TABLES])
+def test_neighbor_tables_are_sharded_by_whole_movies_in_popularity_order(built, table):
+    """Every row in exactly one shard; a movie's rows all in one; the shards' places run in
+    the popularity order (most rated first, then movieId), without overlap; each holds about
+    MOVIE_SHARD_ROWS rows, the first those of the most-rated movies."""
+    manifest = json.loads((built / "manifest.json").read_text())
+    items = pq.read_table(built / "items.parquet").to_pandas()
+    by_popularity = items.sort_values(["n_ratings", "movieId"], ascending=[False, True])
+    place = dict(zip(by_popularity["movieId"], range(len(items)), strict=True))
+    shards = manifest["tables"][table]["shards"]
+    assert manifest["tables"][table]["shard_order"] == "popularity"
+    seen, last = [], -1
+    for number, shard in enumerate(shards):
+        rows = pq.read_table(built / shard["file"]).to_pandas()
+        places = rows["movieId"].map(place)
+        assert places.min() == shard["first"] > last and places.max() == shard["last"]
+        last = shard["last"]
+        if number + 1 < len(shards):  # MOVIE_SHARD_ROWS rows, give or take a movie's
+            longest = rows.groupby("movieId").size().max()
+            assert abs(len(rows) - schema.MOVIE_SHARD_ROWS) < longest
+        seen.append(rows)
+    everything = read_table(built, table).to_pandas()
+    assert sum(len(rows) for rows in seen) == len(everything)
+    shard_of = {m: n for n, rows in enumerate(seen) for m in rows["movieId"].unique()}
+    assert len(shard_of) == everything["movieId"].nunique()  # no movie in two shards
+    assert shard_of[by_popularity["movieId"].iloc[0]] == 0
 
 
 def test_movie_factors_stored_in_float16_are_declared_so_and_read_back(tiny_dir, tmp_path):

@@ -367,10 +367,26 @@ def test_movies_past_the_budget_go_to_movie_data_files_by_id_block(evil_site, tm
     assert not (evil_site / "movie-data").exists()
 
 
-def test_user_shards_are_kept_for_offline_visits_only_while_small(tmp_path, monkeypatch):
-    for name in ["for-you/index.html", "data/items.parquet", "data/user_ratings/0.parquet"]:
+def test_shards_are_kept_for_offline_visits_only_while_small(tmp_path, monkeypatch):
+    """Weighed by shard key: the users' shards together, the movies' together."""
+    sizes = {
+        "for-you/index.html": 100,
+        "data/items.parquet": 100,
+        "data/user_ratings/0.parquet": 60,
+        "data/user_factors/0.parquet": 60,
+        "data/collab_neighbors/0.parquet": 50,
+        "data/content_neighbors/0.parquet": 50,
+    }
+    for name, size in sizes.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_bytes(b"x" * 100)
-    assert "data/user_ratings/0.parquet" in offline_files(tmp_path)
+        (tmp_path / name).write_bytes(b"x" * size)
+    assert len(offline_files(tmp_path)) == len(sizes)
+    monkeypatch.setattr("staticrec.site.render.OFFLINE_SHARDS_BYTES", 100)
+    assert offline_files(tmp_path) == [
+        "for-you/",
+        "data/collab_neighbors/0.parquet",
+        "data/content_neighbors/0.parquet",
+        "data/items.parquet",
+    ]  # the users' 120 bytes are left out, the movies' 100 kept
     monkeypatch.setattr("staticrec.site.render.OFFLINE_SHARDS_BYTES", 99)
     assert offline_files(tmp_path) == ["for-you/", "data/items.parquet"]

@@ -24,6 +24,7 @@ from staticrec.collab import Factors
 from staticrec.data import MovieLens
 from staticrec.neighbors import NeighborIndex
 from staticrec.scoring import schema
+from staticrec.scoring.content import popularity_order
 from staticrec.scoring.schema import MANIFEST, SCHEMA_VERSION
 
 _ARROW_TYPES = {
@@ -241,6 +242,38 @@ def _shards(table: pa.Table, key: str, firsts: list[int]):
         yield first, last, rows
 
 
+def popularity_places(items: pa.Table) -> tuple[np.ndarray, np.ndarray]:
+    """The items' movieIds, ascending, and each one's place in the popularity order (0: the
+    most rated), as the scoring core computes it from the same columns in the browser."""
+    ids = items.column("movieId").to_numpy().astype(np.int64)
+    order = np.argsort(ids, kind="stable")
+    ids = ids[order]
+    n_ratings = items.column("n_ratings").to_numpy()[order]
+    places = np.empty(len(ids), dtype=np.int64)
+    places[popularity_order(n_ratings, ids)] = np.arange(len(ids))
+    return ids, places
+
+
+def movie_shards(table: pa.Table, items: pa.Table, rows_per_shard: int = schema.MOVIE_SHARD_ROWS):
+    """(first, last, rows) of each shard of a table sharded by movie in popularity order:
+    whole movies, most rated first, about ``rows_per_shard`` rows to a shard (a movie whose
+    rows start past a multiple of it opens the next one). First and last are places in that
+    order, of movies with rows (a movie between two shards has none). Within a shard, rows
+    keep the table's own order (by movieId, then rank)."""
+    ids, places = popularity_places(items)
+    row_places = places[np.searchsorted(ids, table.column("movieId").to_numpy())]
+    counts = np.bincount(row_places, minlength=len(ids))
+    with_rows = np.flatnonzero(counts)  # places, in order
+    before = np.cumsum(counts[with_rows]) - counts[with_rows]
+    shard_of_place = np.full(len(ids), -1)
+    shard_of_place[with_rows] = before // rows_per_shard
+    row_shards = shard_of_place[row_places]
+    for number in np.unique(row_shards).tolist():
+        in_shard = with_rows[shard_of_place[with_rows] == number]
+        rows = table.filter(pa.array(row_shards == number))
+        yield int(in_shard[0]), int(in_shard[-1]), rows
+
+
 def _factor_dtypes(tables: Mapping[str, pa.Table]) -> dict[str, schema.Dtype]:
     """The factor tables written in float16 (the manifest then says so, column by column)."""
     return {
@@ -253,9 +286,9 @@ def _factor_dtypes(tables: Mapping[str, pa.Table]) -> dict[str, schema.Dtype]:
 def write_artifacts(
     folder: Path, tables: Mapping[str, pa.Table], manifest: dict
 ) -> dict[str, FileEntry]:
-    """Write each table as its schema's file (a sharded table as a folder of files, by user),
-    then the manifest: every file's size and hash, and the schema of the tables written (the
-    browser decodes by it)."""
+    """Write each table as its schema's file (a sharded table as a folder of files, by user or
+    by movie), then the manifest: every file's size and hash, and the schema of the tables
+    written (the browser decodes by it)."""
     folder.mkdir(parents=True, exist_ok=True)
     files: dict[str, FileEntry] = {}
     shards: dict[str, list[dict]] = {}
@@ -271,7 +304,12 @@ def write_artifacts(
             continue
         (folder / spec.name).mkdir()
         shards[name] = []
-        for number, (first, last, rows) in enumerate(_shards(tables[name], spec.shard_key, firsts)):
+        parts = (
+            movie_shards(tables[name], tables[schema.ITEMS.name])
+            if spec.shard_order == "popularity"
+            else _shards(tables[name], spec.shard_key, firsts)
+        )
+        for number, (first, last, rows) in enumerate(parts):
             relative = spec.shard_file(number)
             write_parquet(rows, folder / relative, dictionary)
             files[relative] = file_entry(folder / relative)

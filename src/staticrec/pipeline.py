@@ -122,9 +122,9 @@ class BuildSummary:
             by_table.setdefault(name, []).append(entry)
         for name, entries in sorted(by_table.items()):
             label = f"{name} ({len(entries):,} files)" if name.endswith("/") else name
-            out.append(f"wrote    {label:<28} {sum(e.bytes for e in entries) / 1e6:8.2f} MB")
+            out.append(f"wrote    {label:<32} {sum(e.bytes for e in entries) / 1e6:8.2f} MB")
         total = sum(entry.bytes for entry in self.files.values())
-        out.append(f"         {'total':<28} {total / 1e6:8.2f} MB")
+        out.append(f"         {'total':<32} {total / 1e6:8.2f} MB")
         if self.pages:
             out.append(f"site     {self.pages:,} pages")
         timings = "  ".join(f"{name} {sec:.1f}s" for name, sec in self.seconds.items())

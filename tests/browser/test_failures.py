@@ -46,7 +46,11 @@ def test_changed_manifest_is_refused(page, serve_copy):
 
 @pytest.mark.parametrize(
     ("missing", "query"),
-    [("collab_neighbors.parquet", ""), ("user_ratings/0.parquet", "?user=1")],  # a user's shard
+    [
+        ("item_factors.parquet", ""),
+        ("user_ratings/0.parquet", "?user=1"),  # a user's shard
+        ("collab_neighbors/0.parquet", "?user=1"),  # the most-rated movies' neighbours
+    ],
 )
 def test_missing_artifact_is_named(page, serve_copy, missing, query):
     url = serve_copy(lambda site: (site / "data" / missing).unlink())

@@ -8,6 +8,8 @@ import sys
 
 from browsing import list_ids, wait_for_results
 
+from staticrec.scoring.shards import MovieShards
+
 VISITOR_PICKS = [
     ("heat 1995", "Heat (1995)", "5"),
     ("casino", "Casino (1995)", "4.5"),
@@ -224,18 +226,23 @@ def test_for_you_fetches_only_the_shard_of_the_user_asked_for(
     page, site_url, ml_build, recommender
 ):
     """A visitor downloads nobody's ratings; a known user, the one shard (of user_factors and
-    user_ratings) that holds them; a user of another shard, that shard, once."""
+    user_ratings) that holds them; a user of another shard, that shard, once. The neighbour
+    shards fetched are those holding the rows the answers read, each once."""
     fetched: list[str] = []
     page.on("requestfinished", lambda r: fetched.append(r.url.split("/data/")[-1]))
-    shards = json.loads((ml_build / "site" / "data" / "manifest.json").read_text())["tables"]
+    manifest = json.loads((ml_build / "site" / "data" / "manifest.json").read_text())
+    shards = manifest["tables"]
     first, second = shards["user_ratings"]["shards"][:2]
 
     def user_files():
         return sorted(f for f in fetched if f.startswith("user_"))
 
+    def neighbor_files():
+        return sorted(f for f in fetched if "_neighbors/" in f)
+
     page.goto(f"{site_url}for-you/")
     wait_for_results(page)
-    assert user_files() == []
+    assert user_files() == [] and neighbor_files() == []  # no ratings: the most-rated list
     page.click("#tab-user")
     for answered, (user, shard) in enumerate([(1, first), (second["last"], second)], start=2):
         page.fill("#user-id", str(user))
@@ -245,3 +252,14 @@ def test_for_you_fetches_only_the_shard_of_the_user_asked_for(
         number = shard["file"].split("/")[1]
         assert f"user_ratings/{number}" in user_files() and f"user_factors/{number}" in user_files()
     assert len(user_files()) == 4  # two shards, each once
+    ranges = MovieShards.from_manifest(manifest)
+    read = [recommender.rows_read(user) for user in (1, second["last"])]
+    expected = {
+        f"{table}/{number}.parquet"
+        for rows in read
+        for table, numbers in ranges.missing(
+            {t: recommender.popularity_rank[at] for t, at in rows.items()}
+        ).items()
+        for number in numbers
+    }
+    assert neighbor_files() == sorted(expected)

@@ -67,6 +67,7 @@ def test_scoring_sources_import_nothing_else():
         "collections",
         "dataclasses",
         "difflib",
+        "functools",
         "json",
         "typing",
         "math",

@@ -41,18 +41,23 @@ async function decodeFile(buffer, manifest, name, columns) {
 }
 
 /**
- * Shard ``number`` of each table the manifest lists in shards (the user tables: one run of
- * consecutive users), downloaded, checked and decoded as the scoring core takes it.
+ * Shards of sharded tables (the user tables, by userId; the neighbour tables, by movie),
+ * ``wanted`` as {table: [shard number, ...]}: downloaded at once, each checked and decoded as
+ * the scoring core takes it, as {table: {number: columns}}.
  */
-export async function loadShard(dataUrl, manifest, number) {
-  const sharded = Object.keys(manifest.tables).filter((t) => manifest.tables[t].shards);
-  const decode = async (table) => {
+export async function loadShards(dataUrl, manifest, wanted) {
+  const decode = async (table, number) => {
     const schema = tableSchema(manifest, table);
-    const { file } = schema.shards[number];
-    const bytes = await fetchBytes(`${dataUrl}${file}`, { label: file });
-    return [table, typedColumns(await decodeFile(bytes, manifest, file, schema.scoring_columns), schema)];
+    const shard = schema.shards?.[number];
+    if (!shard) throw new SiteError(`manifest.json lists no shard ${number} of ${table}; rebuild the site.`);
+    const bytes = await fetchBytes(`${dataUrl}${shard.file}`, { label: shard.file });
+    return [table, number, typedColumns(await decodeFile(bytes, manifest, shard.file, schema.scoring_columns), schema)];
   };
-  return Object.fromEntries(await Promise.all(sharded.map(decode)));
+  const decoded = await Promise.all(Object.entries(wanted)
+    .flatMap(([table, numbers]) => numbers.map((number) => decode(table, number))));
+  const out = {};
+  for (const [table, number, columns] of decoded) (out[table] ??= {})[number] = columns;
+  return out;
 }
 
 /** The checked manifest; then one checked table, decoded (``columns`` limits what is decoded). */

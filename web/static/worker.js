@@ -6,16 +6,18 @@
 // The contract with the page (one error channel, as Pyodide's own worker examples have):
 //   in:  {type: "data", columns, manifestText}    the decoded model files, once
 //        {type: "recommend", id, request}          a request (queued until the model is ready;
-//                                                  a known user's shard of the user tables is
-//                                                  fetched first, when not already here)
+//                                                  the shards it reads, a known user's and the
+//                                                  movies' neighbour rows, are fetched first
+//                                                  when not already here)
 //        {type: "import", text}                    a ratings file's text (an IMDb or Letterboxd
 //                                                  export, or movieId,rating) to read
 //   out: {type: "progress", stage, text}           start-up, stage by stage (and the bytes
 //                                                  of the runtime downloaded so far)
 //        {type: "ready", timings}                  the model is loaded; timings from marks
 //        {id, result, ms, shardMs}                 the answer to request ``id``: ms computing
-//                                                  it, shardMs fetching and loading the user's
-//                                                  shard first (0 when it was here)
+//                                                  it, shardMs fetching and loading the shards
+//                                                  it reads first (the user's, the movies'
+//                                                  neighbour rows; 0 when all were here)
 //        {type: "imported", result}                the file read: {format, ratings, unmatched}
 //                                                  or {error} naming its line and column
 //        {id, error}                               request ``id`` failed (id null: start-up
@@ -94,16 +96,43 @@ async function ensureUser(ready, userId) {
   if (!shards) throw new SiteError("manifest.json does not list the user shards; rebuild the site.");
   const number = shards.findIndex((shard) => shard.first <= userId && userId <= shard.last);
   if (number < 0 || number === ready.userShard) return;
-  const { loadShard } = await import("./data.js");
-  const columns = ready.py.toPy(await loadShard(ready.config.dataUrl, ready.manifest, number));
-  try {
-    ready.recommender = ready.api.load_users(ready.recommender, columns);
-  } catch (error) {
-    throw new SiteError(`The ratings of user ${userId} could not be loaded: ${lastLine(error.message)}`);
-  } finally {
-    columns.destroy();
-  }
+  const tables = Object.keys(ready.manifest.tables)
+    .filter((table) => ready.manifest.tables[table].shard_key === "userId");
+  const loaded = await fetchShards(ready, Object.fromEntries(tables.map((table) => [table, [number]])));
+  await intoPython(ready, Object.fromEntries(tables.map((table) => [table, loaded[table][number]])),
+    (columns) => ready.api.load_users(ready.recommender, columns),
+    `The ratings of user ${userId} could not be loaded`);
   ready.userShard = number;
+}
+
+/**
+ * Make sure the recommender holds the neighbour rows ``request`` reads (the rated movies' and
+ * the favourites'): the scoring core names the shards missing, by movie in popularity order,
+ * and they are fetched at once. The recommender keeps every shard it was given.
+ */
+async function ensureRows(ready, request) {
+  const wanted = JSON.parse(ready.api.shards_needed(ready.recommender, JSON.stringify(request)));
+  if (Object.keys(wanted).length === 0) return;
+  await intoPython(ready, await fetchShards(ready, wanted),
+    (shards) => ready.api.load_shards(ready.recommender, shards),
+    "The movies' neighbours could not be loaded");
+}
+
+async function fetchShards(ready, wanted) {
+  const { loadShards } = await import("./data.js");
+  return loadShards(ready.config.dataUrl, ready.manifest, wanted);
+}
+
+/** The recommender ``load`` gives from ``columns`` (handed to Python, then freed). */
+async function intoPython(ready, columns, load, failure) {
+  const proxy = ready.py.toPy(columns);
+  try {
+    ready.recommender = load(proxy);
+  } catch (error) {
+    throw new SiteError(`${failure}: ${lastLine(error.message)}`);
+  } finally {
+    proxy.destroy();
+  }
 }
 
 async function startPython(config) {
@@ -227,6 +256,7 @@ async function answer({ id, request }) {
   let reply;
   try {
     if (Number.isSafeInteger(request.user)) await ensureUser(ready, request.user);
+    await ensureRows(ready, request);
     shardMs = performance.now() - started;
     started = performance.now(); // the answer's own time, apart from the shard's
     reply = JSON.parse(ready.api.answer_json(ready.recommender, JSON.stringify(request)));

@@ -11,10 +11,12 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from staticrec.scoring import schema
 from staticrec.scoring.errors import ScoringError
 from staticrec.scoring.imports import read_ratings_text
 from staticrec.scoring.model import Columns, model_from_columns, with_users
 from staticrec.scoring.recommender import Recommender, ScoringConfig
+from staticrec.scoring.shards import MovieShards
 
 
 def load(columns: Columns, manifest_json: str, config: ScoringConfig | None = None) -> Recommender:
@@ -26,7 +28,10 @@ def load(columns: Columns, manifest_json: str, config: ScoringConfig | None = No
     known = None
     if len(model.user_ids) == 0 and shards:
         known = (int(meta["dataset"]["rows"]["users"]), shards[0]["first"], shards[-1]["last"])
-    return Recommender(model, config, known)
+    recommender = Recommender(model, config, known)
+    if not any(table.name in columns for table in schema.MOVIE_TABLES):
+        recommender.movie_shards = MovieShards.from_manifest(meta)
+    return recommender
 
 
 def load_users(recommender: Recommender, columns: Columns) -> Recommender:
@@ -36,17 +41,56 @@ def load_users(recommender: Recommender, columns: Columns) -> Recommender:
     return recommender.with_users_of(with_users(recommender.model, columns))
 
 
+def shards_needed(recommender: Recommender, request_json: str) -> str:
+    """The neighbour shards an answer to this request reads that are not loaded yet, as JSON:
+    ``{table: [shard number, ...]}``, empty when none are missing. A request the answer will
+    refuse needs none: the answer then says what is wrong with it."""
+    try:
+        user, ratings, favorites = _parse(json.loads(request_json))
+        rows = recommender.rows_read(user, ratings, favorites)
+    except (ScoringError, ValueError, TypeError, OverflowError, AttributeError):
+        rows = {}
+    return json.dumps(recommender.shards_missing(rows))
+
+
+def load_shards(
+    recommender: Recommender, shards: Mapping[str, Mapping[Any, Mapping[str, Any]]]
+) -> Recommender:
+    """``recommender`` with these neighbour shards loaded too (table name -> shard number ->
+    its columns), as ``shards_needed`` named them."""
+    if recommender.movie_shards is None:
+        raise ScoringError("This model holds every neighbour row already.")
+    return recommender.with_movie_shards(recommender.movie_shards.add(shards))
+
+
 def answer(recommender: Recommender, request: Mapping[str, Any]) -> dict:
     """Answer one request.
 
     Request keys: ``user`` (a known userId) or ``ratings`` (a list of [movieId, rating] pairs,
     possibly empty), and optionally ``favorites`` (movieIds).
+
+    Raises:
+        ScoringError: for a bad request, or when the neighbour shards it reads are not loaded
+            (``shards_needed`` names them).
     """
+    user, ratings, favorites = _parse(request)
+    missing = recommender.shards_missing(recommender.rows_read(user, ratings, favorites))
+    if missing:
+        raise ScoringError(f"The neighbour rows this answer reads are not loaded: {missing}.")
+    if user is not None:
+        return recommender.for_user(user, favorites).as_dict()
+    return recommender.for_visitor(ratings, favorites).as_dict()
+
+
+def _parse(request: Mapping[str, Any]) -> tuple[int | None, dict[int, float], list[int]]:
+    """A request's userId (None for a visitor), ratings and favourites, checked for type."""
+    if not isinstance(request, dict):
+        raise ScoringError("A request must be a JSON object.")
     favorites = [_whole(f, "A favourite's movieId") for f in request.get("favorites") or []]
     if request.get("user") is not None:
-        return recommender.for_user(_whole(request["user"], "A userId"), favorites).as_dict()
+        return _whole(request["user"], "A userId"), {}, favorites
     ratings = {_whole(m, "A movieId"): float(r) for m, r in request.get("ratings") or []}
-    return recommender.for_visitor(ratings, favorites).as_dict()
+    return None, ratings, favorites
 
 
 def _whole(value: Any, what: str) -> int:
@@ -65,10 +109,7 @@ def _whole(value: Any, what: str) -> int:
 def answer_json(recommender: Recommender, request_json: str) -> str:
     """``answer`` with JSON text in and out; a bad request yields ``{"error": message}``."""
     try:
-        request = json.loads(request_json)
-        if not isinstance(request, dict):
-            raise ScoringError("A request must be a JSON object.")
-        result = answer(recommender, request)
+        result = answer(recommender, json.loads(request_json))
     except ScoringError as exc:
         result = {"error": str(exc)}
     except (ValueError, TypeError, OverflowError) as exc:

@@ -10,6 +10,7 @@ arrays and lists (Pyodide, read by hyparquet in JavaScript): ``np.asarray`` take
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -80,12 +81,8 @@ class Model:
     collab_rows: np.ndarray
     """Per entry of collab_items, the position of the movie whose row holds it."""
     collab_target_indptr: np.ndarray
-    """CSR offsets over items into the index read by the movie reached (collab_sources and
-    collab_source_weights): per movie, which rows reach it."""
-    collab_sources: np.ndarray
-    """Per entry read by target, the position of the movie whose row holds it."""
-    collab_source_weights: np.ndarray
-    """Its weight. Within each target, entries keep the index's order (row by row)."""
+    """CSR offsets over items into the index read by the movie reached (``collab_by_target``):
+    per movie, how many rows reach it."""
     item_index: IdIndex
     """movieId -> position."""
     user_index: IdIndex
@@ -94,6 +91,14 @@ class Model:
     @property
     def n_items(self) -> int:
         return len(self.item_ids)
+
+    @functools.cached_property
+    def collab_by_target(self) -> tuple[np.ndarray, np.ndarray]:
+        """The index read by the movie reached, in ``collab_target_indptr``'s runs: per entry,
+        the position of the movie whose row holds it, and its weight (within a target, in the
+        index's order). Sorted on first use: a heavy rater's answer needs it, a visitor's not."""
+        order = np.argsort(self.collab_items, kind="stable")
+        return self.collab_rows[order], self.collab_weights[order]
 
     def positions(self, movie_ids: Sequence[int] | np.ndarray) -> np.ndarray:
         """Positions of movieIds; -1 for ids not in the catalogue."""
@@ -210,17 +215,33 @@ def _csr(owner_positions: np.ndarray, n_owners: int, *payload: np.ndarray):
     return (indptr, *(p[order] for p in payload))
 
 
+def _by_movie_then_rank(source: np.ndarray, rank: np.ndarray) -> slice | np.ndarray:
+    """The order that groups neighbour rows by movie, best first within each: none to apply
+    when the rows come so (a whole table); the runs of whole movies put in movie order when
+    they come as shards do (each movie's rows together and ranked, the movies in popularity
+    order), which costs a sort of the movies rather than of the rows; else a full sort."""
+    step_source, step_rank = np.diff(source), np.diff(rank)
+    if np.all((step_source > 0) | ((step_source == 0) & (step_rank > 0))):
+        return slice(None)
+    starts = np.flatnonzero(np.concatenate([[True], step_source != 0]))
+    movies = source[starts]
+    ranked = np.all(step_rank[step_source == 0] > 0)
+    if not ranked or len(np.unique(movies)) < len(movies):
+        return np.lexsort((rank, source))
+    order = np.argsort(movies, kind="stable")
+    lengths = np.diff(np.append(starts, len(source)))[order].astype(np.intp)
+    # each row of each run, the runs in movie order: the run's start plus the place within it
+    shifts = starts[order] - np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    return np.repeat(shifts.astype(np.intp), lengths) + np.arange(len(source), dtype=np.intp)
+
+
 def _neighbor_lists(columns: Columns, table: schema.Table, item_index: IdIndex, n_items: int):
     """A neighbour table (movieId, neighborId, rank, weight) as CSR over item positions."""
     source = item_index(_column(columns, table, "movieId"))
     target = item_index(_column(columns, table, "neighborId"))
     if np.any(source < 0) or np.any(target < 0):
         raise ArtifactError(f"{table.name} refers to a movieId that items lacks")
-    rank = _column(columns, table, "rank")
-    step_source, step_rank = np.diff(source), np.diff(rank)
-    in_order = np.all((step_source > 0) | ((step_source == 0) & (step_rank > 0)))
-    # by movie, best first within each: then _csr has nothing left to sort
-    by_rank = slice(None) if in_order else np.lexsort((rank, source))
+    by_rank = _by_movie_then_rank(source, _column(columns, table, "rank"))
     weight = _column(columns, table, table.columns[3].name)
     # positions as the platform's index type (int32 in Pyodide): np.bincount and gathers take
     # them as they are; weights stay float32 as stored (half the bytes an answer reads)
@@ -273,20 +294,7 @@ def model_from_columns(columns: Columns, meta: Mapping[str, Any]) -> Model:
     item_factors[factor_pos] = _factor_matrix(columns, item_table, k)
 
     users = _user_part(columns, item_index, k)
-    neighbor_indptr, neighbor_items, neighbor_sims = _neighbor_lists(
-        columns, schema.CONTENT_NEIGHBORS, item_index, len(item_ids)
-    )
-    collab_indptr, collab_items, collab_weights = _neighbor_lists(
-        columns, schema.COLLAB_NEIGHBORS, item_index, len(item_ids)
-    )
-    collab_rows = np.repeat(
-        np.arange(len(item_ids), dtype=np.intp), np.diff(collab_indptr).astype(np.intp)
-    )
-    # the index again, by the movie reached (sorted once at load): saying which rated movie
-    # brought a pick then reads a few contiguous runs, whatever the number of movies rated
-    collab_target_indptr, collab_sources, collab_source_weights = _csr(
-        collab_items, len(item_ids), collab_rows, collab_weights
-    )
+    neighbors = _neighbor_part(columns, item_index)
     return Model(
         item_ids=item_ids,
         titles=titles,
@@ -301,16 +309,7 @@ def model_from_columns(columns: Columns, meta: Mapping[str, Any]) -> Model:
         item_bias=item_bias,
         item_factors=item_factors,
         **users,
-        neighbor_indptr=neighbor_indptr,
-        neighbor_items=neighbor_items,
-        neighbor_sims=neighbor_sims,
-        collab_indptr=collab_indptr,
-        collab_items=collab_items,
-        collab_weights=collab_weights,
-        collab_rows=collab_rows,
-        collab_target_indptr=collab_target_indptr,
-        collab_sources=collab_sources,
-        collab_source_weights=collab_source_weights,
+        **neighbors,
         item_index=item_index,
     )
 
@@ -319,6 +318,43 @@ def with_users(model: Model, columns: Columns) -> Model:
     """``model`` with the known users of ``columns`` (user_factors and user_ratings, a shard
     of them say) in place of its own: the catalogue and indexes are kept as they are."""
     return replace(model, **_user_part(columns, model.item_index, model.item_factors.shape[1]))
+
+
+def with_neighbors(model: Model, columns: Columns) -> Model:
+    """``model`` with the neighbour rows of ``columns`` (content_neighbors and collab_neighbors,
+    some shards of them say) in place of its own: the catalogue and the users are kept."""
+    return replace(model, **_neighbor_part(columns, model.item_index))
+
+
+def _neighbor_part(columns: Columns, item_index: IdIndex) -> dict[str, Any]:
+    """The Model's neighbour fields from the neighbour tables; a table the columns lack has no
+    rows (the browser starts so, and fetches the shards of the movies each request reads)."""
+    n_items = len(item_index.ids)
+    content, collab = schema.CONTENT_NEIGHBORS, schema.COLLAB_NEIGHBORS
+    columns = {**{t.name: {c: [] for c in t.column_names()} for t in (content, collab)}, **columns}
+    neighbor_indptr, neighbor_items, neighbor_sims = _neighbor_lists(
+        columns, content, item_index, n_items
+    )
+    collab_indptr, collab_items, collab_weights = _neighbor_lists(
+        columns, collab, item_index, n_items
+    )
+    collab_rows = np.repeat(
+        np.arange(n_items, dtype=np.intp), np.diff(collab_indptr).astype(np.intp)
+    )
+    # how many entries reach each movie: the index by target (``Model.collab_by_target``) is
+    # sorted only when an answer reads it
+    reaching = np.bincount(collab_items, minlength=n_items)
+    collab_target_indptr = np.concatenate([[0], np.cumsum(reaching)]).astype(np.int64)
+    return {
+        "neighbor_indptr": neighbor_indptr,
+        "neighbor_items": neighbor_items,
+        "neighbor_sims": neighbor_sims,
+        "collab_indptr": collab_indptr,
+        "collab_items": collab_items,
+        "collab_weights": collab_weights,
+        "collab_rows": collab_rows,
+        "collab_target_indptr": collab_target_indptr,
+    }
 
 
 def _user_part(columns: Columns, item_index: IdIndex, k: int) -> dict[str, Any]:

@@ -36,8 +36,10 @@ from staticrec.scoring.fusion import (
     rrf,
     standardize,
 )
-from staticrec.scoring.model import Model
+from staticrec.scoring.model import Model, with_neighbors
 from staticrec.scoring.ranking import first_n, top_n
+from staticrec.scoring.schema import COLLAB_NEIGHBORS, CONTENT_NEIGHBORS
+from staticrec.scoring.shards import MovieShards
 from staticrec.scoring.titles import TitleIndex
 
 
@@ -202,6 +204,9 @@ class Recommender:
         self._svd_boost = np.power(np.maximum(model.n_ratings, 1.0), self.config.svd_popularity)
         self._titles: TitleIndex | None = None
         self._last_user: tuple[int, np.ndarray, Contributions] | None = None
+        self.movie_shards: MovieShards | None = None
+        """The neighbour shards loaded so far, when the model holds only some (the browser's);
+        None when it holds every row (CPython)."""
 
     def with_users_of(self, model: Model) -> Recommender:
         """This recommender over ``model``, which differs from its own in the known users only
@@ -209,6 +214,22 @@ class Recommender:
         other = object.__new__(type(self))
         other.__dict__.update(vars(self), model=model, _last_user=None)
         return other
+
+    def with_movie_shards(self, shards: MovieShards) -> Recommender:
+        """This recommender with the neighbour rows of ``shards`` (``scoring.shards``): the
+        catalogue and the known users are kept, the rows read by the last user are not."""
+        other = object.__new__(type(self))
+        model = with_neighbors(self.model, shards.columns())
+        other.__dict__.update(vars(self), model=model, movie_shards=shards, _last_user=None)
+        return other
+
+    def shards_missing(self, rows: Mapping[str, np.ndarray]) -> dict[str, list[int]]:
+        """The neighbour shards holding ``rows`` (``rows_read``) not loaded yet: none when the
+        model holds every row."""
+        if self.movie_shards is None:
+            return {}
+        places = {name: self.popularity_rank[at] for name, at in rows.items()}
+        return self.movie_shards.missing(places)
 
     @property
     def titles(self) -> TitleIndex:
@@ -289,6 +310,28 @@ class Recommender:
                     array.flags.writeable = False
             self._last_user = (user, svd, added)
         return self._last_user[1], self._last_user[2]
+
+    def rows_read(
+        self,
+        user_id: int | None = None,
+        ratings: Mapping[int, float] | None = None,
+        favorites: Iterable[int] = (),
+    ) -> dict[str, np.ndarray]:
+        """The movies (positions) whose neighbour rows an answer to a known user or to a visitor
+        reads, by table: the rated movies' EASE rows and the favourites' content rows. Cheap,
+        and nothing is checked here: a request the answer refuses reads no rows."""
+        if user_id is not None:
+            user = self.model.user_position(int(user_id))
+            if user < 0:
+                return {}
+            rated, values = self.model.rated_by(user)
+        else:
+            ratings = ratings or {}
+            positions = self.model.positions([int(m) for m in ratings])
+            values = np.array([float(r) for r in ratings.values()], dtype=np.float64)
+            rated, values = positions[positions >= 0], values[positions >= 0]
+        chosen, _, _ = self._favorites(favorites, rated, values, liked_only=user_id is None)
+        return {COLLAB_NEIGHBORS.name: rated, CONTENT_NEIGHBORS.name: chosen}
 
     def visitor_request(
         self, ratings: Mapping[int, float], favorites: Iterable[int] = ()

@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from staticrec.scoring.errors import ArtifactError
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """Bumped whenever a table's columns or meaning change; readers refuse other versions."""
 
 MANIFEST = "manifest.json"
@@ -29,6 +29,12 @@ a large catalogue's movie factors float16, see ``FactorPrecision``)."""
 FactorPrecision = Literal["float32", "float16"]
 """How the movie factors are stored: float16 halves the largest file a visit downloads at
 scale (ml-32m: 17.5 MB to 8.8 MB), at a ranking cost measured by ``staticrec evaluate``."""
+
+ShardOrder = Literal["key", "popularity"]
+"""``key``: shards of consecutive keys, the manifest giving each one's first and last key (users).
+``popularity``: shards of consecutive places in the popularity order (most ratings first,
+``scoring.content.popularity_order``), the manifest giving each one's first and last place
+(movies): the most-rated movies, which most visitors rate, share the first few shards."""
 
 FACTOR_COLUMNS = "f{j}"
 """Stands for the columns ``f0 .. f{n_factors-1}`` of a factor table."""
@@ -61,9 +67,12 @@ class Table:
     browser: bool = True
     """The site ships it and the scoring core reads it."""
     shard_key: str | None = None
-    """Written as several files of consecutive keys (``<name>/<n>.parquet``) instead of one:
-    the browser fetches only the shard holding the key it needs (a known user's rows), so what
-    a visit downloads does not grow with the number of users."""
+    """Written as several files (``<name>/<n>.parquet``) instead of one, each holding whole
+    runs of this key: the browser fetches only the shards holding the keys a request reads
+    (a known user's rows, the rated movies' neighbours), so what a visit downloads does not
+    grow with the dataset."""
+    shard_order: ShardOrder = "key"
+    """How the keys run from shard to shard (``ShardOrder``)."""
 
     @property
     def file(self) -> str:
@@ -156,8 +165,11 @@ CONTENT_NEIGHBORS = Table(
         Column("similarity", "float32"),
     ),
     sort_key=("movieId", "rank"),
+    shard_key="movieId",
+    shard_order="popularity",
 )
-"""Each movie's top-k content neighbours, best first (rank 1)."""
+"""Each movie's top-k content neighbours, best first (rank 1). Sharded by movie, in popularity
+order: a visit reads the rows of its favourites only."""
 
 COLLAB_NEIGHBORS = Table(
     "collab_neighbors",
@@ -168,9 +180,12 @@ COLLAB_NEIGHBORS = Table(
         Column("weight", "float32", dictionary=False),
     ),
     sort_key=("movieId", "rank"),
+    shard_key="movieId",
+    shard_order="popularity",
 )
 """Each movie's top-k EASE weights, best first: a visitor's scores are the sum of the rows of
-the movies they rated."""
+the movies they rated. Sharded by movie, in popularity order: a visit reads the rows of the
+movies rated only."""
 
 TUNING = Table("tuning", (), sort_key=(), browser=False)
 """Cross-validation results of ``--tune``: its columns follow the grid, so none are declared."""
@@ -194,6 +209,13 @@ SCORING_TABLES: tuple[Table, ...] = tuple(t for t in TABLES.values() if t.browse
 
 START_TABLES: tuple[Table, ...] = tuple(t for t in SCORING_TABLES if t.shard_key is None)
 """The tables the browser downloads when For you opens; the sharded ones come on demand."""
+
+MOVIE_TABLES: tuple[Table, ...] = tuple(t for t in SCORING_TABLES if t.shard_order == "popularity")
+"""The tables sharded by movie, whose shards a request fetches for the movies it reads."""
+
+MOVIE_SHARD_ROWS = 25_000
+"""About this many rows to a movie shard, whole movies (500 movies of 50 content neighbours):
+0.06 MB of content neighbours or 0.15 MB of EASE weights."""
 
 USER_SHARD_ROWS = 50_000
 """A user shard closes once it holds this many ratings (a heavy rater may take one alone):
@@ -220,6 +242,7 @@ def describe(
             entry["file"] = table.file
         else:
             entry["shard_key"] = table.shard_key
+            entry["shard_order"] = table.shard_order
             entry["shards"] = list((shards or {})[name])
         if table.columns:  # the tuning table's columns follow the grid
             columns = table.expanded(n_factors, (factor_dtypes or {}).get(name))

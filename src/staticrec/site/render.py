@@ -457,16 +457,17 @@ def _table_files(manifest: dict, tables: list[str]) -> list[str]:
 
 
 OFFLINE_SHARDS_BYTES = 20_000_000
-"""The user shards are kept for offline visits when they weigh at most this much together
-(every known user then works offline); above it, only the shards a visit fetched are kept."""
+"""The shards of the tables sharded by one key (the users', the movies') are kept for offline
+visits when they weigh at most this much together (every user, every movie then works
+offline); above it, only the shards a visit fetched are kept."""
 
 
 def offline_files(out: Path) -> list[str]:
     """What For you needs, as URLs relative to the site's root: the page, the scripts and
     styles, the model files and (self-hosted) the Python runtime. About 24 MB on
-    ml-latest-small, most of it Pyodide. The user shards are among them only while they are
-    small (``OFFLINE_SHARDS_BYTES``); otherwise the service worker keeps each one a visit
-    fetches (a known user's), not all of them."""
+    ml-latest-small, most of it Pyodide. The shards are among them only while small
+    (``OFFLINE_SHARDS_BYTES``, by shard key: at ml-32m the neighbour rows are, 14 MB, and the
+    users' are not); otherwise the service worker keeps each one a visit fetches."""
     folders = ["assets", "vendor", DATA_DIR.rstrip("/"), RUNTIME_DIR.rstrip("/")]
     paths = [
         path
@@ -475,16 +476,24 @@ def offline_files(out: Path) -> list[str]:
         for path in sorted((out / folder).rglob("*"))
         if path.is_file()
     ]
-    shards = {path for path in paths if _is_shard(path.relative_to(out))}
-    if sum(path.stat().st_size for path in shards) > OFFLINE_SHARDS_BYTES:
-        paths = [path for path in paths if path not in shards]
+    by_key: dict[str, set[Path]] = {}
+    for path in paths:
+        key = _shard_key(path.relative_to(out))
+        if key is not None:
+            by_key.setdefault(key, set()).add(path)
+    for shards in by_key.values():
+        if sum(path.stat().st_size for path in shards) > OFFLINE_SHARDS_BYTES:
+            paths = [path for path in paths if path not in shards]
     return [FOR_YOU, *(path.relative_to(out).as_posix() for path in paths)]
 
 
-def _is_shard(path: Path) -> bool:
-    """A file of a sharded table: data/<table>/<n>.parquet."""
+def _shard_key(path: Path) -> str | None:
+    """The shard key of a file of a sharded table (data/<table>/<n>.parquet); None for any
+    other file."""
     parts = path.parts
-    return len(parts) == 3 and parts[0] == DATA_DIR.rstrip("/") and parts[1] in schema.TABLES
+    if len(parts) == 3 and parts[0] == DATA_DIR.rstrip("/") and parts[1] in schema.TABLES:
+        return schema.TABLES[parts[1]].shard_key
+    return None
 
 
 def write_service_worker(environment: jinja2.Environment, out: Path) -> None:
