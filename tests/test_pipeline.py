@@ -350,13 +350,14 @@ def test_neighbor_tables_are_sharded_by_whole_movies_in_popularity_order(built, 
     assert shard_of[by_popularity["movieId"].iloc[0]] == 0
 
 
-def test_movie_factors_stored_in_float16_are_declared_so_and_read_back(tiny_dir, tmp_path):
-    """float16 movie factors: the file and the manifest say so; the model reads them as the
-    float32 build's, rounded to float16; the users' factors stay float32."""
+def test_compact_movie_factors_are_declared_so_and_read_back(tiny_dir, tmp_path):
+    """float16 and int8 movie factors: the file and the manifest say so; the model reads them
+    as the float32 build's, rounded to float16, or to the nearest step of each column's scale
+    (the manifest's); the users' factors stay float32."""
     from staticrec.artifacts import load_recommender
 
-    built = {}
-    for precision in ("float32", "float16"):
+    built, arrow = {}, {"float32": "float", "float16": "halffloat", "int8": "int8"}
+    for precision in ("float32", "float16", "int8"):
         artifacts = tmp_path / precision
         run(
             BuildConfig(
@@ -367,14 +368,19 @@ def test_movie_factors_stored_in_float16_are_declared_so_and_read_back(tiny_dir,
         manifest = json.loads((artifacts / "manifest.json").read_text())
         dtypes = {c["name"]: c["dtype"] for c in manifest["tables"]["item_factors"]["columns"]}
         assert (dtypes["f0"], dtypes["bi"]) == (precision, "float32")
-        assert (
-            str(pq.read_schema(artifacts / "item_factors.parquet").field("f0").type)
-            == ({"float32": "float", "float16": "halffloat"}[precision])
-        )
+        field = pq.read_schema(artifacts / "item_factors.parquet").field("f0")
+        assert str(field.type) == arrow[precision]
         assert manifest["params"]["factor_precision"] == precision
-    full, half = built["float32"], built["float16"]
+        assert ("factor_scales" in manifest) == (precision == "int8")
+    full, half, eight = built["float32"], built["float16"], built["int8"]
     np.testing.assert_array_equal(half.item_factors, full.item_factors.astype(np.float16))
     np.testing.assert_array_equal(half.user_factors, full.user_factors)
+    scales = json.loads((tmp_path / "int8" / "manifest.json").read_text())["factor_scales"]
+    steps = np.asarray(scales["item_factors"])
+    np.testing.assert_allclose(steps, np.abs(full.item_factors).max(axis=0) / 127, rtol=1e-6)
+    error = np.abs(eight.item_factors - full.item_factors)
+    assert np.all(error <= steps / 2 * (1 + 1e-6)) and error.max() > 0
+    np.testing.assert_array_equal(eight.user_factors, full.user_factors)
 
 
 def test_auto_precision_halves_only_large_movie_factors():

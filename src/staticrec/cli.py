@@ -273,10 +273,11 @@ def _build_parser(sub: argparse._SubParsersAction) -> None:
     )
     model.add_argument(
         "--factor-precision",
-        choices=("auto", "float32", "float16"),
+        choices=("auto", "float32", "float16", "int8"),
         default="auto",
         help="how the movie factors are stored: float16 halves the largest file a visit "
-        "downloads; auto picks it when float32 would exceed 4 MB (default: %(default)s)",
+        "downloads, int8 quarters it; auto picks float16 when float32 would exceed 4 MB "
+        "(default: %(default)s)",
     )
     model.add_argument(
         "--top-k",
@@ -366,7 +367,7 @@ def _evaluate_parser(sub: argparse._SubParsersAction) -> None:
     _add_evaluation_options(p, EvaluateConfig().report_dir)
     p.add_argument(
         "--factor-precision",
-        choices=("float32", "float16"),
+        choices=("float32", "float16", "int8"),
         default="float32",
         help="store the trained models' movie factors so, as a site would (default: %(default)s)",
     )

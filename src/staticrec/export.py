@@ -28,6 +28,7 @@ from staticrec.scoring.content import popularity_order
 from staticrec.scoring.schema import MANIFEST, SCHEMA_VERSION
 
 _ARROW_TYPES = {
+    "int8": pa.int8(),
     "int16": pa.int16(),
     "int32": pa.int32(),
     "float16": pa.float16(),
@@ -95,6 +96,19 @@ def _arrow_array(values, dtype: schema.Dtype) -> pa.Array:
     return pa.array(values, _ARROW_TYPES[dtype])
 
 
+def quantization_scales(factors: np.ndarray) -> np.ndarray:
+    """Per factor column, the step of its int8 quantisation: its largest magnitude over 127,
+    so that every value rounds into -127..127 (1 for an all-zero column)."""
+    largest = np.abs(factors).max(axis=0, initial=0.0)
+    return np.where(largest > 0, largest / 127, 1.0).astype(np.float64)
+
+
+def quantized(factors: np.ndarray) -> np.ndarray:
+    """``factors`` as int8 steps of ``quantization_scales``: the nearest step, column by
+    column (the error is at most half a step)."""
+    return np.rint(factors / quantization_scales(factors)).astype(np.int8)
+
+
 def factor_table(
     spec: schema.Table,
     ids: np.ndarray,
@@ -102,9 +116,12 @@ def factor_table(
     factors,
     precision: schema.FactorPrecision = "float32",
 ) -> pa.Table:
-    """``<id>, <bias>, f0..f{k-1}`` as ``spec`` declares them, the factors in ``precision``."""
+    """``<id>, <bias>, f0..f{k-1}`` as ``spec`` declares them, the factors in ``precision``
+    (int8: ``quantized``, the scales going to the manifest)."""
     id_name, bias_name = (c.name for c in spec.columns[:2])
     columns = {id_name: ids, bias_name: bias}
+    if precision == "int8":
+        factors = quantized(factors)
     for j in range(factors.shape[1]):
         columns[f"f{j}"] = np.ascontiguousarray(factors[:, j])
     return declared_table(spec, columns, factors.shape[1], precision)
@@ -208,11 +225,16 @@ def write_parquet(table: pa.Table, path: Path, dictionary: list[str] | bool = Tr
     )
 
 
-def _dictionary_columns(spec: schema.Table, names: list[str]) -> list[str] | bool:
-    """The columns to dictionary-encode; a table of undeclared columns (tuning) encodes all."""
+def _dictionary_columns(spec: schema.Table, table: pa.Table) -> list[str] | bool:
+    """The columns to dictionary-encode; a table of undeclared columns (tuning) encodes all.
+    int8 factors are too: 255 values at most, a byte each, where plain Parquet takes four."""
     if not spec.columns:
         return True
-    return [name for name in names if spec.column(name).dictionary]
+    return [
+        field.name
+        for field in table.schema
+        if spec.column(field.name).dictionary or field.type == pa.int8()
+    ]
 
 
 def file_entry(path: Path) -> FileEntry:
@@ -275,11 +297,13 @@ def movie_shards(table: pa.Table, items: pa.Table, rows_per_shard: int = schema.
 
 
 def _factor_dtypes(tables: Mapping[str, pa.Table]) -> dict[str, schema.Dtype]:
-    """The factor tables written in float16 (the manifest then says so, column by column)."""
+    """The factor tables written in float16 or int8 (the manifest then says so, column by
+    column)."""
+    compact = {pa.float16(): "float16", pa.int8(): "int8"}
     return {
-        name: "float16"
+        name: compact[table.schema.field("f0").type]
         for name, table in tables.items()
-        if "f0" in table.column_names and table.schema.field("f0").type == pa.float16()
+        if "f0" in table.column_names and table.schema.field("f0").type in compact
     }
 
 
@@ -297,7 +321,7 @@ def write_artifacts(
     )
     for name in sorted(tables):
         spec = schema.TABLES[name]
-        dictionary = _dictionary_columns(spec, tables[name].column_names)
+        dictionary = _dictionary_columns(spec, tables[name])
         if spec.shard_key is None:
             write_parquet(tables[name], folder / spec.file, dictionary)
             files[spec.file] = file_entry(folder / spec.file)

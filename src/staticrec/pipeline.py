@@ -29,7 +29,7 @@ from staticrec.download import DownloadConfig, fetch_dataset
 from staticrec.neighbors import NeighborIndex
 from staticrec.output import StagedOutputs, check_disjoint
 from staticrec.scoring import Recommender, ScoringConfig
-from staticrec.scoring.schema import SCHEMA_VERSION, FactorPrecision
+from staticrec.scoring.schema import ITEM_FACTORS, SCHEMA_VERSION, FactorPrecision
 from staticrec.site import render
 
 if TYPE_CHECKING:  # the evaluation imports this module; it is imported here only when it runs
@@ -72,7 +72,7 @@ class BuildConfig:
     80% (ml-latest-small, 100,836 ratings, keeps all of them)."""
     progress: bool = False
     """Progress bars for the long stages (SVD's epochs)."""
-    factor_precision: Literal["auto", "float32", "float16"] = "auto"
+    factor_precision: Literal["auto", "float32", "float16", "int8"] = "auto"
     """How the movie factors are stored: ``auto`` is float16 when float32 would take more than
     ``COMPACT_FACTORS_BYTES`` (ml-latest-small and ml-10m stay float32; ml-25m and ml-32m go
     float16)."""
@@ -202,8 +202,7 @@ def run(config: BuildConfig) -> BuildSummary:
             tuned.table if tuned is not None else None,
             precision,
         )
-        manifest = _manifest(config, ml, summary, factors, params, len(vocabulary))
-        manifest["params"]["factor_precision"] = precision
+        manifest = _manifest(config, ml, summary, factors, params, len(vocabulary), precision)
     with StagedOutputs(targets, keep=_inputs(config)) as staged:
         artifacts = staged.path(config.artifacts_dir)
         with summary.stage("export"):
@@ -298,17 +297,27 @@ def train_recommender(
     tables = export.artifact_tables(
         trained, factors, index, item_index, factor_precision=factor_precision
     )
-    return recommender_from_tables(tables, model_meta(factors, ml.rating_scale), scoring)
+    meta = model_meta(factors, ml.rating_scale, factor_precision)
+    return recommender_from_tables(tables, meta, scoring)
 
 
-def model_meta(factors: collab.Factors, rating_scale: tuple[float, float]) -> dict:
-    """The manifest's scalars the scoring core reads beside the tables."""
-    return {
+def model_meta(
+    factors: collab.Factors,
+    rating_scale: tuple[float, float],
+    precision: FactorPrecision = "float32",
+) -> dict:
+    """The manifest's scalars the scoring core reads beside the tables (int8 movie factors:
+    the scale of each column)."""
+    meta = {
         "schema_version": SCHEMA_VERSION,
         "rating_scale": list(rating_scale),
         "global_mean": factors.global_mean,
         "n_factors": factors.n_factors,
     }
+    if precision == "int8":
+        scales = export.quantization_scales(factors.item_factors).tolist()
+        meta["factor_scales"] = {ITEM_FACTORS.name: scales}
+    return meta
 
 
 def _manifest(
@@ -318,6 +327,7 @@ def _manifest(
     factors: collab.Factors,
     params: collab.SVDParams,
     vocabulary_size: int,
+    precision: FactorPrecision,
 ) -> dict:
     return {
         "dataset": {
@@ -326,8 +336,9 @@ def _manifest(
             # the site credits GroupLens for MovieLens, and nobody for your own file
             "source": "ratings-file" if config.ratings_files else "movielens",
         },
-        **model_meta(factors, config.rating_scale),
+        **model_meta(factors, config.rating_scale, precision),
         "params": {
+            "factor_precision": precision,
             "svd": asdict(params),
             "content": {**asdict(config.content), "vocabulary_size": vocabulary_size},
             "collab_index": asdict(config.collab_index),

@@ -1,6 +1,7 @@
-"""A generated MovieLens-shaped dataset, built as a large catalogue is (a page budget, movie
-factors in float16): the movies past the budget are shown at their own address by the 404 page,
-and For you answers from the same site as the build's own scoring core does."""
+"""A generated MovieLens-shaped dataset, built as a large catalogue is (a page budget, compact
+movie factors): the movies past the budget are shown at their own address by the 404 page,
+and For you answers from the same site as the build's own scoring core does, with the movie
+factors in float16 or in int8."""
 
 from __future__ import annotations
 
@@ -15,12 +16,24 @@ SHAPE = SyntheticConfig(n_users=300, n_movies=2_000, n_ratings=30_000, seed=5)
 MOVIE_PAGES = 300
 
 
+def _built(tmp_path_factory, precision):
+    folder = tmp_path_factory.mktemp(f"generated-{precision}")
+    write_movielens(generate(SHAPE), folder / "data")
+    build_site(folder / "data", folder, {"factor_precision": precision}, movie_pages=MOVIE_PAGES)
+    server = serve_site(folder / "site")
+    return folder, server
+
+
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("generated")
-    write_movielens(generate(SHAPE), folder / "data")
-    build_site(folder / "data", folder, {"factor_precision": "float16"}, movie_pages=MOVIE_PAGES)
-    server = serve_site(folder / "site")
+    folder, server = _built(tmp_path_factory, "float16")
+    yield folder, server.url, load_recommender(folder / "artifacts")
+    server.close()
+
+
+@pytest.fixture(scope="module")
+def generated_int8(tmp_path_factory):
+    folder, server = _built(tmp_path_factory, "int8")
     yield folder, server.url, load_recommender(folder / "artifacts")
     server.close()
 
@@ -56,10 +69,13 @@ def test_an_unknown_movie_stays_not_found(page, generated):
     assert page.locator("article.movie").count() == 0
 
 
-def test_for_you_answers_from_the_generated_site(page, generated):
-    folder, url, recommender = generated
+@pytest.mark.parametrize(
+    ("site", "stored"), [("generated", "halffloat"), ("generated_int8", "int8")]
+)
+def test_for_you_answers_from_the_generated_site(page, request, site, stored):
+    folder, url, recommender = request.getfixturevalue(site)
     factors = pq.read_schema(folder / "site" / "data" / "item_factors.parquet")
-    assert str(factors.field("f0").type) == "halffloat"  # decoded by hyparquet in the page
+    assert str(factors.field("f0").type) == stored  # decoded by hyparquet in the page
     page.goto(f"{url}for-you/?user=7")
     wait_for_results(page)
     assert list_ids(page, "#hybrid") == [i.movie_id for i in recommender.for_user(7).hybrid]

@@ -194,10 +194,18 @@ def _optional_ids(columns: Columns, table: schema.Table, name: str) -> np.ndarra
     return np.nan_to_num(values, nan=0.0).astype(np.int64)
 
 
-def _factor_matrix(columns: Columns, table: schema.Table, n_factors: int) -> np.ndarray:
+def _factor_matrix(
+    columns: Columns, table: schema.Table, n_factors: int, scales: Sequence[float] | None = None
+) -> np.ndarray:
+    """The factor columns as a matrix; int8 steps times their column's scale, when given."""
     if n_factors < 1:
         raise ArtifactError(f"n_factors must be at least 1, not {n_factors}")
-    return np.column_stack([_column(columns, table, f"f{j}") for j in range(n_factors)])
+    matrix = np.column_stack([_column(columns, table, f"f{j}") for j in range(n_factors)])
+    if scales is None:
+        return matrix
+    if len(scales) != n_factors:
+        raise ArtifactError(f"{table.name} has {len(scales)} factor scales, not {n_factors}")
+    return matrix * np.asarray(scales, dtype=np.float64)
 
 
 def _csr(owner_positions: np.ndarray, n_owners: int, *payload: np.ndarray):
@@ -291,7 +299,8 @@ def model_from_columns(columns: Columns, meta: Mapping[str, Any]) -> Model:
     item_bias = np.zeros(len(item_ids))
     item_bias[factor_pos] = _column(columns, item_table, "bi")
     item_factors = np.zeros((len(item_ids), k))
-    item_factors[factor_pos] = _factor_matrix(columns, item_table, k)
+    scales = meta.get("factor_scales", {}).get(item_table.name)  # int8 factors
+    item_factors[factor_pos] = _factor_matrix(columns, item_table, k, scales)
 
     users = _user_part(columns, item_index, k)
     neighbors = _neighbor_part(columns, item_index)
