@@ -199,11 +199,17 @@ def artifact_tables(
     return tables
 
 
-def write_parquet(table: pa.Table, path: Path, dictionary: list[str] | bool = True) -> None:
+def write_parquet(
+    table: pa.Table,
+    path: Path,
+    dictionary: list[str] | bool = True,
+    delta: list[str] | None = None,
+) -> None:
     """Parquet with fixed options (snappy, page v1, no pandas metadata): stable bytes.
 
     Snappy is the codec every Parquet reader has built in, hyparquet in the browser included.
-    ``dictionary`` names the columns to dictionary-encode (the schema says which).
+    ``dictionary`` names the columns to dictionary-encode, ``delta`` those to delta-encode (the
+    schema says which).
     """
     # Columns without nulls are declared non-nullable: readers then skip definition levels, and
     # hyparquet hands such plain-encoded columns over as typed arrays.
@@ -220,9 +226,16 @@ def write_parquet(table: pa.Table, path: Path, dictionary: list[str] | bool = Tr
         compression="snappy",
         data_page_version="1.0",
         use_dictionary=dictionary,
+        column_encoding=dict.fromkeys(delta, "DELTA_BINARY_PACKED") if delta else None,
         write_statistics=False,
         store_schema=False,
     )
+
+
+def _encodings(spec: schema.Table, table: pa.Table) -> dict:
+    """``write_parquet``'s encoding arguments for a table of ``spec``."""
+    delta = [c.name for c in spec.columns if c.delta and c.name in table.column_names]
+    return {"dictionary": _dictionary_columns(spec, table), "delta": delta}
 
 
 def _dictionary_columns(spec: schema.Table, table: pa.Table) -> list[str] | bool:
@@ -321,9 +334,9 @@ def write_artifacts(
     )
     for name in sorted(tables):
         spec = schema.TABLES[name]
-        dictionary = _dictionary_columns(spec, tables[name])
+        encodings = _encodings(spec, tables[name])
         if spec.shard_key is None:
-            write_parquet(tables[name], folder / spec.file, dictionary)
+            write_parquet(tables[name], folder / spec.file, **encodings)
             files[spec.file] = file_entry(folder / spec.file)
             continue
         (folder / spec.name).mkdir()
@@ -335,7 +348,7 @@ def write_artifacts(
         )
         for number, (first, last, rows) in enumerate(parts):
             relative = spec.shard_file(number)
-            write_parquet(rows, folder / relative, dictionary)
+            write_parquet(rows, folder / relative, **encodings)
             files[relative] = file_entry(folder / relative)
             shards[name].append({"file": relative, "first": first, "last": last})
     manifest = {
