@@ -176,6 +176,27 @@ def test_the_user_on_the_page_keeps_their_scores_and_answers_the_same(recommende
         request.added.scores[0] = 1.0  # shared between answers, so nobody may change it
 
 
+def test_a_request_made_under_another_strength_rule_is_weighed_again(recommender):
+    """The evaluation scores one user's request with several recommenders: one that weighs
+    the rated movies otherwise (binary, as EASE is trained) must not reuse the site's sums."""
+    from staticrec.scoring import Recommender, ScoringConfig
+
+    binary = Recommender(
+        recommender.model, ScoringConfig(collab_rating_offset=None, collab_recency=None)
+    )
+    request, _ = recommender.user_request(105)
+    own, _ = binary.user_request(105)
+    assert binary.contributions(request) is not request.added
+    np.testing.assert_array_equal(
+        binary.contributions(request).scores, binary.contributions(own).scores
+    )
+    assert not np.array_equal(
+        binary.contributions(request).scores,
+        recommender.contributions(request).scores,
+        equal_nan=True,
+    )
+
+
 def test_similar_lists_the_stored_neighbours(recommender):
     similar = recommender.similar(TOY_STORY)
     assert len(similar) == 50

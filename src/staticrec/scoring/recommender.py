@@ -175,6 +175,9 @@ class Request:
     """Raw SVD predictions for every item (NaN without factors)."""
     added: Contributions | None = None
     """What the rated movies add through the item index, when already known."""
+    added_rule: tuple[float | None, float | None] | None = None
+    """The rule ``added`` was computed under (``Recommender.strength_rule``): a recommender
+    weighing the rated movies otherwise computes its own."""
 
 
 class Recommender:
@@ -293,7 +296,9 @@ class Recommender:
         from_end = self.model.recency_of(user)
         svd, added = self._known_user(user)
         favorite_pos, named, ignored = self._favorites(favorites, rated, ratings, liked_only=False)
-        request = Request("user", rated, ratings, from_end, favorite_pos, named, svd, added)
+        request = Request(
+            "user", rated, ratings, from_end, favorite_pos, named, svd, added, self.strength_rule
+        )
         return request, ignored
 
     def _known_user(self, user: int) -> tuple[np.ndarray, Contributions]:
@@ -383,9 +388,14 @@ class Recommender:
             return first_n(self._popularity_order, depth, exclude=seen)
         return top_n(scores, depth, exclude=seen, tie_rank=self.popularity_rank)
 
+    @property
+    def strength_rule(self) -> tuple[float | None, float | None]:
+        """What sets how much each rated movie's row counts (``_strengths``)."""
+        return self.config.collab_rating_offset, self.config.collab_recency
+
     def contributions(self, request: Request) -> Contributions:
         """What the request's rated movies add to each movie through the item index."""
-        if request.added is not None:
+        if request.added is not None and request.added_rule == self.strength_rule:
             return request.added
         strengths = self._strengths(request.ratings, request.from_end)
         return contributions(self.model, request.rated, strengths)
