@@ -383,7 +383,7 @@ def test_compact_movie_factors_are_declared_so_and_read_back(tiny_dir, tmp_path)
     np.testing.assert_array_equal(eight.user_factors, full.user_factors)
 
 
-def test_auto_precision_halves_only_large_movie_factors():
+def test_auto_precision_quarters_only_large_movie_factors():
     from staticrec.collab import Factors
 
     def factors(n_items):
@@ -391,5 +391,5 @@ def test_auto_precision_halves_only_large_movie_factors():
         return Factors(0.0, empty, empty, empty, empty, empty, np.zeros((n_items, 50)))
 
     assert pipeline.factor_precision("auto", factors(9_724)) == "float32"  # ml-latest-small
-    assert pipeline.factor_precision("auto", factors(84_432)) == "float16"  # ml-32m
+    assert pipeline.factor_precision("auto", factors(84_432)) == "int8"  # ml-32m
     assert pipeline.factor_precision("float32", factors(84_432)) == "float32"

@@ -276,7 +276,7 @@ def _build_parser(sub: argparse._SubParsersAction) -> None:
         choices=("auto", "float32", "float16", "int8"),
         default="auto",
         help="how the movie factors are stored: float16 halves the largest file a visit "
-        "downloads, int8 quarters it; auto picks float16 when float32 would exceed 4 MB "
+        "downloads, int8 quarters it; auto picks int8 when float32 would exceed 4 MB "
         "(default: %(default)s)",
     )
     model.add_argument(
