@@ -7,9 +7,11 @@ memory, the site's size, and what a cold For-you visit downloads and how soon it
 movies and ratings of ml-1m .. ml-32m, generated from seed 0 (``staticrec generate``). Each is
 built with the default options by ``staticrec build`` in a fresh process: its closing summary
 gives the seconds per stage and the process's peak resident memory. Each site is then visited
-once, cold, in headless Chromium from 127.0.0.1 (no network emulation), at For you for user 1
-(service worker blocked: its install would fetch the kept files a second time): the time to
-the first recommendation and the bytes fetched, by kind. Large generated folders
+cold, in headless Chromium from 127.0.0.1 (no network emulation), at For you, twice: as a new
+visitor who rated ten of the most-rated movies, and as user 1 (service worker blocked: its
+install would fetch the kept files a second time). Each visit reports the time to the first
+recommendation and the data fetched: the files every visit starts with, and the shards (the
+user's, the movies' neighbour rows) this one read. Large generated folders
 are kept under --work between runs (they are regenerated only when missing).
 """
 
@@ -18,6 +20,7 @@ from __future__ import annotations
 import argparse
 import functools
 import http.server
+import json
 import re
 import subprocess
 import sys
@@ -25,8 +28,10 @@ import threading
 import time
 from pathlib import Path
 
+import pyarrow.parquet as pq
+
 from _common import REPO, ml_small, table
-from bench_browser import Handler, mark, transferred, wait_for
+from bench_browser import Handler, mark, wait_for
 
 sys.path.insert(0, str(REPO / "tests" / "browser"))
 from browsing import CHROMIUM, CHROMIUM_ARGS
@@ -83,8 +88,36 @@ def site_size(site: Path) -> tuple[int, int, int]:
     return sum(s for s, _ in sizes), max(s for s, _ in sizes), pages
 
 
-def cold_visit(browser, site: Path) -> tuple[float, dict[str, int]]:
-    """Seconds to For you's first recommendation for user 1, cold, and the bytes fetched."""
+VISITOR_STARS = (5.0, 4.0, 4.5, 3.0, 2.0)
+"""A new visitor's ratings of the most-rated movies, in this order: what the home page offers."""
+
+
+def visitor_ratings(site: Path, count: int = 10) -> list[list[float]]:
+    """``count`` of the most-rated movies, rated as a visitor would from the home page."""
+    items = pq.read_table(site / "data" / "items.parquet", columns=["movieId", "n_ratings"])
+    rows = sorted(zip(*items.to_pydict().values(), strict=True), key=lambda r: (-r[1], r[0]))
+    stars = VISITOR_STARS * count
+    return [[movie, stars[i]] for i, (movie, _) in enumerate(rows[:count])]
+
+
+def data_fetched(requests) -> dict[str, int]:
+    """Bytes of the data folder fetched: at start (manifest, items, factors) and as shards."""
+    out = {"start": 0, "shards": 0, "shard files": 0}
+    for request in requests:
+        path = request.url.split("/data/", 1)
+        if len(path) < 2:
+            continue
+        sizes = request.sizes()
+        size = sizes["responseBodySize"] + sizes["responseHeadersSize"]
+        shard = "/" in path[1]
+        out["shards" if shard else "start"] += size
+        out["shard files"] += shard
+    return out
+
+
+def cold_visit(browser, site: Path, ratings=None) -> tuple[float, dict[str, int]]:
+    """Seconds to For you's first recommendation, cold, and the data fetched: for user 1, or
+    for a visitor whose ``ratings`` are in the browser's storage."""
     httpd = http.server.ThreadingHTTPServer(
         ("127.0.0.1", 0), functools.partial(Handler, directory=str(site))
     )
@@ -92,16 +125,36 @@ def cold_visit(browser, site: Path) -> tuple[float, dict[str, int]]:
     try:
         # no service worker: it would fetch the kept files again, which is not what a visit needs
         context = browser.new_context(service_workers="block")
+        if ratings is not None:
+            stored = json.dumps(json.dumps(ratings))
+            context.add_init_script(f"localStorage.setItem('staticrec:/:ratings', {stored});")
         page = context.new_page()
         finished: list = []
         context.on("requestfinished", lambda request: finished.append(request))
-        page.goto(f"http://127.0.0.1:{httpd.server_address[1]}/for-you/?user=1")
+        query = "" if ratings is not None else "?user=1"
+        page.goto(f"http://127.0.0.1:{httpd.server_address[1]}/for-you/{query}")
         first = wait_for(page, mark("first-result"), 600) / 1000
-        fetched = transferred(finished)
+        fetched = data_fetched(finished)
         context.close()
         return first, fetched
     finally:
         httpd.shutdown()
+
+
+def ratings_of_user_1(artifacts: Path) -> int:
+    """How many ratings user 1 has (what their known-user answer reads)."""
+    manifest = json.loads((artifacts / "manifest.json").read_text())
+    shard = manifest["tables"]["user_ratings"]["shards"][0]["file"]
+    users = pq.read_table(artifacts / shard, columns=["userId"]).column("userId").to_numpy()
+    return int((users == 1).sum())
+
+
+def visit_cell(first: float, fetched: dict[str, int]) -> tuple[str, str]:
+    data = fetched["start"] + fetched["shards"]
+    return (
+        f"{data / 1e6:.1f} MB ({fetched['shards'] / 1e6:.1f} in {fetched['shard files']} shards)",
+        f"{first:.2f} s",
+    )
 
 
 def main() -> None:
@@ -121,7 +174,8 @@ def main() -> None:
             print(summary, flush=True)
             stages = stage_seconds(summary)
             site_bytes, largest, pages = site_size(out / "site")
-            first, fetched = cold_visit(browser, out / "site")
+            user = cold_visit(browser, out / "site")
+            visitor = cold_visit(browser, out / "site", visitor_ratings(out / "site"))
             slowest = sorted(stages.items(), key=lambda kv: -kv[1])[:3]
             loaded = next(line for line in summary.splitlines() if line.startswith("loaded"))
             rows.append(
@@ -135,8 +189,9 @@ def main() -> None:
                     f"{site_bytes / 1e6:.0f} MB",
                     f"{largest / 1e6:.1f} MB",
                     f"{pages:,}",
-                    f"{fetched.get('data', 0) / 1e6:.1f} MB",
-                    f"{first:.2f} s",
+                    *visit_cell(*visitor),
+                    f"{ratings_of_user_1(out / 'artifacts'):,}",
+                    *visit_cell(*user),
                 )
             )
         browser.close()
@@ -153,7 +208,10 @@ def main() -> None:
             "site",
             "largest file",
             "pages",
-            "visit: data",
+            "visitor: data",
+            "first answer",
+            "user 1 rated",
+            "user 1: data",
             "first answer",
         ),
     )
