@@ -160,3 +160,47 @@ def test_a_catalogue_without_any_genre_has_an_empty_index(tmp_path):
 def test_bad_content_config(kwargs):
     with pytest.raises(ConfigError):
         ContentConfig(**kwargs)
+
+
+def _genome_case(rng, n=40, tags=12):
+    """Movies with genres only, the genome only, both, or neither."""
+    genres = rng.integers(0, 2, size=(n, 5)) * (rng.random((n, 1)) < 0.8)
+    features = normalize(sp.csr_matrix(genres.astype(float)))
+    with_genome = np.flatnonzero(rng.random(n) < 0.6)
+    relevance = rng.random((len(with_genome), tags))
+    genome = pd.DataFrame(
+        {
+            "movieId": np.repeat(with_genome * 10 + 1, tags),
+            "tagId": np.tile(np.arange(tags) * 3 + 1, len(with_genome)),
+            "relevance": relevance.ravel(),
+        }
+    ).sample(frac=1.0, random_state=0)  # in no particular order
+    return features, genome, with_genome, relevance
+
+
+def test_genome_index_equals_the_oracle_on_the_weighted_halves(rng):
+    """Each movie's vector is its genre TF-IDF and its genome vector side by side, each half
+    of length sqrt(1/2) when it has both and 1 when it has one: brute force on that matrix."""
+    from staticrec.content import genome_neighbors, genome_vectors
+
+    features, genome, with_genome, relevance = _genome_case(rng)
+    n = features.shape[0]
+    item_ids = np.arange(n) * 10 + 1
+    vectors = genome_vectors(genome, item_ids)
+    assert vectors.positions.tolist() == with_genome.tolist()
+    dense_genome = np.zeros((n, relevance.shape[1]))
+    dense_genome[with_genome] = normalize(relevance)
+    has_genres = features.getnnz(axis=1) > 0
+    halves = np.where(has_genres & (np.abs(dense_genome).sum(axis=1) > 0), np.sqrt(0.5), 1.0)
+    combined = sp.csr_matrix(np.hstack([features.toarray(), dense_genome]) * halves[:, None])
+    tie_order = rng.permutation(n)
+    index = genome_neighbors(features, vectors, tie_order, k=8, chunk_bytes=1 << 9)
+    for i, (ids, sims) in enumerate(brute_force_top_k(combined, tie_order, k=8)):
+        got_ids, got_sims = index.row(i)
+        assert got_ids.tolist() == ids
+        np.testing.assert_allclose(got_sims, np.array(sims, dtype=np.float32), rtol=1e-5)
+
+
+def test_genres_plus_genome_needs_the_genome(ml_small):
+    with pytest.raises(ConfigError, match=r"needs genome-scores\.csv"):
+        build_content_index(ml_small, ContentConfig(source="genres+genome"))

@@ -72,6 +72,23 @@ def test_tags_are_required_only_for_tag_content(tmp_path):
     assert error.path.name == "tags.csv"
 
 
+GENOME = "movieId,tagId,relevance\n1,1,0.9\n1,2,0.1\n3,1,0.2\n3,2,0.8\n99,1,0.5\n"
+
+
+def test_the_genome_is_read_only_for_genome_content_and_checked(tmp_path):
+    folder = write_dataset(tmp_path / "d")
+    assert load_movielens(folder, name="tiny").genome is None
+    assert load_error(folder, with_genome=True).path.name == "genome-scores.csv"
+    (folder / "genome-scores.csv").write_text(GENOME, encoding="utf-8")
+    genome = load_movielens(folder, name="tiny", with_genome=True).genome
+    assert genome["movieId"].tolist() == [1, 1, 3, 3]  # movie 99 is not in the catalogue
+    (folder / "genome-scores.csv").write_text(GENOME.replace("0.8", "1.5"), encoding="utf-8")
+    error = load_error(folder, with_genome=True)
+    assert "line 5" in str(error) and "relevance 1.5 is not between 0 and 1" in str(error)
+    (folder / "genome-scores.csv").write_text(GENOME + "1,2,0.3\n", encoding="utf-8")
+    assert "duplicate movieId=1, tagId=2" in str(load_error(folder, with_genome=True))
+
+
 def test_empty_file_is_named(tmp_path):
     error = load_error(write_dataset(tmp_path / "d", movies=""))
     assert error.path.name == "movies.csv" and "file is empty" in str(error)

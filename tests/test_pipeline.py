@@ -393,3 +393,32 @@ def test_auto_precision_quarters_only_large_movie_factors():
     assert pipeline.factor_precision("auto", factors(9_724)) == "float32"  # ml-latest-small
     assert pipeline.factor_precision("auto", factors(84_432)) == "int8"  # ml-32m
     assert pipeline.factor_precision("float32", factors(84_432)) == "float32"
+
+
+def test_the_tag_genome_joins_the_genres_when_asked_for(tiny_dir, tmp_path, capsys):
+    """``--content genres+genome``: Toy Story and Heat share no genre, so only their nearly
+    equal genome vectors make them neighbours; the about page says what the model read."""
+    from staticrec.artifacts import load_recommender
+
+    (tiny_dir / "genome-scores.csv").write_text(
+        "movieId,tagId,relevance\n1,1,0.9\n1,2,0.1\n3,1,0.85\n3,2,0.12\n2,1,0.05\n2,2,0.95\n",
+        encoding="utf-8",
+    )
+    similar = {}
+    for source in ("genres", "genres+genome"):
+        out = tmp_path / source
+        options = ["--no-site", "--content", source, "--quiet"]
+        code = main(["build", "--data-dir", str(tiny_dir), "--artifacts-dir", str(out), *options])
+        assert code == 0
+        similar[source] = [m.movie_id for m in load_recommender(out).similar(1)]
+        manifest = json.loads((out / "manifest.json").read_text())
+        assert manifest["params"]["content"]["source"] == source
+    assert 3 not in similar["genres"] and 3 in similar["genres+genome"]
+    assert manifest["params"]["content"]["vocabulary_size"] == 9 + 2  # genre terms, tags
+    (tiny_dir / "genome-scores.csv").unlink()
+    capsys.readouterr()
+    options = ["--no-site", "--content", "genres+genome", "--quiet"]
+    code = main(
+        ["build", "--data-dir", str(tiny_dir), "--artifacts-dir", str(tmp_path / "x"), *options]
+    )
+    assert code != 0 and "genome-scores.csv" in capsys.readouterr().err

@@ -40,6 +40,11 @@ RATINGS = TableSpec(
 )
 LINKS = TableSpec("links.csv", {"movieId": "int", "imdbId": "int", "tmdbId": "int?"})
 TAGS = TableSpec("tags.csv", {"userId": "int", "movieId": "int", "tag": "str", "timestamp": "int"})
+GENOME_SCORES = TableSpec(
+    "genome-scores.csv", {"movieId": "int", "tagId": "int", "relevance": "float"}
+)
+"""The tag genome of ml-25m and ml-32m: how strongly each of 1,128 tags applies to a movie,
+0 to 1, for the movies rated enough (ml-32m: about 16,000)."""
 
 _PANDAS_DTYPES = {"int": "int64", "int?": "Int64", "float": "float64", "str": "string"}
 # What pandas' C parser accepts (Python's int() and float() also take "1_000" and spaces).
@@ -67,6 +72,8 @@ class MovieLens:
     """userId, movieId, tag, timestamp; only movies that exist. None when not requested."""
     rating_scale: tuple[float, float]
     """Lowest and highest allowed rating."""
+    genome: pd.DataFrame | None = None
+    """movieId, tagId, relevance (0 to 1); only movies that exist. None when not requested."""
 
     def movies_by_id(self) -> pd.DataFrame:
         """The movies sorted by movieId: the row order of every per-movie array."""
@@ -86,6 +93,8 @@ class MovieLens:
         }
         if self.tags is not None:
             counts["tags"] = len(self.tags)
+        if self.genome is not None:
+            counts["genome_scores"] = len(self.genome)
         counts["users"] = int(self.ratings["userId"].nunique())
         counts["rated_movies"] = int(self.ratings["movieId"].nunique())
         return counts
@@ -97,8 +106,10 @@ def load_movielens(
     name: str,
     rating_scale: tuple[float, float] = (0.5, 5.0),
     with_tags: bool = False,
+    with_genome: bool = False,
 ) -> MovieLens:
-    """Read and validate the CSVs of one MovieLens release folder.
+    """Read and validate the CSVs of one MovieLens release folder (``with_genome``: its tag
+    genome too, genome-scores.csv, which ml-25m and ml-32m have).
 
     Raises:
         DataError: naming the file, the line or column, and the problem.
@@ -110,6 +121,7 @@ def load_movielens(
     ratings = read_table(folder, RATINGS)
     links = read_table(folder, LINKS)
     tags = read_table(folder, TAGS) if with_tags else None
+    genome = read_table(folder, GENOME_SCORES) if with_genome else None
 
     check_movies(folder / MOVIES.file_name, movies)
     check_ratings(folder / RATINGS.file_name, ratings, movies, rating_scale)
@@ -120,8 +132,22 @@ def load_movielens(
     if tags is not None:
         tags["tag"] = tags["tag"].fillna("")
         tags = tags[tags["movieId"].isin(known)].reset_index(drop=True)
+    if genome is not None:
+        genome = _checked_genome(folder / GENOME_SCORES.file_name, genome)
+        genome = genome[genome["movieId"].isin(known)].reset_index(drop=True)
     movies["genres"] = movies["genres"].fillna("")
-    return MovieLens(name, folder, movies, ratings, links, tags, rating_scale)
+    return MovieLens(name, folder, movies, ratings, links, tags, rating_scale, genome)
+
+
+def _checked_genome(path: Path, genome: pd.DataFrame) -> pd.DataFrame:
+    """genome-scores.csv: one relevance per (movieId, tagId), each from 0 to 1."""
+    _check_unique(path, genome, ["movieId", "tagId"])
+    outside = ~genome["relevance"].between(0.0, 1.0)
+    if outside.any():
+        row = int(np.flatnonzero(outside.to_numpy())[0])
+        value = genome["relevance"].iloc[row]
+        raise _fail_at_row(path, row, f"relevance {value} is not between 0 and 1", "relevance")
+    return genome
 
 
 def read_table(folder: Path, spec: TableSpec) -> pd.DataFrame:

@@ -253,6 +253,7 @@ def _load(config: BuildConfig) -> MovieLens:
         config.download,
         rating_scale=config.rating_scale,
         with_tags=config.content.source == "genres+tags",
+        with_genome=config.content.source == "genres+genome",
     )
 
 
@@ -262,11 +263,14 @@ def load_dataset(
     *,
     rating_scale: tuple[float, float] = (0.5, 5.0),
     with_tags: bool = False,
+    with_genome: bool = False,
 ) -> MovieLens:
     """A validated MovieLens: from ``data_dir``, or downloaded (once) as ``download`` says."""
     folder = data_dir if data_dir is not None else fetch_dataset(download)
     name = data_dir.name if data_dir is not None else download.dataset
-    return load_movielens(folder, name=name, rating_scale=rating_scale, with_tags=with_tags)
+    return load_movielens(
+        folder, name=name, rating_scale=rating_scale, with_tags=with_tags, with_genome=with_genome
+    )
 
 
 def train_recommender(

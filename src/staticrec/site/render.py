@@ -199,6 +199,7 @@ def site_pages(
         "manifest_sha256": hashlib.sha256((artifacts / MANIFEST).read_bytes()).hexdigest(),
         "dataset": manifest["dataset"],
         "content_source": manifest["params"]["content"]["source"],
+        **_content_words(manifest["params"]["content"]["source"]),
         "rating_scale": manifest["rating_scale"],
         **_words(config, manifest, recommender.config),
         "version": __version__,
@@ -445,6 +446,16 @@ def write_site(
         write_service_worker(environment, out)
     if config.base_url:
         _write_sitemap(out, config.base_url, [p.path for p in pages if p.path != NOT_FOUND])
+
+
+def _content_words(source: str) -> dict[str, str]:
+    """How the pages name what the content model reads, and the vectors it compares."""
+    if source == "genres+genome":
+        return {
+            "content_words": "genres and tag genome",
+            "content_vectors": "genre TF-IDF and tag-genome vectors",
+        }
+    return {"content_words": source.replace("+", " and "), "content_vectors": "TF-IDF vectors"}
 
 
 def _table_files(manifest: dict, tables: list[str]) -> list[str]:
