@@ -74,9 +74,10 @@ def answer(recommender: Recommender, request: Mapping[str, Any]) -> dict:
             (``shards_needed`` names them).
     """
     user, ratings, favorites = _parse(request)
-    missing = recommender.shards_missing(recommender.rows_read(user, ratings, favorites))
-    if missing:
-        raise ScoringError(f"The neighbour rows this answer reads are not loaded: {missing}.")
+    if recommender.movie_shards is not None:  # the browser's: some neighbour rows only
+        missing = recommender.shards_missing(recommender.rows_read(user, ratings, favorites))
+        if missing:
+            raise ScoringError(f"The neighbour rows this answer reads are not loaded: {missing}.")
     if user is not None:
         return recommender.for_user(user, favorites).as_dict()
     return recommender.for_visitor(ratings, favorites).as_dict()
