@@ -152,7 +152,8 @@ def ratings_of_user_1(artifacts: Path) -> int:
 def visit_cell(first: float, fetched: dict[str, int]) -> tuple[str, str]:
     data = fetched["start"] + fetched["shards"]
     return (
-        f"{data / 1e6:.1f} MB ({fetched['shards'] / 1e6:.1f} in {fetched['shard files']} shards)",
+        f"{data / 1e6:.1f} MB ({fetched['shards'] / 1e6:.1f} in {fetched['shard files']} shard"
+        f"{'' if fetched['shard files'] == 1 else 's'})",
         f"{first:.2f} s",
     )
 
