@@ -67,7 +67,6 @@ def test_scoring_sources_import_nothing_else():
         "collections",
         "dataclasses",
         "difflib",
-        "functools",
         "json",
         "typing",
         "math",

@@ -123,6 +123,7 @@ def test_a_model_without_users_answers_a_shards_users_as_the_full_model(columns,
     }
     loaded = load_users(bare, users)
     assert loaded._popularity_order is bare._popularity_order  # kept, not recomputed
+    assert loaded.model.collab_by_target is bare.model.collab_by_target  # sorted once, shared
     for user in (shard["first"], shard["last"]):
         for favorites in ([], [1]):
             assert loaded.for_user(user, favorites).as_dict() == (

@@ -10,7 +10,6 @@ arrays and lists (Pyodide, read by hyparquet in JavaScript): ``np.asarray`` take
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -83,6 +82,8 @@ class Model:
     collab_target_indptr: np.ndarray
     """CSR offsets over items into the index read by the movie reached (``collab_by_target``):
     per movie, how many rows reach it."""
+    collab_by_target: ByTarget
+    """The index read by the movie reached, sorted when first asked for."""
     item_index: IdIndex
     """movieId -> position."""
     user_index: IdIndex
@@ -91,14 +92,6 @@ class Model:
     @property
     def n_items(self) -> int:
         return len(self.item_ids)
-
-    @functools.cached_property
-    def collab_by_target(self) -> tuple[np.ndarray, np.ndarray]:
-        """The index read by the movie reached, in ``collab_target_indptr``'s runs: per entry,
-        the position of the movie whose row holds it, and its weight (within a target, in the
-        index's order). Sorted on first use: a heavy rater's answer needs it, a visitor's not."""
-        order = np.argsort(self.collab_items, kind="stable")
-        return self.collab_rows[order], self.collab_weights[order]
 
     def positions(self, movie_ids: Sequence[int] | np.ndarray) -> np.ndarray:
         """Positions of movieIds; -1 for ids not in the catalogue."""
@@ -127,6 +120,24 @@ class Model:
         """Collaborative neighbours (positions) and EASE weights of the item at ``item``."""
         start, stop = self.collab_indptr[item], self.collab_indptr[item + 1]
         return self.collab_items[start:stop], self.collab_weights[start:stop]
+
+
+class ByTarget:
+    """The item index read by the movie reached, in ``collab_target_indptr``'s runs: per entry,
+    the position of the movie whose row holds it, and its weight (within a target, in the
+    index's order). Sorted on first call, then kept: a heavy rater's answer needs it, a
+    visitor's does not, and a model that swaps its users (``with_users``) shares it."""
+
+    def __init__(self, targets: np.ndarray, rows: np.ndarray, weights: np.ndarray) -> None:
+        self._parts = (targets, rows, weights)
+        self._sorted: tuple[np.ndarray, np.ndarray] | None = None
+
+    def __call__(self) -> tuple[np.ndarray, np.ndarray]:
+        if self._sorted is None:
+            targets, rows, weights = self._parts
+            order = np.argsort(targets, kind="stable")
+            self._sorted = (rows[order], weights[order])
+        return self._sorted
 
 
 class IdIndex:
@@ -363,6 +374,7 @@ def _neighbor_part(columns: Columns, item_index: IdIndex) -> dict[str, Any]:
         "collab_weights": collab_weights,
         "collab_rows": collab_rows,
         "collab_target_indptr": collab_target_indptr,
+        "collab_by_target": ByTarget(collab_items, collab_rows, collab_weights),
     }
 
 
