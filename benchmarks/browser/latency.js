@@ -26,7 +26,7 @@ for (const [id, { kind, request }] of requests.entries()) {
   const started = performance.now();
   worker.postMessage({ type: "recommend", id: id + 1, request });
   const message = await answered;
-  results.push({ kind, worker: message.ms, shard: message.shardMs,
+  results.push({ kind, worker: message.ms, shard: message.shardMs, shardFiles: message.shardFiles,
                  roundTrip: performance.now() - started, top: message.result?.hybrid?.[0]?.movie_id });
 }
 document.body.dataset.results = JSON.stringify(results);

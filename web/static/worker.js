@@ -14,10 +14,11 @@
 //   out: {type: "progress", stage, text}           start-up, stage by stage (and the bytes
 //                                                  of the runtime downloaded so far)
 //        {type: "ready", timings}                  the model is loaded; timings from marks
-//        {id, result, ms, shardMs}                 the answer to request ``id``: ms computing
+//        {id, result, ms, shardMs, shardFiles}     the answer to request ``id``: ms computing
 //                                                  it, shardMs fetching and loading the shards
 //                                                  it reads first (the user's, the movies'
-//                                                  neighbour rows; 0 when all were here)
+//                                                  neighbour rows), shardFiles how many files
+//                                                  that fetched (0 when all were here)
 //        {type: "imported", result}                the file read: {format, ratings, unmatched}
 //                                                  or {error} naming its line and column
 //        {id, error}                               request ``id`` failed (id null: start-up
@@ -95,7 +96,7 @@ async function ensureUser(ready, userId) {
   const shards = ready.manifest.tables.user_ratings?.shards;
   if (!shards) throw new SiteError("manifest.json does not list the user shards; rebuild the site.");
   const number = shards.findIndex((shard) => shard.first <= userId && userId <= shard.last);
-  if (number < 0 || number === ready.userShard) return;
+  if (number < 0 || number === ready.userShard) return 0;
   const tables = Object.keys(ready.manifest.tables)
     .filter((table) => ready.manifest.tables[table].shard_key === "userId");
   const loaded = await fetchShards(ready, Object.fromEntries(tables.map((table) => [table, [number]])));
@@ -103,6 +104,7 @@ async function ensureUser(ready, userId) {
     (columns) => ready.api.load_users(ready.recommender, columns),
     `The ratings of user ${userId} could not be loaded`);
   ready.userShard = number;
+  return tables.length;
 }
 
 /**
@@ -112,10 +114,12 @@ async function ensureUser(ready, userId) {
  */
 async function ensureRows(ready, request) {
   const wanted = JSON.parse(ready.api.shards_needed(ready.recommender, JSON.stringify(request)));
-  if (Object.keys(wanted).length === 0) return;
+  const files = Object.values(wanted).reduce((sum, numbers) => sum + numbers.length, 0);
+  if (files === 0) return 0;
   await intoPython(ready, await fetchShards(ready, wanted),
     (shards) => ready.api.load_shards(ready.recommender, shards),
     "The movies' neighbours could not be loaded");
+  return files;
 }
 
 async function fetchShards(ready, wanted) {
@@ -253,10 +257,11 @@ async function answer({ id, request }) {
   }
   let started = performance.now();
   let shardMs = 0;
+  let shardFiles = 0;
   let reply;
   try {
-    if (Number.isSafeInteger(request.user)) await ensureUser(ready, request.user);
-    await ensureRows(ready, request);
+    if (Number.isSafeInteger(request.user)) shardFiles += await ensureUser(ready, request.user);
+    shardFiles += await ensureRows(ready, request);
     shardMs = performance.now() - started;
     started = performance.now(); // the answer's own time, apart from the shard's
     reply = JSON.parse(ready.api.answer_json(ready.recommender, JSON.stringify(request)));
@@ -266,7 +271,7 @@ async function answer({ id, request }) {
   }
   // a request the scoring core refused (unknown user, bad rating) comes back as {error}
   if (reply.error !== undefined) postMessage({ id, error: reply.error });
-  else postMessage({ id, result: reply, ms: performance.now() - started, shardMs });
+  else postMessage({ id, result: reply, ms: performance.now() - started, shardMs, shardFiles });
 }
 
 /** A ratings file read by the scoring core, as ``staticrec recommend --ratings-file`` reads it. */
