@@ -98,8 +98,12 @@ def mark(name: str) -> str:
 
 
 def transferred(page_requests) -> dict[str, int]:
+    """Bytes the page fetched, by kind; the service worker's own fetches (its cache, filled
+    in the background after the first answer) are not the visit's."""
     totals: dict[str, int] = {}
     for request in page_requests:
+        if request.service_worker is not None:
+            continue
         sizes = request.sizes()
         path = request.url.split("/", 3)[-1]
         group = path.split("/")[0] if "/" in path else "pages"
