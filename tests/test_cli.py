@@ -257,3 +257,16 @@ def test_third_party_prints_go_to_stderr_not_stdout(capsys):
     assert _results_only(noisy, 42) == 42
     captured = capsys.readouterr()
     assert captured.out == "" and "Estimating biases" in captured.err
+
+
+def test_build_shows_a_bar_for_each_long_stage_unless_quiet(tiny_dir, tmp_path, capsys):
+    """content, item index and svd each show a tqdm bar on stderr; --quiet shows none, and
+    stdout keeps the summary only."""
+    build = ["build", "--data-dir", str(tiny_dir), "--artifacts-dir", str(tmp_path / "a")]
+    assert main([*build, "--no-site"]) == 0
+    err = capsys.readouterr().err
+    for label in ("content:", "item index:", "svd:"):
+        assert label in err, label
+    assert main([*build, "--no-site", "--quiet"]) == 0
+    out, err = capsys.readouterr()
+    assert "content:" not in err and "it/s" not in err and "loaded" in out

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from tqdm import tqdm
 
 from staticrec.data import MovieLens
 from staticrec.errors import ConfigError
@@ -97,8 +98,10 @@ def strongest_ease_weights(
     chunk_bytes: int = 32 << 20,
     *,
     item_ids: np.ndarray | None = None,
+    progress: bool = False,
 ) -> NeighborIndex:
-    """The ``budget`` largest EASE weights by magnitude over the whole matrix, as rows.
+    """The ``budget`` largest EASE weights by magnitude over the whole matrix, as rows
+    (``progress``: a bar over the two passes, once the inverse is done).
 
     Pruning globally, not per row, lets a movie with many strong ties keep more of them than
     an obscure one; negative weights (watched one, rarely the other) are kept too. Ties at the
@@ -118,9 +121,11 @@ def strongest_ease_weights(
         chunk[np.arange(stop - start), np.arange(start, stop)] = 0.0  # B has a zero diagonal
         return chunk
 
+    bar = tqdm(total=2 * n, desc="item index", unit="movie", disable=not progress)
     # Pass 1: the magnitude of the budget-th strongest weight, keeping at most budget at a time.
     strongest = np.empty(0, dtype=np.float32)
     for start, stop in chunks:
+        bar.update(stop - start)
         magnitudes = np.abs(weights(start, stop)).ravel()
         strongest = np.concatenate([strongest, magnitudes[magnitudes > 0]])
         if len(strongest) > budget:
@@ -138,6 +143,8 @@ def strongest_ease_weights(
         neighbor_parts.append(columns[order].astype(np.int32))
         weight_parts.append(values[order])
         counts[start:stop] = np.bincount(rows, minlength=stop - start)
+        bar.update(stop - start)
+    bar.close()
     return NeighborIndex(
         item_ids=np.arange(n, dtype=np.int64) if item_ids is None else np.asarray(item_ids),
         indptr=np.concatenate([[0], np.cumsum(counts)]).astype(np.int64),
@@ -146,8 +153,11 @@ def strongest_ease_weights(
     )
 
 
-def build_collab_index(ml: MovieLens, config: CollabIndexConfig) -> NeighborIndex:
-    """The pruned EASE index over ``ml``'s catalogue (rows only for the movies it was solved on).
+def build_collab_index(
+    ml: MovieLens, config: CollabIndexConfig, progress: bool = False
+) -> NeighborIndex:
+    """The pruned EASE index over ``ml``'s catalogue (rows only for the movies it was solved on;
+    ``progress``: a bar over its passes).
 
     Equal weights go to the movie with more ratings, then the smaller movieId.
     """
@@ -165,5 +175,6 @@ def build_collab_index(ml: MovieLens, config: CollabIndexConfig) -> NeighborInde
         tie_order,
         config.chunk_bytes,
         item_ids=item_ids,
+        progress=progress,
     )
     return index.over(catalogue)

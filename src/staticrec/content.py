@@ -110,6 +110,7 @@ def top_k_neighbors(
     chunk_bytes: int = 32 << 20,
     *,
     item_ids: np.ndarray | None = None,
+    progress: str | None = None,
 ) -> NeighborIndex:
     """Exact top-k cosine neighbours of every row (L2-normalised features), excluding itself and
     zero similarities; equal similarities are ordered by ``tie_order`` (see ``top_k_rows``)."""
@@ -118,7 +119,9 @@ def top_k_neighbors(
     def cosine(start: int, stop: int) -> np.ndarray:
         return (features[start:stop] @ columns).toarray()
 
-    return top_k_rows(cosine, features.shape[0], tie_order, k, chunk_bytes, item_ids=item_ids)
+    return top_k_rows(
+        cosine, features.shape[0], tie_order, k, chunk_bytes, item_ids=item_ids, progress=progress
+    )
 
 
 @dataclass(frozen=True)
@@ -153,6 +156,7 @@ def genome_neighbors(
     chunk_bytes: int = 32 << 20,
     *,
     item_ids: np.ndarray | None = None,
+    progress: str | None = None,
 ) -> NeighborIndex:
     """``top_k_neighbors`` over the genres and the genome side by side, each half weighed so
     that every movie's whole vector has length 1: a movie with both halves weighs each by
@@ -180,30 +184,39 @@ def genome_neighbors(
             out[np.ix_(local, place[genome.positions])] += block
         return out
 
-    return top_k_rows(cosine, n, tie_order, k, chunk_bytes, item_ids=item_ids)
+    return top_k_rows(cosine, n, tie_order, k, chunk_bytes, item_ids=item_ids, progress=progress)
 
 
-def build_content_index(ml: MovieLens, config: ContentConfig) -> tuple[NeighborIndex, list[str]]:
+def build_content_index(
+    ml: MovieLens, config: ContentConfig, progress: bool = False
+) -> tuple[NeighborIndex, list[str]]:
     """Soup, TF-IDF and top-k index over ``ml``'s movies by id, and the vocabulary (with the
-    genome: the genre tokens, then ``genome:<tagId>`` per tag).
+    genome: the genre tokens, then ``genome:<tagId>`` per tag); ``progress``: a bar per movie.
 
     Equal similarities go to the movie with more ratings in ``ml.ratings``.
     """
     movies = ml.movies_by_id()
     item_ids = movies["movieId"].to_numpy(dtype=np.int64)
     tie_order = popularity_order(ml.ratings_per_movie(), item_ids)
+    label = "content" if progress else None
     if config.source == "genres+genome":
         if ml.genome is None:
             raise ConfigError("genres+genome needs genome-scores.csv to be loaded", field="source")
         features, vocabulary = tfidf_features(genre_soup(movies["genres"]).reset_index(drop=True))
         genome = genome_vectors(ml.genome, item_ids)
         index = genome_neighbors(
-            features, genome, tie_order, config.top_k, config.chunk_bytes, item_ids=item_ids
+            features,
+            genome,
+            tie_order,
+            config.top_k,
+            config.chunk_bytes,
+            item_ids=item_ids,
+            progress=label,
         )
         return index, vocabulary + [f"genome:{t}" for t in genome.tag_ids.tolist()]
     soup = content_soup(movies, ml.tags, config.source)
     features, vocabulary = tfidf_features(soup)
     index = top_k_neighbors(
-        features, tie_order, config.top_k, config.chunk_bytes, item_ids=item_ids
+        features, tie_order, config.top_k, config.chunk_bytes, item_ids=item_ids, progress=label
     )
     return index, vocabulary

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from tqdm import tqdm
 
 MAX_TOP_K = 32767  # ranks are stored as int16
 
@@ -77,6 +78,7 @@ def top_k_rows(
     chunk_bytes: int = 32 << 20,
     *,
     item_ids: np.ndarray | None = None,
+    progress: str | None = None,
 ) -> NeighborIndex:
     """Exact top-k positive scores of every row, excluding the row's own column.
 
@@ -91,6 +93,7 @@ def top_k_rows(
         k: neighbours kept per row (only positive scores are kept).
         chunk_bytes: working memory allowed for one chunk of rows.
         item_ids: the id of each row (default: the row positions).
+        progress: a label to show a progress bar by, counting the rows done (none by default).
     """
     k = min(k, max(n - 1, 0))
     chunk_rows = max(1, chunk_bytes // max(1, n * _BYTES_PER_ENTRY))
@@ -99,6 +102,7 @@ def top_k_rows(
     weight_parts: list[np.ndarray] = []
     position_of = np.empty(n, dtype=np.int64)
     position_of[tie_order] = np.arange(n)
+    bar = tqdm(total=n, desc=progress, unit="movie", disable=progress is None)
     for start in range(0, n, chunk_rows):
         stop = min(start + chunk_rows, n)
         chunk = np.asarray(scores(start, stop), dtype=np.float32)
@@ -109,6 +113,8 @@ def top_k_rows(
         counts[start:stop] = keep.sum(axis=1)
         neighbor_parts.append(tie_order[chosen[keep]].astype(np.int32))
         weight_parts.append(chosen_weights[keep])
+        bar.update(stop - start)
+    bar.close()
     return NeighborIndex(
         item_ids=np.arange(n, dtype=np.int64) if item_ids is None else np.asarray(item_ids),
         indptr=np.concatenate([[0], np.cumsum(counts)]).astype(np.int64),

@@ -159,9 +159,9 @@ def run(config: BuildConfig) -> BuildSummary:
         ml = _load(config)
         summary.rows = ml.row_counts()
     with summary.stage("content"):
-        neighbors, vocabulary = content.build_content_index(ml, config.content)
+        neighbors, vocabulary = content.build_content_index(ml, config.content, config.progress)
     with summary.stage("item index"):
-        collab_neighbors = collab_index.build_collab_index(ml, config.collab_index)
+        collab_neighbors = collab_index.build_collab_index(ml, config.collab_index, config.progress)
     params, tuned = config.svd, None
     if config.tuning is not None:
         with summary.stage("tuning"):
