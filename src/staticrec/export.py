@@ -303,10 +303,12 @@ def movie_shards(table: pa.Table, items: pa.Table, rows_per_shard: int = schema.
     shard_of_place = np.full(len(ids), -1)
     shard_of_place[with_rows] = before // rows_per_shard
     row_shards = shard_of_place[row_places]
-    for number in np.unique(row_shards).tolist():
+    # rows grouped by shard once (stable: each keeps the table's order), then sliced
+    grouped = table.take(pa.array(np.argsort(row_shards, kind="stable")))
+    numbers, starts, sizes = np.unique(np.sort(row_shards), return_index=True, return_counts=True)
+    for number, start, size in zip(numbers.tolist(), starts.tolist(), sizes.tolist(), strict=True):
         in_shard = with_rows[shard_of_place[with_rows] == number]
-        rows = table.filter(pa.array(row_shards == number))
-        yield int(in_shard[0]), int(in_shard[-1]), rows
+        yield int(in_shard[0]), int(in_shard[-1]), grouped.slice(start, size)
 
 
 def _factor_dtypes(tables: Mapping[str, pa.Table]) -> dict[str, schema.Dtype]:

@@ -228,10 +228,14 @@ def _csr(owner_positions: np.ndarray, n_owners: int, *payload: np.ndarray):
         order = slice(None)
     else:
         order = np.argsort(owner_positions, kind="stable")
+    return (_offsets(owner_positions, n_owners), *(p[order] for p in payload))
+
+
+def _offsets(owner_positions: np.ndarray, n_owners: int) -> np.ndarray:
+    """CSR offsets: where each owner's rows start once grouped by owner, and the end."""
     # bincount takes the platform's index type: int32 on wasm32 (Pyodide), int64 here
     counts = np.bincount(owner_positions.astype(np.intp), minlength=n_owners)
-    indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-    return (indptr, *(p[order] for p in payload))
+    return np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
 
 
 def _by_movie_then_rank(source: np.ndarray, rank: np.ndarray) -> slice | np.ndarray:
@@ -363,8 +367,7 @@ def _neighbor_part(columns: Columns, item_index: IdIndex) -> dict[str, Any]:
     )
     # how many entries reach each movie: the index by target (``Model.collab_by_target``) is
     # sorted only when an answer reads it
-    reaching = np.bincount(collab_items, minlength=n_items)
-    collab_target_indptr = np.concatenate([[0], np.cumsum(reaching)]).astype(np.int64)
+    collab_target_indptr = _offsets(collab_items, n_items)
     return {
         "neighbor_indptr": neighbor_indptr,
         "neighbor_items": neighbor_items,

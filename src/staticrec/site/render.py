@@ -477,8 +477,8 @@ def offline_files(out: Path) -> list[str]:
     """What For you needs, as URLs relative to the site's root: the page, the scripts and
     styles, the model files and (self-hosted) the Python runtime. About 24 MB on
     ml-latest-small, most of it Pyodide. The shards are among them only while small
-    (``OFFLINE_SHARDS_BYTES``, by shard key: at ml-32m the neighbour rows are, 14 MB, and the
-    users' are not); otherwise the service worker keeps each one a visit fetches."""
+    (``OFFLINE_SHARDS_BYTES``, by shard key: at ml-32m the neighbour rows are, 19.8 MB, and
+    the users' are not); otherwise the service worker keeps each one a visit fetches."""
     folders = ["assets", "vendor", DATA_DIR.rstrip("/"), RUNTIME_DIR.rstrip("/")]
     paths = [
         path
