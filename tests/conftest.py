@@ -60,6 +60,31 @@ def built(tmp_path_factory, ml_small_dir) -> Path:
 
 
 @pytest.fixture(scope="session")
+def spark():
+    """One local Spark session for every Spark test (a JVM takes seconds to start); builds
+    run inside it reuse it."""
+    from staticrec.collab_spark import session
+
+    with session("local[2]") as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def spark_built(tmp_path_factory, ml_small_dir, spark) -> Path:
+    """Artifacts of a build of ml-latest-small trained by Spark's ALS (no site)."""
+    from staticrec.collab_spark import SparkTraining
+    from staticrec.pipeline import BuildConfig, run
+
+    artifacts = tmp_path_factory.mktemp("spark-build") / "artifacts"
+    run(
+        BuildConfig(
+            data_dir=ml_small_dir, artifacts_dir=artifacts, site=None, spark=SparkTraining()
+        )
+    )
+    return artifacts
+
+
+@pytest.fixture(scope="session")
 def recommender(built):
     from staticrec.artifacts import load_recommender
 

@@ -56,9 +56,12 @@ def test_artifacts_have_the_contracted_columns(built):
     )
 
 
-def test_every_table_is_written_as_the_schema_declares_it(built):
+@pytest.mark.parametrize("trainer", ["built", "spark_built"])
+def test_every_table_is_written_as_the_schema_declares_it(request, trainer):
     """Columns, order, Parquet types and sort keys of the files match staticrec.scoring.schema,
-    and the manifest carries the same declaration for the browser."""
+    and the manifest carries the same declaration for the browser: whichever trainer made the
+    factors (Surprise or Spark)."""
+    built = request.getfixturevalue(trainer)
     manifest = json.loads((built / "manifest.json").read_text())
     physical = {"int16": "int16", "int32": "int32", "float32": "float", "string": "string"}
     written = {p.stem for p in built.glob("*.parquet")} | {

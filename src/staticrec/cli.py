@@ -31,7 +31,12 @@ _SVD_OPTIONS = {
     "reg_all": float,
     "random_state": int,
 }
+_ALS_OPTIONS = {"rank": int, "max_iter": int, "reg_param": float}
+"""ALSParams fields with a build option, --als-rank, --als-max-iter and --als-reg-param."""
+_ALS_DEFAULTS = {"rank": 50, "max_iter": 15, "reg_param": 0.1}
+"""ALSParams' defaults, for the help (collab_spark, which holds them, needs pyspark)."""
 _FIELD_OPTIONS = {
+    **{name: f"--als-{name.replace('_', '-')}" for name in _ALS_OPTIONS},
     "source": "--content",
     "method": "--tune",
     "grid": "--tune-grid",
@@ -291,7 +296,9 @@ def _build_parser(sub: argparse._SubParsersAction) -> None:
         const="grid",
         choices=SEARCHES,
         help="choose SVD parameters by 3-fold cross-validation first: `grid` tries every "
-        "combination (the seed's GridSearchCV), `halving` gets there in a fraction of the time",
+        "combination (the seed's GridSearchCV), `halving` gets there in a fraction of the time; "
+        "with --trainer spark, Spark's CrossValidator tries ALS ranks 20, 50, 100 and regParams "
+        "0.05, 0.1, 0.2",
     )
     model.add_argument(
         "--tune-grid",
@@ -312,6 +319,35 @@ def _build_parser(sub: argparse._SubParsersAction) -> None:
             type=kind,
             help=f"SVD {name} (default: {getattr(svd, name)}; with --seed-svd: "
             f"{getattr(SVDParams.seed(), name)})",
+        )
+    spark = p.add_argument_group(
+        "spark", "train ALS on Apache Spark instead (pip install 'staticrec[spark]'; Java 17+)"
+    )
+    spark.add_argument(
+        "--trainer",
+        choices=("surprise", "spark"),
+        default="surprise",
+        help="who trains the collaborative model: Surprise's SVD on this machine, or Spark "
+        "MLlib's ALS (after a bias baseline) on a cluster or local cores (default: %(default)s)",
+    )
+    spark.add_argument(
+        "--spark-master",
+        metavar="URL",
+        help="Spark master, such as spark://host:7077 or yarn (default: spark-submit's "
+        "--master, else local[*])",
+    )
+    spark.add_argument(
+        "--spark-ratings",
+        metavar="URI",
+        help="the ratings as Spark reads them, CSV (a name with .csv) or Parquet, on any path "
+        "Spark can open, such as hdfs://... (default: the build's own ratings file); it must "
+        "hold the same ratings",
+    )
+    for name, kind in _ALS_OPTIONS.items():
+        spark.add_argument(
+            f"--als-{name.replace('_', '-')}",
+            type=kind,
+            help=f"ALS {name} (default: {_ALS_DEFAULTS[name]})",
         )
     evaluation = p.add_argument_group("evaluation")
     evaluation.add_argument(
@@ -396,6 +432,12 @@ def _run_build(args: argparse.Namespace) -> int:
     from staticrec.site.render import SiteConfig
     from staticrec.tuning import GRIDS, TuningConfig
 
+    if args.trainer == "surprise":
+        spark_given = [f"als_{name}" for name in _ALS_OPTIONS] + ["spark_master", "spark_ratings"]
+        given = [name for name in spark_given if getattr(args, name) is not None]
+        if given:
+            option = "--" + given[0].replace("_", "-")
+            raise ConfigError(f"{option} needs --trainer spark", field="trainer")
     config = BuildConfig(
         data_dir=args.data_dir,
         ratings_files=_ratings_files(args),
@@ -406,8 +448,9 @@ def _run_build(args: argparse.Namespace) -> int:
         tuning=TuningConfig(
             grid=GRIDS[args.tune_grid].values, method=args.tune, progress=not args.quiet
         )
-        if args.tune
+        if args.tune and args.trainer == "surprise"
         else None,
+        spark=_spark_training(args) if args.trainer == "spark" else None,
         artifacts_dir=args.artifacts_dir,
         progress=not args.quiet,
         factor_precision=args.factor_precision,
@@ -446,6 +489,27 @@ def _svd_params(args: argparse.Namespace):
         base = SVDParams()
     given = {name: getattr(args, name) for name in _SVD_OPTIONS if getattr(args, name) is not None}
     return replace(base, **given)
+
+
+def _spark_training(args: argparse.Namespace):
+    """Spark's settings; SVD's options are refused with it, as ALS's are without it."""
+    from staticrec.collab_spark import ALS_GRID, ALSParams, SparkTraining
+
+    svd_given = [name for name in _SVD_OPTIONS if getattr(args, name) is not None]
+    svd_given += ["seed_svd"] if args.seed_svd else []
+    if svd_given:
+        option = "--" + svd_given[0].replace("_", "-")
+        raise ConfigError(f"{option} is an SVD option; --trainer spark trains ALS", field="trainer")
+    if args.tune == "halving":
+        raise ConfigError("Spark's trainer tunes by CrossValidator: use --tune", field="method")
+    given = {name: getattr(args, f"als_{name}") for name in _ALS_OPTIONS}
+    als = ALSParams(**{name: value for name, value in given.items() if value is not None})
+    return SparkTraining(
+        master=args.spark_master,
+        ratings=args.spark_ratings,
+        als=als,
+        grid=dict(ALS_GRID) if args.tune else None,
+    )
 
 
 def _recommend_parser(sub: argparse._SubParsersAction) -> None:

@@ -209,6 +209,15 @@ def holdout_metrics(
     bounded share of the build (the figures then describe a model trained on fewer ratings:
     pessimistic).
     """
+    sample, train, test = holdout_split(ratings, test_size, max_ratings, random_state)
+    algo = train_svd(train, rating_scale, params)
+    return holdout_scores(ratings, sample, test, predict(algo, test))
+
+
+def holdout_split(
+    ratings: pd.DataFrame, test_size: float, max_ratings: int | None, random_state: int
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(sample, train, test) of ``holdout_metrics``: every trainer is scored on these rows."""
     sample = ratings
     if max_ratings is not None and len(ratings) > max_ratings:
         sample = users_sample(ratings, max_ratings, random_state)
@@ -216,8 +225,14 @@ def holdout_metrics(
     permutation = np.random.RandomState(random_state).permutation(len(sample))
     train = sample.iloc[permutation[: len(sample) - n_test]]
     test = sample.iloc[permutation[len(sample) - n_test :]]
-    algo = train_svd(train, rating_scale, params)
-    errors = test["rating"].to_numpy(dtype=np.float64) - predict(algo, test)
+    return sample, train, test
+
+
+def holdout_scores(
+    ratings: pd.DataFrame, sample: pd.DataFrame, test: pd.DataFrame, predicted: np.ndarray
+) -> dict:
+    """RMSE and MAE of ``predicted`` against the test ratings, and the sample drawn, if any."""
+    errors = test["rating"].to_numpy(dtype=np.float64) - predicted
     scores = {
         "rmse": float(np.sqrt(np.mean(errors**2))),
         "mae": float(np.mean(np.abs(errors))),
@@ -242,6 +257,31 @@ def predict(algo: SVD, pairs: pd.DataFrame) -> np.ndarray:
     est[both] += np.einsum("ij,ij->i", algo.qi[i[both]], algo.pu[u[both]])
     low, high = trainset.rating_scale
     return np.clip(est, low, high)
+
+
+def predict_factors(
+    factors: Factors, pairs: pd.DataFrame, rating_scale: tuple[float, float]
+) -> np.ndarray:
+    """``predict`` from exported factors (any trainer's): the same sum, the same clipping."""
+    u, known_u = _positions(factors.user_ids, pairs["userId"].to_numpy())
+    i, known_i = _positions(factors.item_ids, pairs["movieId"].to_numpy())
+    est = np.full(len(pairs), factors.global_mean)
+    est += np.where(known_u, factors.user_bias[u], 0.0)
+    est += np.where(known_i, factors.item_bias[i], 0.0)
+    both = known_u & known_i
+    est[both] += np.einsum(
+        "ij,ij->i",
+        factors.item_factors[i[both]].astype(np.float64),
+        factors.user_factors[u[both]].astype(np.float64),
+    )
+    return np.clip(est, *rating_scale)
+
+
+def _positions(sorted_ids: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of ``ids`` in ``sorted_ids`` (0 where absent) and which are present."""
+    at = np.minimum(np.searchsorted(sorted_ids, ids), max(len(sorted_ids) - 1, 0))
+    found = sorted_ids[at] == ids if len(sorted_ids) else np.zeros(len(ids), dtype=bool)
+    return np.where(found, at, 0), found
 
 
 def users_sample(ratings: pd.DataFrame, max_ratings: int, seed: int) -> pd.DataFrame:

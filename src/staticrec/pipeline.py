@@ -26,13 +26,16 @@ from staticrec.artifacts import recommender_from_tables
 from staticrec.data import MovieLens, load_movielens
 from staticrec.data_files import RatingsFiles, load_ratings_files
 from staticrec.download import DownloadConfig, fetch_dataset
+from staticrec.errors import ConfigError
 from staticrec.neighbors import NeighborIndex
 from staticrec.output import StagedOutputs, check_disjoint
 from staticrec.scoring import Recommender, ScoringConfig
 from staticrec.scoring.schema import ITEM_FACTORS, SCHEMA_VERSION, FactorPrecision
 from staticrec.site import render
 
-if TYPE_CHECKING:  # the evaluation imports this module; it is imported here only when it runs
+if TYPE_CHECKING:  # imported here only when they run: the evaluation imports this module, and
+    # collab_spark needs the optional pyspark
+    from staticrec import collab_spark
     from staticrec.evaluation import EvaluationConfig
 
 log = logging.getLogger("staticrec")
@@ -65,6 +68,8 @@ class BuildConfig:
     """SVD parameters (the starting point when tuning)."""
     tuning: tuning.TuningConfig | None = None
     """Grid search settings; None trains ``svd`` as given."""
+    spark: collab_spark.SparkTraining | None = None
+    """Train ALS on Spark instead of Surprise's SVD (``svd`` and ``tuning`` then unused)."""
     holdout_fraction: float = 0.2
     """Share of ratings held out to report RMSE/MAE of an untuned build."""
     holdout_max_ratings: int = 250_000
@@ -85,6 +90,13 @@ class BuildConfig:
     """Run the evaluation too (minutes): its figures go into the manifest and a report."""
     report_dir: Path = Path("build/report")
     """Where the evaluation report (Markdown and SVG plots) goes."""
+
+    def __post_init__(self) -> None:
+        if self.spark is not None and self.evaluation is not None:
+            raise ConfigError(
+                "the evaluation trains Surprise's SVD; it does not run with --trainer spark",
+                field="evaluate",
+            )
 
 
 @dataclass
@@ -108,7 +120,8 @@ class BuildSummary:
         for name in ("holdout", "cv"):
             if name in self.metrics:
                 scores = self.metrics[name]
-                line = f"{name:<8} RMSE {scores['rmse']:.4f}  MAE {scores['mae']:.4f}"
+                line = f"{name:<8} RMSE {scores['rmse']:.4f}"
+                line += f"  MAE {scores['mae']:.4f}" if "mae" in scores else ""  # Spark's CV: RMSE
                 if "sample" in scores:
                     sample = scores["sample"]
                     line += f"  (on {sample['ratings']:,} ratings of {sample['users']:,} users)"
@@ -163,6 +176,58 @@ def run(config: BuildConfig) -> BuildSummary:
         neighbors, vocabulary = content.build_content_index(ml, config.content, config.progress)
     with summary.stage("item index"):
         collab_neighbors = collab_index.build_collab_index(ml, config.collab_index, config.progress)
+    if config.spark is not None:
+        factors, trainer_params, tuned = _train_on_spark(config, ml, summary)
+    else:
+        factors, params, tuned = _train_svd(config, ml, summary)
+        trainer_params = asdict(params)
+    precision = factor_precision(config.factor_precision, factors)
+    evaluation = None
+    if config.evaluation is not None:
+        from staticrec.evaluation import evaluate
+
+        with summary.stage("evaluate"):  # of the model as the site stores it
+            evaluation_config = replace(config.evaluation, factor_precision=precision)
+            evaluation = evaluate(ml, params, config.content, evaluation_config)
+            summary.metrics["evaluation"] = evaluation.summary()
+    with summary.stage("tables"):
+        tables = export.artifact_tables(
+            ml,
+            factors,
+            neighbors,
+            collab_neighbors,
+            tuned.table if tuned is not None else None,
+            precision,
+        )
+        manifest = _manifest(
+            config, ml, summary, factors, trainer_params, len(vocabulary), precision
+        )
+    with StagedOutputs(targets, keep=_inputs(config)) as staged:
+        artifacts = staged.path(config.artifacts_dir)
+        with summary.stage("export"):
+            summary.files = export.write_artifacts(artifacts, tables, manifest)
+        report_page = None
+        if evaluation is not None:
+            from staticrec.evaluation.report import write_report  # matplotlib: only when needed
+
+            with summary.stage("report"):
+                report_page = write_report(staged.path(config.report_dir), evaluation)
+        if config.site is not None:
+            with summary.stage("site"):
+                summary.pages = render.render(
+                    artifacts, staged.path(config.site.site_dir), config.site, runtime, report_page
+                )
+        staged.commit()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux, bytes on macOS
+    summary.peak_rss_mb = peak / (1 << 20 if sys.platform == "darwin" else 1 << 10)
+    return summary
+
+
+def _train_svd(
+    config: BuildConfig, ml: MovieLens, summary: BuildSummary
+) -> tuple[collab.Factors, collab.SVDParams, tuning.TuningResult | None]:
+    """Surprise's SVD: tuned by cross-validation, or scored on the hold-out, then trained on
+    every rating."""
     params, tuned = config.svd, None
     if config.tuning is not None:
         with summary.stage("tuning"):
@@ -185,44 +250,61 @@ def run(config: BuildConfig) -> BuildSummary:
         algo = collab.train_svd(ml.ratings, config.rating_scale, params, config.progress)
         factors = collab.export_factors(algo)
         del algo
-    precision = factor_precision(config.factor_precision, factors)
-    evaluation = None
-    if config.evaluation is not None:
-        from staticrec.evaluation import evaluate
+    return factors, params, tuned
 
-        with summary.stage("evaluate"):  # of the model as the site stores it
-            evaluation_config = replace(config.evaluation, factor_precision=precision)
-            evaluation = evaluate(ml, params, config.content, evaluation_config)
-            summary.metrics["evaluation"] = evaluation.summary()
-    with summary.stage("tables"):
-        tables = export.artifact_tables(
-            ml,
-            factors,
-            neighbors,
-            collab_neighbors,
-            tuned.table if tuned is not None else None,
-            precision,
-        )
-        manifest = _manifest(config, ml, summary, factors, params, len(vocabulary), precision)
-    with StagedOutputs(targets, keep=_inputs(config)) as staged:
-        artifacts = staged.path(config.artifacts_dir)
-        with summary.stage("export"):
-            summary.files = export.write_artifacts(artifacts, tables, manifest)
-        report_page = None
-        if evaluation is not None:
-            from staticrec.evaluation.report import write_report  # matplotlib: only when needed
 
-            with summary.stage("report"):
-                report_page = write_report(staged.path(config.report_dir), evaluation)
-        if config.site is not None:
-            with summary.stage("site"):
-                summary.pages = render.render(
-                    artifacts, staged.path(config.site.site_dir), config.site, runtime, report_page
+def _train_on_spark(
+    config: BuildConfig, ml: MovieLens, summary: BuildSummary
+) -> tuple[collab.Factors, dict, collab_spark.Tuned | None]:
+    """Spark's baseline + ALS: tuned by CrossValidator, or scored on the hold-out SVD is scored
+    on, then trained on the ratings Spark reads itself."""
+    from staticrec import collab_spark
+
+    spark_config = config.spark
+    uri = spark_config.ratings or str(_ratings_file(config))
+    params, tuned = spark_config.als, None
+    with collab_spark.session(spark_config.master, config.progress) as spark:
+        with summary.stage("spark read"):
+            ratings = collab_spark.read_ratings(
+                spark, uri, _spark_columns(config), config.rating_scale
+            ).persist()
+        if spark_config.grid is not None:
+            with summary.stage("tuning"):
+                tuned = collab_spark.tune(ratings, spark_config)
+                params = tuned.best
+                summary.metrics["cv"] = {**tuned.best_scores, "folds": spark_config.folds}
+        else:
+            with summary.stage("holdout"):
+                scores = collab_spark.holdout_metrics(
+                    spark,
+                    ml.ratings,
+                    config.rating_scale,
+                    params,
+                    test_size=config.holdout_fraction,
+                    max_ratings=config.holdout_max_ratings,
                 )
-        staged.commit()
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux, bytes on macOS
-    summary.peak_rss_mb = peak / (1 << 20 if sys.platform == "darwin" else 1 << 10)
-    return summary
+                summary.metrics["holdout"] = {**scores, "test_fraction": config.holdout_fraction}
+        with summary.stage("als"):
+            factors = collab_spark.export_factors(collab_spark.train(ratings, params))
+        collab_spark.check_same_ratings(factors, ml.ratings, uri)
+    return factors, collab_spark.describe(spark_config, params), tuned
+
+
+def _ratings_file(config: BuildConfig) -> Path:
+    """The build's own ratings file, for Spark to read when it is given no other."""
+    if config.ratings_files is not None:
+        return Path(config.ratings_files.ratings).resolve()
+    folder = config.data_dir if config.data_dir is not None else fetch_dataset(config.download)
+    return (folder / "ratings.csv").resolve()
+
+
+def _spark_columns(config: BuildConfig) -> collab_spark.Columns:
+    from staticrec.collab_spark import Columns
+
+    files = config.ratings_files
+    if files is None:
+        return Columns()
+    return Columns(user=files.user_column, item=files.item_column, rating=files.rating_column)
 
 
 def factor_precision(choice: str, factors: collab.Factors) -> FactorPrecision:
@@ -330,7 +412,7 @@ def _manifest(
     ml: MovieLens,
     summary: BuildSummary,
     factors: collab.Factors,
-    params: collab.SVDParams,
+    trainer_params: dict,
     vocabulary_size: int,
     precision: FactorPrecision,
 ) -> dict:
@@ -344,20 +426,23 @@ def _manifest(
         **model_meta(factors, config.rating_scale, precision),
         "params": {
             "factor_precision": precision,
-            "svd": asdict(params),
+            "trainer": "surprise" if config.spark is None else "spark",
+            "svd" if config.spark is None else "als": trainer_params,
             "content": {**asdict(config.content), "vocabulary_size": vocabulary_size},
             "collab_index": asdict(config.collab_index),
-            "tuning": _tuning_params(config.tuning),
+            "tuning": _tuning_params(config),
         },
         "metrics": summary.metrics,
     }
 
 
-def _tuning_params(config: tuning.TuningConfig | None) -> dict | None:
-    if config is None:
+def _tuning_params(config: BuildConfig) -> dict | None:
+    """The grid searched and its folds; None for a build that was not tuned."""
+    search = config.spark if config.spark is not None else config.tuning
+    if search is None or search.grid is None:
         return None
     return {
-        "grid": {k: list(v) for k, v in config.grid.items()},
-        "folds": config.folds,
-        "fold_seed": config.fold_seed,
+        "grid": {k: list(v) for k, v in search.grid.items()},
+        "folds": search.folds,
+        "fold_seed": search.fold_seed,
     }

@@ -200,6 +200,8 @@ def site_pages(
         "dataset": manifest["dataset"],
         "content_source": manifest["params"]["content"]["source"],
         **_content_words(manifest["params"]["content"]["source"]),
+        # which trainer made the factors: Surprise's SVD, or ALS on Spark
+        "factor_model": "ALS" if manifest["params"].get("trainer") == "spark" else "SVD",
         "rating_scale": manifest["rating_scale"],
         **_words(config, manifest, recommender.config),
         "version": __version__,

@@ -1,0 +1,48 @@
+"""A site whose factors Spark's ALS trained (local mode, ml-latest-small): the page answers a
+known user and a new visitor as the build's own scoring core does, and says which model it is."""
+
+from __future__ import annotations
+
+import pytest
+from browsing import build_site, list_ids, serve_site, wait_for_results
+from test_site import VISITOR_PICKS, rate
+
+from staticrec.artifacts import load_recommender
+from staticrec.collab_spark import SparkTraining
+
+
+@pytest.fixture(scope="module")
+def spark_site(tmp_path_factory, ml_small_dir, spark):
+    folder = build_site(
+        ml_small_dir, tmp_path_factory.mktemp("spark-site"), {"spark": SparkTraining()}
+    )
+    server = serve_site(folder / "site")
+    yield server.url, load_recommender(folder / "artifacts")
+    server.close()
+
+
+def test_a_known_user_and_a_visitor_get_the_cores_answers(page, spark_site):
+    url, recommender = spark_site
+    page.goto(f"{url}for-you/?user=105")
+    wait_for_results(page)
+    assert list_ids(page, "#hybrid") == [i.movie_id for i in recommender.for_user(105).hybrid]
+    assert "your predicted rating (ALS)" in page.text_content("main")
+
+    page.goto(f"{url}for-you/")
+    wait_for_results(page)
+    picks = VISITOR_PICKS[:3]
+    for answered, (query, title, stars) in enumerate(picks, start=2):
+        rate(page, query, title, stars)
+        wait_for_results(page, answered)
+    assert page.get_attribute("#results", "data-mode") == "visitor"
+    ratings = {recommender.titles.find(title): float(s) for _, title, s in picks}
+    expected = [i.movie_id for i in recommender.for_visitor(ratings).hybrid]
+    assert list_ids(page, "#hybrid") == expected
+
+
+def test_the_about_page_names_spark_and_its_parameters(page, spark_site):
+    url, _ = spark_site
+    page.goto(f"{url}about/")
+    text = page.text_content("main")
+    assert "ALS (Apache Spark MLlib" in text and "rank=50" in text and "reg_param=0.1" in text
+    assert "SVD (scikit-surprise)" not in text
