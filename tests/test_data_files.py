@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from pathlib import Path
 
+import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 
 from datasets import BOOK_OPTIONS, books_dataset
 from staticrec.cli import main
 from staticrec.data_files import RatingsFiles, load_ratings_files
-from staticrec.errors import DataError
+from staticrec.errors import ConfigError, DataError
 
 BOOKS = RatingsFiles(
     ratings=None,  # set per test
@@ -91,6 +94,47 @@ def test_the_command_line_builds_a_books_site(tmp_path, capsys):
     )
     assert "<dt>Categories</dt>" in book and "Recommend books like this" in book
     assert main(["recommend", "--artifacts-dir", str(out / "artifacts"), "--user", "3"]) == 0
+
+
+def with_links(books_csv: Path, urls: dict[int, str]) -> None:
+    """Add a ``url`` column to books.csv: the given books' addresses, the others empty."""
+    books = pd.read_csv(books_csv)
+    books["url"] = books["book_id"].map(urls).fillna("")
+    books.to_csv(books_csv, index=False)
+
+
+def test_a_link_column_gives_each_item_its_own_address(tmp_path, capsys):
+    """Items whose ids are not the other site's: each page links the item's own address; an
+    item without one falls back to the template; the browser never downloads the links."""
+    data = books_dataset(tmp_path / "data")
+    with_links(data / "books.csv", {3: "https://openlibrary.org/works/OL45804W"})
+    out = tmp_path / "out"
+    args = ["build", "--ratings", str(data / "ratings.csv"), "--items", str(data / "books.csv")]
+    args += [*BOOK_OPTIONS, "--link-column", "url", "--pyodide", "cdn"]
+    args += ["--link-template", "https://www.goodreads.com/book/show/{id}"]
+    args += ["--artifacts-dir", str(out / "artifacts"), "--site-dir", str(out / "site")]
+    assert main(args) == 0, capsys.readouterr().err
+    book = (out / "site" / "movie" / "3" / "index.html").read_text()
+    assert (
+        '<a href="https://openlibrary.org/works/OL45804W" rel="noopener">openlibrary.org</a>'
+        in book
+    )
+    other = (out / "site" / "movie" / "4" / "index.html").read_text()
+    assert 'href="https://www.goodreads.com/book/show/4"' in other
+    links = pq.read_table(out / "artifacts" / "item_links.parquet").to_pylist()
+    assert links == [{"movieId": 3, "url": "https://openlibrary.org/works/OL45804W"}]
+    assert not (out / "site" / "data" / "item_links.parquet").exists()
+
+
+def test_a_link_that_is_not_an_address_is_named_by_line(tmp_path):
+    files = replace(books(tmp_path), link_column="url")
+    with_links(files.items, {5: "openlibrary.org/works/OL1W"})
+    with pytest.raises(DataError) as error:
+        load_ratings_files(files, rating_scale=(1, 10))
+    assert (error.value.line, error.value.column) == (6, "url")  # book 5: line 6
+    assert "'openlibrary.org/works/OL1W' is not an http(s) address" in str(error.value)
+    with pytest.raises(ConfigError, match="needs an items file"):
+        load_ratings_files(replace(files, items=None), rating_scale=(1, 10))
 
 
 def test_a_link_template_needs_an_id_and_an_address(tmp_path, capsys):

@@ -114,6 +114,12 @@ def _add_own_data_options(p: argparse.ArgumentParser, scale: tuple[float, float]
             help=f"column of {what} (default: %(default)s)",
         )
     own.add_argument(
+        "--link-column",
+        metavar="NAME",
+        help="column of each item's page elsewhere, a whole http(s) address, linked from its "
+        "page (for ids that are not the other site's; else --link-template)",
+    )
+    own.add_argument(
         "--categories-separator",
         default=files.categories_separator,
         help="between two categories (default: %(default)s)",
@@ -134,8 +140,9 @@ def _ratings_files(args: argparse.Namespace):
     from staticrec.data_files import RatingsFiles
 
     if args.ratings is None:
-        if args.items is not None:
-            raise ConfigError("needs --ratings too", field="items")
+        for name in ("items", "link_column"):
+            if getattr(args, name) is not None:
+                raise ConfigError("needs --ratings too", field=name)
         return None
     if args.data_dir is not None:
         raise ConfigError(
@@ -155,6 +162,7 @@ def _ratings_files(args: argparse.Namespace):
         title_column=args.title_column,
         categories_column=column(args.categories_column),
         categories_separator=args.categories_separator,
+        link_column=args.link_column,
         name=args.name,
     )
 

@@ -74,6 +74,8 @@ class MovieLens:
     """Lowest and highest allowed rating."""
     genome: pd.DataFrame | None = None
     """movieId, tagId, relevance (0 to 1); only movies that exist. None when not requested."""
+    item_links: pd.DataFrame | None = None
+    """movieId, url: each item's page elsewhere (your items file's link column); None: none."""
 
     def movies_by_id(self) -> pd.DataFrame:
         """The movies sorted by movieId: the row order of every per-movie array."""

@@ -8,6 +8,7 @@ Errors name your file, line and column, as for MovieLens. Ids must be whole numb
 from __future__ import annotations
 
 import re
+import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from staticrec.data import (
     TableSpec,
     check_movies,
     check_ratings,
+    line_of_row,
     read_table,
 )
 from staticrec.errors import ConfigError, DataError
@@ -47,6 +49,9 @@ class RatingsFiles:
     categories_column: str | None = "genres"
     """Categories that describe an item (the content model's words); None: none."""
     categories_separator: str = "|"
+    link_column: str | None = None
+    """Each item's page elsewhere, a whole http(s) address (empty: none): linked from its
+    page, for items whose ids are not the other site's (else ``--link-template``)."""
     name: str | None = None
     """The dataset's name on the site; default: the ratings file's name without extension."""
 
@@ -84,6 +89,9 @@ def load_ratings_files(
         ratings["timestamp"] = np.arange(len(ratings), dtype=np.int64)  # file order is time
     ratings = ratings[list(RATINGS.columns)]
 
+    item_links = None
+    if files.link_column and files.items is None:
+        raise ConfigError("needs an items file (--items)", field="link_column")
     if files.items is None:
         ids = np.unique(ratings["movieId"].to_numpy())
         movies = pd.DataFrame({"movieId": ids, "title": [f"#{i}" for i in ids], "genres": ""})
@@ -94,7 +102,11 @@ def load_ratings_files(
         item_columns = {files.item_column: "int", files.title_column: "str"}
         if files.categories_column:
             item_columns[files.categories_column] = "str"
+        if files.link_column:
+            item_columns[files.link_column] = "str"
         movies = _read(items_path, item_columns)
+        if files.link_column:
+            item_links = _item_links(items_path, movies, files.item_column, files.link_column)
         movies = movies.rename(
             columns={
                 files.item_column: "movieId",
@@ -128,8 +140,32 @@ def load_ratings_files(
         }
     )[list(LINKS.columns)]
     return MovieLens(
-        files.dataset_name, ratings_path.parent, movies, ratings, links, None, rating_scale
+        files.dataset_name,
+        ratings_path.parent,
+        movies,
+        ratings,
+        links,
+        None,
+        rating_scale,
+        item_links=item_links,
     )
+
+
+def _item_links(path: Path, items: pd.DataFrame, item_column: str, column: str) -> pd.DataFrame:
+    """(movieId, url) of the items with a link; an address that is not http(s) is named by
+    its line."""
+    urls = items[column].fillna("").astype(str).str.strip()
+    for row, url in enumerate(urls.tolist()):
+        parts = urllib.parse.urlsplit(url)
+        if url and (parts.scheme not in ("http", "https") or not parts.netloc):
+            raise DataError(
+                path,
+                f"{url!r} is not an http(s) address",
+                line=line_of_row(path, row),
+                column=column,
+            )
+    given = urls.to_numpy() != ""
+    return pd.DataFrame({"movieId": items[item_column].to_numpy()[given], "url": urls[given]})
 
 
 def _read(path: Path, columns: dict[str, str]) -> pd.DataFrame:

@@ -194,6 +194,14 @@ def artifact_tables(
         schema.CONTENT_NEIGHBORS.name: neighbors_table(schema.CONTENT_NEIGHBORS, neighbors),
         schema.COLLAB_NEIGHBORS.name: neighbors_table(schema.COLLAB_NEIGHBORS, collab_neighbors),
     }
+    if ml.item_links is not None:
+        links = ml.item_links.sort_values("movieId", kind="stable")
+        tables[schema.ITEM_LINKS.name] = pa.table(
+            {
+                "movieId": pa.array(links["movieId"].to_numpy(np.int32)),
+                "url": pa.array(links["url"].tolist(), pa.string()),
+            }
+        )
     if tuning is not None:
         tables[schema.TUNING.name] = tuning_table(tuning)
     return tables

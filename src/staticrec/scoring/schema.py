@@ -193,6 +193,18 @@ COLLAB_NEIGHBORS = Table(
 the movies they rated. Sharded by movie, in popularity order: a visit reads the rows of the
 movies rated only."""
 
+ITEM_LINKS = Table(
+    "item_links",
+    (
+        Column("movieId", "int32", dictionary=False, delta=True),
+        Column("url", "string", dictionary=False),
+    ),
+    sort_key=("movieId",),
+    browser=False,
+)
+"""Each item's page elsewhere, from your items file's link column (items without one have no
+row): the build links it from the item's page; the browser never downloads it."""
+
 TUNING = Table("tuning", (), sort_key=(), browser=False)
 """Cross-validation results of ``--tune``: its columns follow the grid, so none are declared."""
 
@@ -205,6 +217,7 @@ TABLES: Mapping[str, Table] = {
         USER_RATINGS,
         CONTENT_NEIGHBORS,
         COLLAB_NEIGHBORS,
+        ITEM_LINKS,
         TUNING,
     )
 }

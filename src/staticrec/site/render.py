@@ -193,7 +193,7 @@ def site_pages(
 ) -> list[Page]:
     """Every page of the site, with its context; reads the artifacts, writes nothing."""
     manifest = json.loads((artifacts / MANIFEST).read_text(encoding="utf-8"))
-    items = pq.read_table(artifacts / schema.ITEMS.file).to_pylist()
+    items = read_items(artifacts)
     movies = {row["movieId"]: _movie_summary(row) for row in items}
     common = {
         "manifest_sha256": hashlib.sha256((artifacts / MANIFEST).read_bytes()).hexdigest(),
@@ -267,6 +267,17 @@ def paged_movies(items: list[dict], budget: int | None) -> set[int]:
     return {row["movieId"] for row in items}
 
 
+def read_items(artifacts: Path) -> list[dict]:
+    """The items table's rows, each with ``link``: its address elsewhere from the item links
+    table (your items file's link column), or None."""
+    items = pq.read_table(artifacts / schema.ITEMS.file).to_pylist()
+    links: dict[int, str] = {}
+    if (artifacts / schema.ITEM_LINKS.file).is_file():
+        table = pq.read_table(artifacts / schema.ITEM_LINKS.file)
+        links = dict(zip(table["movieId"].to_pylist(), table["url"].to_pylist(), strict=True))
+    return [{**row, "link": links.get(row["movieId"])} for row in items]
+
+
 def movie_context(row: dict, recommender: Recommender, config: SiteConfig, link) -> dict:
     """What a movie's page shows: its facts, and the movies most like it."""
     similar = [link(i) for i in recommender.similar(row["movieId"], config.similar_shown)]
@@ -278,7 +289,7 @@ def movie_data_files(
 ) -> dict[int, dict[str, dict]]:
     """The movies without a page, by file number: ``{movieId: {movie, similar}}``, as the
     movie page's context, with only what the page shows of each similar movie."""
-    items = pq.read_table(artifacts / schema.ITEMS.file).to_pylist()
+    items = read_items(artifacts)
     paged = paged_movies(items, config.movie_pages)
     titles = {row["movieId"]: row["title"] for row in items}
 
@@ -337,13 +348,16 @@ def _movie_summary(row: dict) -> dict:
 
 
 def _movie_detail(row: dict, link_template: str | None = None) -> dict:
+    link_url = row.get("link")  # the item's own address wins over the template
+    if link_url is None and link_template:
+        link_url = link_template.replace("{id}", str(row["movieId"]))
     genres = [g for g in row["genres"].split("|") if g and g != "(no genres listed)"]
     return {
         **_movie_summary(row),
         "genres": genres,
         "imdb_url": f"https://www.imdb.com/title/tt{row['imdbId']:07d}/" if row["imdbId"] else None,
         "tmdb_url": f"https://www.themoviedb.org/movie/{row['tmdbId']}" if row["tmdbId"] else None,
-        "link_url": link_template.replace("{id}", str(row["movieId"])) if link_template else None,
+        "link_url": link_url,
     }
 
 
@@ -370,7 +384,6 @@ def _words(config: SiteConfig, manifest: dict, scoring) -> dict:
         "rating_choices": choices,
         "rating_default": min(choices, key=lambda value: abs(value - liked)),
         "like_threshold": liked,
-        "link_host": urllib.parse.urlsplit(config.link_template or "").hostname,
     }
 
 
@@ -554,7 +567,7 @@ def template_environment(web_dir: Path) -> jinja2.Environment:
 
     Markdown templates (the report's report.md) are plain text and go unescaped.
     """
-    return jinja2.Environment(
+    environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(web_dir / "templates"),
         autoescape=jinja2.select_autoescape(disabled_extensions=("md",), default=True),
         undefined=jinja2.StrictUndefined,
@@ -562,6 +575,8 @@ def template_environment(web_dir: Path) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    environment.filters["hostname"] = lambda url: urllib.parse.urlsplit(url).hostname
+    return environment
 
 
 def content_security_policy(pyodide_mode: str) -> str:
