@@ -34,8 +34,10 @@ npm ci --prefix web --no-audit --no-fund --loglevel=error
 
 packages=()
 $dev && [ ! -x /usr/bin/chromium ] && packages+=(chromium)
-# pyspark 4 runs on Java 17 or later
+# pyspark 4 runs on Java 17 or later; Spark's ALS solves its small systems 1.7x faster with a
+# native BLAS than with its Java fallback (benchmarks/bench_spark.py, 1m ratings)
 $spark && ! java -version 2>&1 | grep -qE 'version "(1[7-9]|[2-9][0-9])' && packages+=(openjdk-17-jre-headless)
+$spark && ! /sbin/ldconfig -p | grep -q 'libblas\.so\.3 ' && packages+=(libopenblas0-pthread)
 if [ ${#packages[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"

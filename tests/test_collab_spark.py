@@ -16,6 +16,7 @@ from datasets import TINY_RATINGS
 from staticrec import cli, collab, collab_spark
 from staticrec.artifacts import load_recommender
 from staticrec.collab_spark import ALSParams, Columns, SparkTraining
+from staticrec.data_files import RatingsFiles
 from staticrec.errors import DataError
 from staticrec.pipeline import BuildConfig, run
 
@@ -185,6 +186,34 @@ def test_spark_must_read_the_builds_ratings(spark, tiny_dir, tmp_path):
     assert not artifacts.exists()
 
 
+def test_your_own_ratings_file_is_read_by_spark_under_its_column_names(spark, tmp_path):
+    """The build's own file is CSV whatever its name, with the columns the options name."""
+    scores = tmp_path / "scores.data"
+    scores.write_text(
+        TINY_RATINGS.replace("userId,movieId,rating,timestamp", "reader,book,stars,when")
+    )
+    files = RatingsFiles(
+        ratings=scores,
+        user_column="reader",
+        item_column="book",
+        rating_column="stars",
+        timestamp_column="when",
+    )
+    artifacts = tmp_path / "artifacts"
+    run(
+        BuildConfig(
+            ratings_files=files,
+            artifacts_dir=artifacts,
+            site=None,
+            spark=SparkTraining(als=ALSParams(rank=2, max_iter=2)),
+        )
+    )
+    manifest = json.loads((artifacts / "manifest.json").read_text())
+    assert manifest["params"]["als"]["master"] == "local[2]"  # the running session's
+    assert manifest["params"]["als"]["ratings"] is None
+    assert load_recommender(artifacts).for_user(1).hybrid
+
+
 def test_ml_latest_small_trained_on_spark_is_as_accurate_as_surprise(spark_built, built):
     """The issue's goal: the hold-out RMSE within 0.02 of Surprise SVD's, on the same rows."""
     manifest = json.loads((spark_built / "manifest.json").read_text())
@@ -217,6 +246,8 @@ def test_spark_artifacts_answer_known_users_and_visitors(spark_built, ml_small):
         (["--trainer", "spark", "--tune", "halving"], "--tune: Spark's trainer tunes by"),
         (["--trainer", "spark", "--evaluate"], "--evaluate: the evaluation trains Surprise"),
         (["--trainer", "spark", "--als-rank", "0"], "--als-rank: must be at least 1"),
+        (["--trainer", "spark", "--spark-conf", "8g"], "--spark-conf: must be KEY=VALUE"),
+        (["--spark-conf", "a=b"], "--spark-conf needs --trainer spark"),
     ],
 )
 def test_options_that_do_not_fit_the_trainer_are_refused(capsys, tmp_path, options, message):

@@ -351,6 +351,13 @@ def _build_parser(sub: argparse._SubParsersAction) -> None:
         "Spark can open, such as hdfs://... (default: the build's own ratings file); it must "
         "hold the same ratings",
     )
+    spark.add_argument(
+        "--spark-conf",
+        action="append",
+        metavar="KEY=VALUE",
+        help="a Spark property for the session, e.g. spark.driver.memory=8g (in local mode all "
+        "of Spark runs in the driver, 1 GB unless told otherwise); repeatable",
+    )
     for name, kind in _ALS_OPTIONS.items():
         spark.add_argument(
             f"--als-{name.replace('_', '-')}",
@@ -441,7 +448,8 @@ def _run_build(args: argparse.Namespace) -> int:
     from staticrec.tuning import GRIDS, TuningConfig
 
     if args.trainer == "surprise":
-        spark_given = [f"als_{name}" for name in _ALS_OPTIONS] + ["spark_master", "spark_ratings"]
+        spark_given = [f"als_{name}" for name in _ALS_OPTIONS]
+        spark_given += ["spark_master", "spark_ratings", "spark_conf"]
         given = [name for name in spark_given if getattr(args, name) is not None]
         if given:
             option = "--" + given[0].replace("_", "-")
@@ -512,9 +520,16 @@ def _spark_training(args: argparse.Namespace):
         raise ConfigError("Spark's trainer tunes by CrossValidator: use --tune", field="method")
     given = {name: getattr(args, f"als_{name}") for name in _ALS_OPTIONS}
     als = ALSParams(**{name: value for name, value in given.items() if value is not None})
+    conf = {}
+    for pair in args.spark_conf or []:
+        key, equals, value = pair.partition("=")
+        if not equals or not key.strip():
+            raise ConfigError(f"must be KEY=VALUE, not {pair!r}", field="spark_conf")
+        conf[key.strip()] = value.strip()
     return SparkTraining(
         master=args.spark_master,
         ratings=args.spark_ratings,
+        conf=conf,
         als=als,
         grid=dict(ALS_GRID) if args.tune else None,
     )

@@ -94,6 +94,9 @@ class SparkTraining:
     ratings: str | None = None
     """The ratings Spark reads (CSV, or Parquet: a path or URI Spark can open, such as
     hdfs://...); None: the build's own ratings file."""
+    conf: Mapping[str, str] = field(default_factory=dict)
+    """Spark properties for the session it starts (``spark.driver.memory``: in local mode
+    the whole of Spark lives in the driver, whose heap is 1 GB unless told otherwise)."""
     als: ALSParams = field(default_factory=ALSParams)
     """The parameters to train with (the base of the grid when tuning)."""
     grid: Mapping[str, Sequence] | None = None
@@ -311,17 +314,22 @@ def tune(ratings: DataFrame, config: SparkTraining) -> Tuned:
 
 
 def read_ratings(
-    spark: SparkSession, uri: str, columns: Columns, rating_scale: tuple[float, float]
+    spark: SparkSession,
+    uri: str,
+    columns: Columns,
+    rating_scale: tuple[float, float],
+    csv: bool | None = None,
 ) -> DataFrame:
-    """The ratings at ``uri`` (CSV with a header when the name holds ``.csv``, else Parquet),
-    as (userId int, movieId int, rating double), checked in one pass over the data.
+    """The ratings at ``uri`` as (userId int, movieId int, rating double), checked in one pass
+    over the data. ``csv``: CSV with a header, or Parquet; None: CSV when the name holds
+    ``.csv``.
 
     Raises:
         DataError: naming ``uri``, the column and the number of bad rows.
     """
-    reader = spark.read.option("header", True) if ".csv" in uri.lower() else spark.read
+    csv = ".csv" in uri.lower() if csv is None else csv
     try:
-        raw = reader.csv(uri) if ".csv" in uri.lower() else reader.parquet(uri)
+        raw = spark.read.option("header", True).csv(uri) if csv else spark.read.parquet(uri)
     except Exception as exc:  # Spark's AnalysisException: the path does not exist, or no data
         raise DataError(uri, f"Spark cannot read it: {str(exc).splitlines()[0]}") from exc
     wanted = {columns.user: "userId", columns.item: "movieId", columns.rating: "rating"}
@@ -375,9 +383,12 @@ def check_same_ratings(factors: collab.Factors, ratings: pd.DataFrame, uri: str)
 
 
 @contextmanager
-def session(master: str | None, progress: bool = False) -> Iterator[SparkSession]:
+def session(
+    master: str | None, progress: bool = False, conf: Mapping[str, str] | None = None
+) -> Iterator[SparkSession]:
     """A Spark session, stopped afterwards unless it was running already (spark-submit, a
-    notebook). ``master`` None keeps spark-submit's --master, or runs ``local[*]``."""
+    notebook). ``master`` None keeps spark-submit's --master, or runs ``local[*]``; ``conf``:
+    Spark properties for a session it starts."""
     active = SparkSession.getActiveSession()
     if active is not None:
         yield active
@@ -387,6 +398,8 @@ def session(master: str | None, progress: bool = False) -> Iterator[SparkSession
         builder = builder.master(master or "local[*]")
     builder = builder.config("spark.ui.showConsoleProgress", str(progress).lower())
     builder = builder.config("spark.sql.execution.arrow.pyspark.enabled", "true")
+    for key, value in (conf or {}).items():
+        builder = builder.config(key, value)
     try:
         spark = builder.getOrCreate()
     except PySparkRuntimeError as exc:  # JAVA_GATEWAY_EXITED: no Java, or one too old
@@ -403,11 +416,11 @@ def session(master: str | None, progress: bool = False) -> Iterator[SparkSession
         spark.stop()
 
 
-def describe(config: SparkTraining, params: ALSParams) -> dict:
-    """The manifest's record of the trainer."""
+def describe(spark: SparkSession, config: SparkTraining, params: ALSParams) -> dict:
+    """The manifest's record of the trainer: Spark's version, where it ran, what it read."""
     return {
         "spark": pyspark.__version__,
-        "master": config.master,
-        "ratings": config.ratings,
+        "master": spark.sparkContext.master,
+        "ratings": config.ratings,  # None: the build's own file
         **asdict(params),
     }

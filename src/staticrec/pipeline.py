@@ -263,10 +263,11 @@ def _train_on_spark(
     spark_config = config.spark
     uri = spark_config.ratings or str(_ratings_file(config))
     params, tuned = spark_config.als, None
-    with collab_spark.session(spark_config.master, config.progress) as spark:
+    with collab_spark.session(spark_config.master, config.progress, spark_config.conf) as spark:
         with summary.stage("spark read"):
+            own_file = spark_config.ratings is None  # always CSV, whatever its name
             ratings = collab_spark.read_ratings(
-                spark, uri, _spark_columns(config), config.rating_scale
+                spark, uri, _spark_columns(config), config.rating_scale, csv=own_file or None
             ).persist()
         if spark_config.grid is not None:
             with summary.stage("tuning"):
@@ -287,7 +288,8 @@ def _train_on_spark(
         with summary.stage("als"):
             factors = collab_spark.export_factors(collab_spark.train(ratings, params))
         collab_spark.check_same_ratings(factors, ml.ratings, uri)
-    return factors, collab_spark.describe(spark_config, params), tuned
+        record = collab_spark.describe(spark, spark_config, params)
+    return factors, record, tuned
 
 
 def _ratings_file(config: BuildConfig) -> Path:
