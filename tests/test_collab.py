@@ -11,6 +11,7 @@ from staticrec.collab import (
     export_factors,
     holdout_metrics,
     predict,
+    predict_factors,
     surprise_dataset,
     train_svd,
     users_sample,
@@ -140,3 +141,14 @@ def test_vectorised_predictions_equal_surprises_known_or_not(ml_small):
     )
     expected = [algo.predict(u, m).est for u, m in zip(pairs.userId, pairs.movieId, strict=True)]
     np.testing.assert_allclose(predict(algo, pairs), expected, rtol=0, atol=1e-12)
+
+
+def test_exported_factors_predict_what_surprise_predicts(seed_svd, ml_small):
+    """predict_factors (any trainer's factors) against Surprise's own predict: known pairs,
+    an unknown user, an unknown movie, both unknown; clipped alike."""
+    pairs = ml_small.ratings.sample(2_000, random_state=4)[["userId", "movieId"]]
+    odd = pd.DataFrame({"userId": [1, 99_999, 99_999], "movieId": [99_999, 1, 99_998]})
+    pairs = pd.concat([pairs, odd], ignore_index=True)
+    ours = predict_factors(export_factors(seed_svd), pairs, (0.5, 5.0))
+    theirs = [seed_svd.predict(u, i).est for u, i in pairs.itertuples(index=False)]
+    np.testing.assert_allclose(ours, theirs, atol=1e-5)  # float32 factors

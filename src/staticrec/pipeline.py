@@ -176,6 +176,7 @@ def run(config: BuildConfig) -> BuildSummary:
         neighbors, vocabulary = content.build_content_index(ml, config.content, config.progress)
     with summary.stage("item index"):
         collab_neighbors = collab_index.build_collab_index(ml, config.collab_index, config.progress)
+    params = config.svd  # what the evaluation trains (it does not run with Spark)
     if config.spark is not None:
         factors, trainer_params, tuned = _train_on_spark(config, ml, summary)
     else:
