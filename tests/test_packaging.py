@@ -31,6 +31,10 @@ def test_the_build_backend_supports_the_licence_field():
         c.startswith("Programming Language :: Python :: 3.11")
         for c in project["project"]["classifiers"]
     )
+    urls = project["project"]["urls"]
+    assert urls and all(url.startswith("https://") for url in urls.values())
+    # the extras the README names: the evaluation's peers, Spark, the development tools
+    assert set(project["project"]["optional-dependencies"]) == {"peers", "spark", "dev"}
 
 
 def test_the_pages_workflow_uses_every_action_at_its_current_major():
