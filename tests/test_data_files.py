@@ -14,6 +14,7 @@ from datasets import BOOK_OPTIONS, books_dataset
 from staticrec.cli import main
 from staticrec.data_files import RatingsFiles, load_ratings_files
 from staticrec.errors import ConfigError, DataError
+from staticrec.pipeline import BuildConfig, run
 
 BOOKS = RatingsFiles(
     ratings=None,  # set per test
@@ -47,6 +48,18 @@ def test_without_an_items_file_items_are_named_by_id(tmp_path):
     ml = load_ratings_files(books(tmp_path, items=None), rating_scale=(1, 10))
     assert set(ml.movies["title"]) == {f"#{i}" for i in ml.ratings["movieId"].unique()}
     assert (ml.movies["genres"] == "").all()
+
+
+def test_a_build_without_items_answers_from_the_command_line(tmp_path, capsys):
+    """No items file: no categories, so the content table has no rows and no shard; the
+    artifacts still load and answer."""
+    files = books(tmp_path, items=None)
+    artifacts = tmp_path / "artifacts"
+    run(BuildConfig(ratings_files=files, rating_scale=(1, 10), artifacts_dir=artifacts, site=None))
+    manifest = json.loads((artifacts / "manifest.json").read_text())
+    assert manifest["tables"]["content_neighbors"]["shards"] == []
+    assert main(["recommend", "--artifacts-dir", str(artifacts), "--user", "3"]) == 0
+    assert "#" in capsys.readouterr().out  # items named by their id
 
 
 @pytest.mark.parametrize(

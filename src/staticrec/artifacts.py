@@ -14,6 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from staticrec.errors import DataError
+from staticrec.export import ARROW_TYPES
 from staticrec.scoring import Recommender, ScoringConfig, model_from_columns, schema
 from staticrec.scoring.errors import ArtifactError
 
@@ -47,6 +48,10 @@ def read_table(folder: Path, name: str, manifest: dict | None = None) -> pa.Tabl
     manifest = manifest if manifest is not None else read_manifest(folder)
     entry = manifest.get("tables", {}).get(name, {})
     files = [s["file"] for s in entry["shards"]] if "shards" in entry else [f"{name}.parquet"]
+    if not files:  # a sharded table without rows (no categories: no content neighbours)
+        return pa.table(
+            {c["name"]: pa.array([], ARROW_TYPES[c["dtype"]]) for c in entry["columns"]}
+        )
     paths = [Path(folder) / file for file in files]
     for path in paths:
         if not path.is_file():

@@ -27,7 +27,7 @@ from staticrec.scoring import schema
 from staticrec.scoring.content import popularity_order
 from staticrec.scoring.schema import MANIFEST, SCHEMA_VERSION
 
-_ARROW_TYPES = {
+ARROW_TYPES = {  # the schema's dtypes as Arrow's
     "int8": pa.int8(),
     "int16": pa.int16(),
     "int32": pa.int32(),
@@ -93,7 +93,7 @@ def declared_table(
 def _arrow_array(values, dtype: schema.Dtype) -> pa.Array:
     if dtype == "float16":  # Arrow does not narrow floats itself
         values = np.asarray(values, dtype=np.float16)
-    return pa.array(values, _ARROW_TYPES[dtype])
+    return pa.array(values, ARROW_TYPES[dtype])
 
 
 def quantization_scales(factors: np.ndarray) -> np.ndarray:
