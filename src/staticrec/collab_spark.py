@@ -322,7 +322,8 @@ def read_ratings(
 ) -> DataFrame:
     """The ratings at ``uri`` as (userId int, movieId int, rating double), checked in one pass
     over the data. ``csv``: CSV with a header, or Parquet; None: CSV when the name holds
-    ``.csv``.
+    ``.csv``. The result is cached, and that pass fills the cache: training reads the file
+    no second time.
 
     Raises:
         DataError: naming ``uri``, the column and the number of bad rows.
@@ -342,7 +343,7 @@ def read_ratings(
         F.col(columns.user).try_cast("int").alias("userId"),
         F.col(columns.item).try_cast("int").alias("movieId"),
         F.col(columns.rating).try_cast("double").alias("rating"),
-    )
+    ).persist()
     low, high = rating_scale
     bad = {
         columns.user: F.col("userId").isNull(),

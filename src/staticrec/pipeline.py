@@ -269,7 +269,7 @@ def _train_on_spark(
             own_file = spark_config.ratings is None  # always CSV, whatever its name
             ratings = collab_spark.read_ratings(
                 spark, uri, _spark_columns(config), config.rating_scale, csv=own_file or None
-            ).persist()
+            )
         if spark_config.grid is not None:
             with summary.stage("tuning"):
                 tuned = collab_spark.tune(ratings, spark_config)
