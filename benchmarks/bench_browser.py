@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 from _common import REPO, ml_small, table
-from staticrec.pipeline import BuildConfig, run
+from staticrec.pipeline.run import BuildConfig, run
 from staticrec.site.render import SiteConfig
 
 sys.path.insert(0, str(REPO / "tests" / "browser"))

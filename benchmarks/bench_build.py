@@ -21,8 +21,8 @@ from pathlib import Path
 import numpy as np
 
 from _common import REPO, ml_small, table
-from staticrec import collab, content, export
-from staticrec.data import load_movielens
+from staticrec.pipeline import collab, content, export
+from staticrec.pipeline.data import load_movielens
 
 
 def measure(step):

@@ -21,8 +21,8 @@ import numpy as np
 import pandas as pd
 
 from _common import ml_small, table
-from staticrec.content import ContentConfig, build_content_index
-from staticrec.data import load_movielens
+from staticrec.pipeline.content import ContentConfig, build_content_index
+from staticrec.pipeline.data import load_movielens
 
 
 def random_genome(movie_ids: np.ndarray, tags: int, seed: int = 0) -> pd.DataFrame:

@@ -20,7 +20,7 @@ import tempfile
 from pathlib import Path
 
 from _common import REPO, ml_small, table
-from staticrec.pipeline import BuildConfig, run
+from staticrec.pipeline.run import BuildConfig, run
 from staticrec.site.render import SiteConfig
 from staticrec.site.serve import PreviewServer
 

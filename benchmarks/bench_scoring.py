@@ -16,10 +16,10 @@ from pathlib import Path
 import numpy as np
 
 from _common import ml_small, summary, table
-from staticrec import collab
-from staticrec.artifacts import load_recommender
-from staticrec.data import load_movielens
-from staticrec.pipeline import BuildConfig, run
+from staticrec.pipeline import collab
+from staticrec.pipeline.artifacts import load_recommender
+from staticrec.pipeline.data import load_movielens
+from staticrec.pipeline.run import BuildConfig, run
 
 
 def timed(calls, repeat):

@@ -30,7 +30,7 @@ SCALE = (0.5, 5.0)
 def surprise_worker(data: Path) -> dict:
     import pandas as pd
 
-    from staticrec import collab
+    from staticrec.pipeline import collab
 
     start = time.perf_counter()
     ratings = pd.read_csv(data / "ratings.csv", usecols=["userId", "movieId", "rating"])
@@ -44,7 +44,7 @@ def surprise_worker(data: Path) -> dict:
 
 
 def spark_worker(data: Path, master: str, driver_memory: str) -> dict:
-    from staticrec import collab_spark
+    from staticrec.pipeline import collab_spark
 
     start = time.perf_counter()
     with collab_spark.session(master, conf={"spark.driver.memory": driver_memory}) as spark:

@@ -13,9 +13,9 @@ import argparse
 import time
 
 from _common import ml_small, table
-from staticrec.collab import SVDParams, surprise_dataset
-from staticrec.data import load_movielens
-from staticrec.tuning import TuningConfig, search
+from staticrec.pipeline.collab import SVDParams, surprise_dataset
+from staticrec.pipeline.data import load_movielens
+from staticrec.pipeline.tuning import TuningConfig, search
 
 
 def main() -> None:

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from datasets import write_dataset
-from staticrec.data import load_movielens
+from staticrec.pipeline.data import load_movielens
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -52,7 +52,7 @@ def ml_small(ml_small_dir):
 @pytest.fixture(scope="session")
 def built(tmp_path_factory, ml_small_dir) -> Path:
     """Artifacts of one default build of ml-latest-small (no site), shared by many tests."""
-    from staticrec.pipeline import BuildConfig, run
+    from staticrec.pipeline.run import BuildConfig, run
 
     artifacts = tmp_path_factory.mktemp("build") / "artifacts"
     run(BuildConfig(data_dir=ml_small_dir, artifacts_dir=artifacts, site=None))
@@ -63,7 +63,7 @@ def built(tmp_path_factory, ml_small_dir) -> Path:
 def spark():
     """One local Spark session for every Spark test (a JVM takes seconds to start); builds
     run inside it reuse it."""
-    from staticrec.collab_spark import session
+    from staticrec.pipeline.collab_spark import session
 
     with session("local[2]") as running:
         yield running
@@ -72,8 +72,8 @@ def spark():
 @pytest.fixture(scope="session")
 def spark_built(tmp_path_factory, ml_small_dir, spark) -> Path:
     """Artifacts of a build of ml-latest-small trained by Spark's ALS (no site)."""
-    from staticrec.collab_spark import SparkTraining
-    from staticrec.pipeline import BuildConfig, run
+    from staticrec.pipeline.spark_config import SparkTraining
+    from staticrec.pipeline.run import BuildConfig, run
 
     artifacts = tmp_path_factory.mktemp("spark-build") / "artifacts"
     run(
@@ -86,7 +86,7 @@ def spark_built(tmp_path_factory, ml_small_dir, spark) -> Path:
 
 @pytest.fixture(scope="session")
 def recommender(built):
-    from staticrec.artifacts import load_recommender
+    from staticrec.pipeline.artifacts import load_recommender
 
     return load_recommender(built)
 

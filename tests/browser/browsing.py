@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from staticrec.pipeline import BuildConfig, run
+from staticrec.pipeline.run import BuildConfig, run
 from staticrec.site.render import SiteConfig
 from staticrec.site.serve import PreviewServer
 

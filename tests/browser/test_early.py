@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from browsing import list_ids, wait_for_results
 
-from staticrec.artifacts import load_recommender
+from staticrec.pipeline.artifacts import load_recommender
 
 
 @pytest.fixture

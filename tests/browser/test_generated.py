@@ -9,8 +9,8 @@ import pyarrow.parquet as pq
 import pytest
 from browsing import build_site, list_ids, serve_site, wait_for_results
 
-from staticrec.artifacts import load_recommender
-from staticrec.synthetic import SyntheticConfig, generate, write_movielens
+from staticrec.pipeline.artifacts import load_recommender
+from staticrec.pipeline.synthetic import SyntheticConfig, generate, write_movielens
 
 SHAPE = SyntheticConfig(n_users=300, n_movies=2_000, n_ratings=30_000, seed=5)
 MOVIE_PAGES = 300

@@ -9,8 +9,8 @@ import pytest
 from browsing import PYODIDE_CACHE, list_ids, serve_site, wait_for_results
 
 from datasets import books_dataset
-from staticrec.data_files import RatingsFiles
-from staticrec.pipeline import BuildConfig, run
+from staticrec.pipeline.data_files import RatingsFiles
+from staticrec.pipeline.run import BuildConfig, run
 from staticrec.site.render import SiteConfig
 
 

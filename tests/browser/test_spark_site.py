@@ -7,8 +7,8 @@ import pytest
 from browsing import build_site, list_ids, serve_site, wait_for_results
 from test_site import VISITOR_PICKS, rate
 
-from staticrec.artifacts import load_recommender
-from staticrec.collab_spark import SparkTraining
+from staticrec.pipeline.artifacts import load_recommender
+from staticrec.pipeline.spark_config import SparkTraining
 
 
 @pytest.fixture(scope="module")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from staticrec import collab
-from staticrec.pipeline import train_recommender
+from staticrec.pipeline import collab
+from staticrec.pipeline.train import train_recommender
 from staticrec.scoring import collab as cf
 from staticrec.scoring.recommender import ScoringConfig
 

@@ -9,7 +9,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from staticrec.artifacts import read_table
+from staticrec.pipeline.artifacts import read_table
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 

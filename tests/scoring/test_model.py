@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from staticrec.artifacts import read_table, table_columns
+from staticrec.pipeline.artifacts import read_table, table_columns
 from staticrec.scoring import ArtifactError, Recommender, model_from_columns, schema
 from staticrec.scoring.model import IdIndex
 from staticrec.scoring.schema import SCORING_TABLES

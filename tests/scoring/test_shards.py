@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from staticrec.artifacts import read_columns, read_manifest, table_columns
+from staticrec.pipeline.artifacts import read_columns, read_manifest, table_columns
 from staticrec.scoring import ScoringError, api, schema
 from staticrec.scoring.shards import ShardRanges
 

@@ -1,4 +1,5 @@
-"""Stage 5 (optional): how good each list is, for rating prediction and for a visitor's top 10.
+"""The evaluation, beside the build (never imported by it): how good each list is, for rating
+prediction and for a visitor's top 10.
 
 Three studies, each on its own fixed split (one module each):
 
@@ -9,12 +10,8 @@ Three studies, each on its own fixed split (one module each):
    fusion is chosen on a validation split, never on the test split.
 3. ``cold_start``: new visitors' later ratings predicted after 5, 10 and 20 ratings.
 
-``protocol`` holds the settings and splits, ``metrics`` the measures, ``studies`` runs all three
-(``staticrec evaluate`` calls its ``run``), and ``report`` turns the result into plots, Markdown
-and the site's report page. Every list comes from ``staticrec.scoring``: the code the site runs.
+``protocol`` holds the settings and splits, ``metrics`` the measures, ``peers`` the outside
+models, ``studies`` runs all three, ``report`` turns the result into plots, Markdown and the
+site's report page, and ``run`` is the command (and, for ``build --evaluate``, the build's
+stage). Every list comes from ``staticrec.scoring``: the code the site runs.
 """
-
-from staticrec.evaluation.protocol import EvaluationConfig
-from staticrec.evaluation.studies import EvaluateConfig, Evaluation, evaluate, run
-
-__all__ = ["EvaluateConfig", "Evaluation", "EvaluationConfig", "evaluate", "run"]

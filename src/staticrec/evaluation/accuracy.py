@@ -10,8 +10,8 @@ from surprise import SVD, AlgoBase, BaselineOnly, KNNBaseline
 from surprise.model_selection import KFold
 from surprise.model_selection import cross_validate as surprise_cross_validate
 
-from staticrec.collab import SVDParams
 from staticrec.evaluation.protocol import EvaluationConfig
+from staticrec.pipeline.collab import SVDParams
 
 
 class GlobalMean(AlgoBase):

@@ -19,12 +19,12 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from staticrec import collab
-from staticrec.collab import SVDParams
-from staticrec.data import MovieLens
 from staticrec.evaluation.metrics import ranking_metrics, rmse
 from staticrec.evaluation.protocol import EvaluationConfig
-from staticrec.pipeline import train_recommender
+from staticrec.pipeline import collab
+from staticrec.pipeline.collab import SVDParams
+from staticrec.pipeline.data import MovieLens
+from staticrec.pipeline.train import train_recommender
 from staticrec.scoring import FusionParams, Model, Recommender, ScoringConfig
 from staticrec.scoring import collab as scores
 from staticrec.scoring.recommender import Request

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from staticrec.collab_index import ease_weights, interactions
+from staticrec.pipeline.collab_index import ease_weights, interactions
 
 log = logging.getLogger("staticrec")
 

@@ -10,10 +10,10 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from staticrec.collab import SVDParams
 from staticrec.errors import ConfigError
+from staticrec.pipeline.collab import SVDParams
+from staticrec.pipeline.tuning import GRIDS, Grid, SearchMethod
 from staticrec.scoring.schema import FactorPrecision
-from staticrec.tuning import GRIDS, Grid, SearchMethod
 
 
 @dataclass(frozen=True)

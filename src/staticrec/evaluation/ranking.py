@@ -18,14 +18,14 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from staticrec.collab import SVDParams
-from staticrec.collab_index import CollabIndexConfig
-from staticrec.content import ContentConfig, build_content_index
-from staticrec.data import MovieLens
 from staticrec.evaluation import peers
 from staticrec.evaluation.metrics import ranking_metrics
 from staticrec.evaluation.protocol import EvaluationConfig, Kind, relevant_items, temporal_split
-from staticrec.pipeline import train_recommender
+from staticrec.pipeline.collab import SVDParams
+from staticrec.pipeline.collab_index import CollabIndexConfig
+from staticrec.pipeline.content import ContentConfig, build_content_index
+from staticrec.pipeline.data import MovieLens
+from staticrec.pipeline.train import train_recommender
 from staticrec.scoring import FusionParams, Model, Recommender, ScoringConfig
 from staticrec.scoring.fusion import ListName, rrf
 from staticrec.scoring.recommender import Request

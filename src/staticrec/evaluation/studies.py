@@ -1,26 +1,24 @@
-"""All three studies together: the figures the report and the manifest show, and the command."""
+"""All three studies together: the figures the report and the manifest show."""
 
 from __future__ import annotations
 
 import logging
 import math
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 
 import pandas as pd
 
-from staticrec import collab
-from staticrec.collab import SVDParams
-from staticrec.collab_index import CollabIndexConfig
-from staticrec.content import ContentConfig
-from staticrec.data import MovieLens
-from staticrec.download import DownloadConfig
 from staticrec.evaluation.accuracy import accuracy_models, rating_accuracy
 from staticrec.evaluation.cold_start import cold_start_study
 from staticrec.evaluation.protocol import EvaluationConfig, sample_users
 from staticrec.evaluation.ranking import ranking_study
+from staticrec.pipeline import collab
+from staticrec.pipeline.collab import SVDParams
+from staticrec.pipeline.collab_index import CollabIndexConfig
+from staticrec.pipeline.content import ContentConfig
+from staticrec.pipeline.data import MovieLens
+from staticrec.pipeline.tuning import TuningConfig, search
 from staticrec.scoring import FusionParams, ScoringConfig
-from staticrec.tuning import TuningConfig, search
 
 log = logging.getLogger("staticrec")
 
@@ -140,42 +138,6 @@ def evaluate(
         grid_points=config.grid_points,
         test_fraction=config.test_fraction,
     )
-
-
-@dataclass(frozen=True)
-class EvaluateConfig:
-    """What ``staticrec evaluate`` does: which data, which protocol, where the report goes."""
-
-    data_dir: Path | None = None
-    """An extracted MovieLens folder; None downloads ``download.dataset`` into the cache."""
-    download: DownloadConfig = field(default_factory=DownloadConfig)
-    """Which release to download and where to cache it, when data_dir is None."""
-    evaluation: EvaluationConfig = field(default_factory=EvaluationConfig)
-    """The protocol (``EvaluationConfig.quick()`` for a smoke run)."""
-    svd: SVDParams = field(default_factory=SVDParams)
-    """The SVD the site would train."""
-    content: ContentConfig = field(default_factory=ContentConfig)
-    """The content index the site would build."""
-    report_dir: Path = Path("build/report")
-    """Where report.md and the SVG plots go (replaced as a whole)."""
-    progress: bool = True
-    """Show progress bars."""
-
-
-def run(config: EvaluateConfig) -> str:
-    """Evaluate, then write the report folder atomically; returns the report as Markdown."""
-    from staticrec.evaluation.report import REPORT_MARKDOWN, write_report  # matplotlib
-    from staticrec.output import StagedOutputs
-    from staticrec.pipeline import load_dataset
-
-    # tags, where the release has them, let the report compare the two content sources
-    with_tags = config.data_dir is None or (Path(config.data_dir) / "tags.csv").is_file()
-    ml = load_dataset(config.data_dir, config.download, with_tags=with_tags)
-    result = evaluate(ml, config.svd, config.content, config.evaluation, progress=config.progress)
-    with StagedOutputs([config.report_dir]) as staged:
-        write_report(staged.path(config.report_dir), result)
-        staged.commit()
-    return (config.report_dir / REPORT_MARKDOWN).read_text(encoding="utf-8")
 
 
 def chosen_summary(chosen: ScoringConfig) -> dict:

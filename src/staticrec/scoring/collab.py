@@ -1,7 +1,7 @@
 """Collaborative scores: SVD predictions for known users, fold-in for new ones, popularity.
 
 This is the query half, run in the browser; the build half, which trains the SVD with
-Surprise and exports its factors, is ``staticrec.collab``.
+Surprise and exports its factors, is ``staticrec.pipeline.collab``.
 
 SVD predicts ``global_mean + bu + bi + qi . pu``. Rankings use that raw value; the rating shown
 to people is clipped to the scale (as Surprise clips), so clipped ties never blur an order.

@@ -3,7 +3,7 @@
 EASE scores a user as ``x_u B``: for every movie j, the sum over the movies i they rated of the
 weight B_ij. The index keeps each row's top-k weights, so the sum runs over a few hundred
 entries, for a known user and a new visitor alike. This is the query half; the build half,
-which solves EASE, is ``staticrec.collab_index``.
+which solves EASE, is ``staticrec.pipeline.collab_index``.
 """
 
 from __future__ import annotations

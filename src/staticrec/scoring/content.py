@@ -1,7 +1,7 @@
 """Content scores: the neighbours of one favourite, or several favourites combined.
 
 This is the query half, run in the browser; the build half, which computes the top-k index
-from TF-IDF, is ``staticrec.content``.
+from TF-IDF, is ``staticrec.pipeline.content``.
 """
 
 from __future__ import annotations

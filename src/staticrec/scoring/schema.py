@@ -1,7 +1,7 @@
 """The artifact schema: every table the build writes and the site reads, declared once.
 
-The build writes by it (``staticrec.export``), the scoring core reads by it in CPython and in
-Pyodide (``staticrec.scoring.model``), and the manifest carries it (``describe``), so the
+The build writes by it (``staticrec.pipeline.export``), the scoring core reads by it in CPython
+and in Pyodide (``staticrec.scoring.model``), and the manifest carries it (``describe``), so the
 browser's ``data.js`` decodes the tables it lists rather than keeping its own copy. A schema
 version is stored with the data (as LensKit's ``data/schema.py`` does) and checked on load.
 

@@ -1,4 +1,4 @@
-"""Stage 4: the static site and the browser runtime it ships.
+"""Stage 6: the static site and the browser runtime it ships.
 
 ``render`` writes the pages (compute every context, then write); ``pyodide`` pins and verifies
 the Pyodide runtime; ``wheel`` packs the scoring core as the wheel Pyodide installs, with the

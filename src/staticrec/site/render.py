@@ -1,4 +1,4 @@
-"""Stage 4: the static site, rendered with Jinja from the artifacts.
+"""Stage 6: the static site, rendered with Jinja from the artifacts.
 
 Compute, then write (Pelican's order): ``site_pages`` builds every page's context in memory from
 the artifacts and the scoring core; ``write_site`` is the one writer. It renders the pages, then
@@ -23,8 +23,8 @@ import jinja2
 import pyarrow.parquet as pq
 
 from staticrec import __version__
-from staticrec.artifacts import load_recommender
 from staticrec.errors import ConfigError
+from staticrec.pipeline.artifacts import load_recommender
 from staticrec.scoring import Recommender, schema
 from staticrec.scoring.recommender import on_scale
 from staticrec.scoring.schema import MANIFEST

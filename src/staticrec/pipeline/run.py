@@ -1,0 +1,380 @@
+"""The build, stage by stage, atomically (the stages in ``staticrec.pipeline``'s order):
+
+1. data -> 2. content index -> 3. item index -> 4. factors (SVD, or ALS on Spark)
+-> 5. artifacts -> 6. site
+
+Every stage computes into memory or into staged folders; only the final commit touches the
+output folders, so a failure anywhere leaves the previous build exactly as it was. This is the
+one module of the package that reaches the site stage; the evaluation, when asked for, comes in
+as a function from the command line (``BuildConfig.evaluate``): the build never imports it.
+"""
+
+from __future__ import annotations
+
+import logging
+import resource
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal, Protocol
+
+from staticrec.errors import ConfigError
+from staticrec.pipeline import collab, collab_index, content, export, tuning
+from staticrec.pipeline.data import MovieLens
+from staticrec.pipeline.data_files import RatingsFiles, load_ratings_files
+from staticrec.pipeline.download import DownloadConfig, fetch_dataset
+from staticrec.pipeline.output import StagedOutputs, check_disjoint
+from staticrec.pipeline.spark_config import Columns, SparkTraining
+from staticrec.pipeline.train import factor_precision, load_dataset, model_meta
+from staticrec.scoring.schema import FactorPrecision
+from staticrec.site import render
+
+if TYPE_CHECKING:  # collab_spark needs the optional pyspark: imported only when it runs
+    from staticrec.pipeline import collab_spark
+
+
+class Evaluation(Protocol):
+    """What an evaluation run hands back to the build (``staticrec.evaluation.Evaluation``)."""
+
+    def summary(self) -> dict:
+        """The figures the manifest stores under metrics.evaluation."""
+
+    def write_report(self, folder: Path) -> render.ReportPage:
+        """Write the report into ``folder``; the page the site shows for it."""
+
+
+Evaluator = Callable[
+    [MovieLens, collab.SVDParams, content.ContentConfig, FactorPrecision], Evaluation
+]
+"""Evaluates the models the build trains: the dataset, SVD's parameters, the content settings,
+and the precision the movie factors are stored at (so it measures them as the site has them)."""
+
+
+log = logging.getLogger("staticrec")
+
+
+@dataclass(frozen=True)
+class BuildConfig:
+    """Everything one build needs; the command line fills it in."""
+
+    data_dir: Path | None = None
+    """An extracted MovieLens folder; None downloads ``download.dataset`` into the cache."""
+    ratings_files: RatingsFiles | None = None
+    """Your own ratings (and items) file, instead of MovieLens."""
+    download: DownloadConfig = field(default_factory=DownloadConfig)
+    """Which release to download and where to cache it, when data_dir is None."""
+    rating_scale: tuple[float, float] = (0.5, 5.0)
+    """Lowest and highest allowed rating."""
+    content: content.ContentConfig = field(default_factory=content.ContentConfig)
+    """How the content index is built."""
+    collab_index: collab_index.CollabIndexConfig = field(
+        default_factory=collab_index.CollabIndexConfig
+    )
+    """How the collaborative item index (EASE) is built."""
+    svd: collab.SVDParams = field(default_factory=collab.SVDParams)
+    """SVD parameters (the starting point when tuning)."""
+    tuning: tuning.TuningConfig | None = None
+    """Grid search settings; None trains ``svd`` as given."""
+    spark: SparkTraining | None = None
+    """Train ALS on Spark instead of Surprise's SVD (``svd`` and ``tuning`` then unused)."""
+    holdout_fraction: float = 0.2
+    """Share of ratings held out to report RMSE/MAE of an untuned build."""
+    holdout_max_ratings: int = 250_000
+    """Above this many ratings, the hold-out is drawn from a sample of whole users holding at
+    most this many: above 1M ratings the metric then costs under a quarter of training, not
+    80% (ml-latest-small, 100,836 ratings, keeps all of them)."""
+    progress: bool = False
+    """Progress bars for the long stages (SVD's epochs)."""
+    factor_precision: Literal["auto", "float32", "float16", "int8"] = "auto"
+    """How the movie factors are stored: ``auto`` is int8 when float32 would take more than
+    ``COMPACT_FACTORS_BYTES`` (ml-latest-small and ml-10m stay float32; ml-25m and ml-32m go
+    int8)."""
+    artifacts_dir: Path = Path("build/artifacts")
+    """Where the Parquet tables and the manifest go."""
+    site: render.SiteConfig | None = field(default_factory=render.SiteConfig)
+    """How the site is rendered; None builds the artifacts only."""
+    evaluate: Evaluator | None = None
+    """Evaluate the models too (minutes): the figures go into the manifest, the report into
+    ``report_dir`` and the site (``staticrec.evaluation.for_build`` makes one)."""
+    report_dir: Path = Path("build/report")
+    """Where the evaluation report (Markdown and SVG plots) goes."""
+
+    def __post_init__(self) -> None:
+        if self.spark is not None and self.evaluate is not None:
+            raise ConfigError(
+                "the evaluation trains Surprise's SVD; it does not run with --trainer spark",
+                field="evaluate",
+            )
+
+
+@dataclass
+class BuildSummary:
+    """What a build did, for the closing summary."""
+
+    rows: dict[str, int] = field(default_factory=dict)
+    metrics: dict[str, dict] = field(default_factory=dict)
+    files: dict[str, export.FileEntry] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+    pages: int = 0
+    peak_rss_mb: float = 0.0
+
+    def lines(self) -> list[str]:
+        """The closing summary: rows loaded, accuracy, artifact sizes, seconds per stage."""
+        rows = self.rows
+        out = [
+            f"loaded   {rows['ratings']:,} ratings by {rows['users']:,} users "
+            f"on {rows['rated_movies']:,} of {rows['movies']:,} movies",
+        ]
+        for name in ("holdout", "cv"):
+            if name in self.metrics:
+                scores = self.metrics[name]
+                line = f"{name:<8} RMSE {scores['rmse']:.4f}"
+                line += f"  MAE {scores['mae']:.4f}" if "mae" in scores else ""  # Spark's CV: RMSE
+                if "sample" in scores:
+                    sample = scores["sample"]
+                    line += f"  (on {sample['ratings']:,} ratings of {sample['users']:,} users)"
+                out.append(line)
+        if "evaluation" in self.metrics:
+            ndcg = self.metrics["evaluation"]["ranking_at_10"]
+            best = max(ndcg, key=lambda name: ndcg[name]["ndcg"])
+            out.append(f"evaluate best NDCG@10 {ndcg[best]['ndcg']:.4f} ({best}); see the report")
+        by_table: dict[str, list[export.FileEntry]] = {}
+        for file_name, entry in self.files.items():  # a sharded table: one line for its folder
+            name = file_name.split("/")[0] + ("/" if "/" in file_name else "")
+            by_table.setdefault(name, []).append(entry)
+        for name, entries in sorted(by_table.items()):
+            label = f"{name} ({len(entries):,} files)" if name.endswith("/") else name
+            out.append(f"wrote    {label:<32} {sum(e.bytes for e in entries) / 1e6:8.2f} MB")
+        total = sum(entry.bytes for entry in self.files.values())
+        out.append(f"         {'total':<32} {total / 1e6:8.2f} MB")
+        if self.pages:
+            out.append(f"site     {self.pages:,} pages")
+        timings = "  ".join(f"{name} {sec:.1f}s" for name, sec in self.seconds.items())
+        out.append(f"seconds  {timings}  (total {sum(self.seconds.values()):.1f}s)")
+        out.append(f"peak memory {self.peak_rss_mb:,.0f} MB")
+        return out
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        """Time one stage and log its start."""
+        log.info("%s ...", name)
+        start = time.perf_counter()
+        yield
+        self.seconds[name] = time.perf_counter() - start
+        log.info("%s done in %.1f s", name, self.seconds[name])
+
+
+def run(config: BuildConfig) -> BuildSummary:
+    """Run the whole build; returns what it did. Raises StaticrecError on bad input."""
+    summary = BuildSummary()
+    targets = [config.artifacts_dir]
+    targets += [config.site.site_dir] if config.site else []
+    targets += [config.report_dir] if config.evaluate is not None else []
+    check_disjoint(targets, _inputs(config))  # before any work: it is a mistake in the options
+    runtime = None
+    if config.site is not None:
+        # Checked first: a missing runtime or front-end package should cost seconds, not a build.
+        with summary.stage("runtime"):
+            render.check_web_dir(config.site.web_dir)
+            runtime = render.prepare_runtime(config.site)
+    with summary.stage("data"):
+        ml = _load(config)
+        summary.rows = ml.row_counts()
+    with summary.stage("content"):
+        neighbors, vocabulary = content.build_content_index(ml, config.content, config.progress)
+    with summary.stage("item index"):
+        collab_neighbors = collab_index.build_collab_index(ml, config.collab_index, config.progress)
+    params = config.svd  # what the evaluation trains (it does not run with Spark)
+    if config.spark is not None:
+        factors, trainer_params, tuned = _train_on_spark(config, ml, summary)
+    else:
+        factors, params, tuned = _train_svd(config, ml, summary)
+        trainer_params = asdict(params)
+    precision = factor_precision(config.factor_precision, factors)
+    evaluation = None
+    if config.evaluate is not None:
+        with summary.stage("evaluate"):  # of the model as the site stores it
+            evaluation = config.evaluate(ml, params, config.content, precision)
+            summary.metrics["evaluation"] = evaluation.summary()
+    with summary.stage("tables"):
+        tables = export.artifact_tables(
+            ml,
+            factors,
+            neighbors,
+            collab_neighbors,
+            tuned.table if tuned is not None else None,
+            precision,
+        )
+        manifest = _manifest(
+            config, ml, summary, factors, trainer_params, len(vocabulary), precision
+        )
+    with StagedOutputs(targets, keep=_inputs(config)) as staged:
+        artifacts = staged.path(config.artifacts_dir)
+        with summary.stage("export"):
+            summary.files = export.write_artifacts(artifacts, tables, manifest)
+        report_page = None
+        if evaluation is not None:
+            with summary.stage("report"):
+                report_page = evaluation.write_report(staged.path(config.report_dir))
+        if config.site is not None:
+            with summary.stage("site"):
+                summary.pages = render.render(
+                    artifacts, staged.path(config.site.site_dir), config.site, runtime, report_page
+                )
+        staged.commit()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux, bytes on macOS
+    summary.peak_rss_mb = peak / (1 << 20 if sys.platform == "darwin" else 1 << 10)
+    return summary
+
+
+def _train_svd(
+    config: BuildConfig, ml: MovieLens, summary: BuildSummary
+) -> tuple[collab.Factors, collab.SVDParams, tuning.TuningResult | None]:
+    """Surprise's SVD: tuned by cross-validation, or scored on the hold-out, then trained on
+    every rating."""
+    params, tuned = config.svd, None
+    if config.tuning is not None:
+        with summary.stage("tuning"):
+            data = collab.surprise_dataset(ml.ratings, config.rating_scale)
+            tuned = tuning.search(data, config.svd, config.tuning)
+            del data  # Surprise's copy of the ratings: ~300 bytes a rating
+            params = tuned.best
+            summary.metrics["cv"] = {**tuned.best_scores, "folds": config.tuning.folds}
+    else:
+        with summary.stage("holdout"):
+            scores = collab.holdout_metrics(
+                ml.ratings,
+                config.rating_scale,
+                params,
+                test_size=config.holdout_fraction,
+                max_ratings=config.holdout_max_ratings,
+            )
+            summary.metrics["holdout"] = {**scores, "test_fraction": config.holdout_fraction}
+    with summary.stage("svd"):
+        algo = collab.train_svd(ml.ratings, config.rating_scale, params, config.progress)
+        factors = collab.export_factors(algo)
+        del algo
+    return factors, params, tuned
+
+
+def _train_on_spark(
+    config: BuildConfig, ml: MovieLens, summary: BuildSummary
+) -> tuple[collab.Factors, dict, collab_spark.Tuned | None]:
+    """Spark's baseline + ALS: tuned by CrossValidator, or scored on the hold-out SVD is scored
+    on, then trained on the ratings Spark reads itself."""
+    from staticrec.pipeline import collab_spark
+
+    spark_config = config.spark
+    uri = spark_config.ratings or str(_ratings_file(config))
+    params, tuned = spark_config.als, None
+    with collab_spark.session(spark_config.master, config.progress, spark_config.conf) as spark:
+        with summary.stage("spark read"):
+            own_file = spark_config.ratings is None  # always CSV, whatever its name
+            ratings = collab_spark.read_ratings(
+                spark, uri, _spark_columns(config), config.rating_scale, csv=own_file or None
+            )
+        if spark_config.grid is not None:
+            with summary.stage("tuning"):
+                tuned = collab_spark.tune(ratings, spark_config)
+                params = tuned.best
+                summary.metrics["cv"] = {**tuned.best_scores, "folds": spark_config.folds}
+        else:
+            with summary.stage("holdout"):
+                scores = collab_spark.holdout_metrics(
+                    spark,
+                    ml.ratings,
+                    config.rating_scale,
+                    params,
+                    test_size=config.holdout_fraction,
+                    max_ratings=config.holdout_max_ratings,
+                )
+                summary.metrics["holdout"] = {**scores, "test_fraction": config.holdout_fraction}
+        with summary.stage("als"):
+            factors = collab_spark.export_factors(collab_spark.train(ratings, params))
+        collab_spark.check_same_ratings(factors, ml.ratings, uri)
+        record = collab_spark.describe(spark, spark_config, params)
+    return factors, record, tuned
+
+
+def _ratings_file(config: BuildConfig) -> Path:
+    """The build's own ratings file, for Spark to read when it is given no other."""
+    if config.ratings_files is not None:
+        return Path(config.ratings_files.ratings).resolve()
+    folder = config.data_dir if config.data_dir is not None else fetch_dataset(config.download)
+    return (folder / "ratings.csv").resolve()
+
+
+def _spark_columns(config: BuildConfig) -> Columns:
+    files = config.ratings_files
+    if files is None:
+        return Columns()
+    return Columns(user=files.user_column, item=files.item_column, rating=files.rating_column)
+
+
+def _inputs(config: BuildConfig) -> list[Path]:
+    """Folders the build reads from: no output may replace them."""
+    if config.ratings_files is not None:  # the files themselves: they may sit beside site/
+        files = config.ratings_files
+        folders = [Path(files.ratings), *([Path(files.items)] if files.items else [])]
+    else:
+        folders = [config.data_dir if config.data_dir is not None else config.download.cache_dir]
+    if config.site is not None:
+        folders += [config.site.pyodide_cache, config.site.web_dir]
+        folders += [config.site.pyodide_dir] if config.site.pyodide_dir else []
+    return folders
+
+
+def _load(config: BuildConfig) -> MovieLens:
+    if config.ratings_files is not None:
+        return load_ratings_files(config.ratings_files, rating_scale=config.rating_scale)
+    return load_dataset(
+        config.data_dir,
+        config.download,
+        rating_scale=config.rating_scale,
+        with_tags=config.content.source == "genres+tags",
+        with_genome=config.content.source == "genres+genome",
+    )
+
+
+def _manifest(
+    config: BuildConfig,
+    ml: MovieLens,
+    summary: BuildSummary,
+    factors: collab.Factors,
+    trainer_params: dict,
+    vocabulary_size: int,
+    precision: FactorPrecision,
+) -> dict:
+    return {
+        "dataset": {
+            "name": ml.name,
+            "rows": summary.rows,
+            # the site credits GroupLens for MovieLens, and nobody for your own file
+            "source": "ratings-file" if config.ratings_files else "movielens",
+        },
+        **model_meta(factors, config.rating_scale, precision),
+        "params": {
+            "factor_precision": precision,
+            "trainer": "surprise" if config.spark is None else "spark",
+            "svd" if config.spark is None else "als": trainer_params,
+            "content": {**asdict(config.content), "vocabulary_size": vocabulary_size},
+            "collab_index": asdict(config.collab_index),
+            "tuning": _tuning_params(config),
+        },
+        "metrics": summary.metrics,
+    }
+
+
+def _tuning_params(config: BuildConfig) -> dict | None:
+    """The grid searched and its folds; None for a build that was not tuned."""
+    search = config.spark if config.spark is not None else config.tuning
+    if search is None or search.grid is None:
+        return None
+    return {
+        "grid": {k: list(v) for k, v in search.grid.items()},
+        "folds": search.folds,
+        "fold_seed": search.fold_seed,
+    }
