@@ -27,7 +27,7 @@ from pathlib import Path
 
 from _common import REPO, ml_small, table
 from staticrec.pipeline.run import BuildConfig, run
-from staticrec.site.render import SiteConfig
+from staticrec.site.config import SiteConfig
 
 sys.path.insert(0, str(REPO / "tests" / "browser"))
 from browsing import CHROMIUM, CHROMIUM_ARGS

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from _common import REPO, ml_small, table
 from staticrec.pipeline.run import BuildConfig, run
-from staticrec.site.render import SiteConfig
+from staticrec.site.config import SiteConfig
 from staticrec.site.serve import PreviewServer
 
 LIGHTHOUSE = REPO / "web" / "node_modules" / ".bin" / "lighthouse"

@@ -72,8 +72,8 @@ def spark():
 @pytest.fixture(scope="session")
 def spark_built(tmp_path_factory, ml_small_dir, spark) -> Path:
     """Artifacts of a build of ml-latest-small trained by Spark's ALS (no site)."""
-    from staticrec.pipeline.spark_config import SparkTraining
     from staticrec.pipeline.run import BuildConfig, run
+    from staticrec.pipeline.spark_config import SparkTraining
 
     artifacts = tmp_path_factory.mktemp("spark-build") / "artifacts"
     run(

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from staticrec.pipeline.run import BuildConfig, run
-from staticrec.site.render import SiteConfig
+from staticrec.site.config import SiteConfig
 from staticrec.site.serve import PreviewServer
 
 PYODIDE_CACHE = Path(__file__).resolve().parents[2] / "build" / "pyodide"

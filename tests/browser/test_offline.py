@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from browsing import list_ids, wait_for_results
 
-from staticrec.site import render
+from staticrec.site.config import default_web_dir
+from staticrec.site.offline import write_service_worker
+from staticrec.site.render import template_environment
 
 
 def wait_until_kept(page) -> None:
@@ -54,7 +56,7 @@ def test_a_new_build_is_offered_and_replaces_the_kept_one(page, serve_copy):
     for_you.write_text(
         for_you.read_text().replace("Recommendations for you", "Picks for you"), encoding="utf-8"
     )
-    render.write_service_worker(render.template_environment(render.default_web_dir()), site)
+    write_service_worker(template_environment(default_web_dir()), site)
 
     page.reload()  # still the old build (a page never mixes two), until the visitor accepts
     wait_for_results(page)

@@ -11,7 +11,7 @@ from browsing import PYODIDE_CACHE, list_ids, serve_site, wait_for_results
 from datasets import books_dataset
 from staticrec.pipeline.data_files import RatingsFiles
 from staticrec.pipeline.run import BuildConfig, run
-from staticrec.site.render import SiteConfig
+from staticrec.site.config import SiteConfig
 
 
 @pytest.fixture(scope="module")

@@ -17,9 +17,9 @@ from staticrec import cli
 from staticrec.errors import DataError
 from staticrec.pipeline import collab, collab_spark
 from staticrec.pipeline.artifacts import load_recommender
-from staticrec.pipeline.spark_config import ALSParams, Columns, SparkTraining
 from staticrec.pipeline.data_files import RatingsFiles
 from staticrec.pipeline.run import BuildConfig, run
+from staticrec.pipeline.spark_config import ALSParams, Columns, SparkTraining
 
 SCALE = (0.5, 5.0)
 

@@ -18,7 +18,7 @@ from staticrec.pipeline.artifacts import read_table
 from staticrec.pipeline.run import BuildConfig, run
 from staticrec.pipeline.train import factor_precision
 from staticrec.scoring import schema
-from staticrec.site.render import SiteConfig
+from staticrec.site.config import SiteConfig
 
 
 def snapshot(folder: Path) -> dict[str, tuple[str, int]]:

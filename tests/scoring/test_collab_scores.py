@@ -8,7 +8,7 @@ import pytest
 from staticrec.pipeline import collab
 from staticrec.pipeline.train import train_recommender
 from staticrec.scoring import collab as cf
-from staticrec.scoring.recommender import ScoringConfig
+from staticrec.scoring.config import ScoringConfig
 
 
 def model_without(ml, held_out_users):

@@ -1,4 +1,4 @@
-"""Stage 4: the rendered site, without a browser: golden pages, escaping, links, runtime files."""
+"""Stage 6: the rendered site, without a browser: golden pages, escaping, links, runtime files."""
 
 from __future__ import annotations
 
@@ -19,21 +19,13 @@ from datasets import EVIL_TITLE, evil_dataset
 from staticrec.errors import ConfigError
 from staticrec.pipeline.run import BuildConfig, run
 from staticrec.scoring.schema import SCORING_TABLES
+from staticrec.site.config import MOVIE_DATA_BLOCK, SiteConfig, default_web_dir
+from staticrec.site.early import EARLY_MAX_USERS, early_file_count
+from staticrec.site.offline import offline_files, write_service_worker
+from staticrec.site.pages import browse_key, movie_data_files, paged_movies
 from staticrec.site.pyodide import CDN_URL, CORE_SHA256
-from staticrec.site.render import (
-    EARLY_MAX_USERS,
-    MOVIE_DATA_BLOCK,
-    SiteConfig,
-    browse_key,
-    content_security_policy,
-    default_web_dir,
-    early_file_count,
-    movie_data_files,
-    offline_files,
-    paged_movies,
-    template_environment,
-    write_service_worker,
-)
+from staticrec.site.render import template_environment
+from staticrec.site.runtime import content_security_policy
 from staticrec.site.wheel import build_scoring_wheel, scoring_sources
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -74,7 +66,8 @@ def normalised(html: str) -> str:
 
 @pytest.mark.parametrize("page", GOLDEN_PAGES)
 def test_pages_match_the_golden_copies(evil_site, page):
-    """Regenerate after an intended change: STATICREC_UPDATE_GOLDEN=1 pytest tests/site/test_render.py"""
+    """Regenerate after an intended change:
+    STATICREC_UPDATE_GOLDEN=1 pytest tests/site/test_render.py"""
     actual = normalised((evil_site / page).read_text(encoding="utf-8"))
     golden = GOLDEN / page
     if UPDATE:
@@ -381,12 +374,12 @@ def test_shards_are_kept_for_offline_visits_only_while_small(tmp_path, monkeypat
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_bytes(b"x" * size)
     assert len(offline_files(tmp_path)) == len(sizes)
-    monkeypatch.setattr("staticrec.site.render.OFFLINE_SHARDS_BYTES", 100)
+    monkeypatch.setattr("staticrec.site.offline.OFFLINE_SHARDS_BYTES", 100)
     assert offline_files(tmp_path) == [
         "for-you/",
         "data/collab_neighbors/0.parquet",
         "data/content_neighbors/0.parquet",
         "data/items.parquet",
     ]  # the users' 120 bytes are left out, the movies' 100 kept
-    monkeypatch.setattr("staticrec.site.render.OFFLINE_SHARDS_BYTES", 99)
+    monkeypatch.setattr("staticrec.site.offline.OFFLINE_SHARDS_BYTES", 99)
     assert offline_files(tmp_path) == ["for-you/", "data/items.parquet"]

@@ -11,7 +11,8 @@ from datasets import evil_dataset
 from staticrec.cli import main
 from staticrec.errors import DataError
 from staticrec.pipeline.run import BuildConfig, run
-from staticrec.site.render import SiteConfig, content_security_policy
+from staticrec.site.config import SiteConfig
+from staticrec.site.runtime import content_security_policy
 from staticrec.site.serve import PreviewServer, _Handler
 
 

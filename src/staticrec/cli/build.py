@@ -35,7 +35,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     from staticrec.pipeline.run import BuildConfig
     from staticrec.pipeline.spark_config import ALSParams
     from staticrec.pipeline.tuning import GRIDS, SEARCHES
-    from staticrec.site.render import PYODIDE_MODES, SiteConfig
+    from staticrec.site.config import PYODIDE_MODES, SiteConfig
 
     build, site, svd, content = BuildConfig(), SiteConfig(), SVDParams(), ContentConfig()
     p = sub.add_parser(
@@ -214,7 +214,7 @@ def run(args: argparse.Namespace) -> int:
     from staticrec.pipeline.run import BuildConfig
     from staticrec.pipeline.run import run as run_build
     from staticrec.pipeline.tuning import GRIDS, TuningConfig
-    from staticrec.site.render import SiteConfig
+    from staticrec.site.config import SiteConfig
 
     if args.trainer == "surprise":
         spark_given = [f"als_{name}" for name in ALS_OPTIONS]

@@ -7,8 +7,8 @@ from pathlib import Path
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
+    from staticrec.site.config import SiteConfig
     from staticrec.site.pyodide import RUNTIME_SOURCES
-    from staticrec.site.render import SiteConfig
 
     p = sub.add_parser(
         "fetch-pyodide",

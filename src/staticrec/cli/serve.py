@@ -10,7 +10,7 @@ log = logging.getLogger("staticrec")
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    from staticrec.site.render import SiteConfig
+    from staticrec.site.config import SiteConfig
 
     p = sub.add_parser(
         "serve",

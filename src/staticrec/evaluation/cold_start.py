@@ -27,7 +27,7 @@ from staticrec.pipeline.data import MovieLens
 from staticrec.pipeline.train import train_recommender
 from staticrec.scoring import FusionParams, Model, Recommender, ScoringConfig
 from staticrec.scoring import collab as scores
-from staticrec.scoring.recommender import Request
+from staticrec.scoring.requests import Request
 
 
 def held_out_users(ratings: pd.DataFrame, config: EvaluationConfig) -> tuple[np.ndarray, ...]:

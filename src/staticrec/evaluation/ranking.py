@@ -28,7 +28,7 @@ from staticrec.pipeline.data import MovieLens
 from staticrec.pipeline.train import train_recommender
 from staticrec.scoring import FusionParams, Model, Recommender, ScoringConfig
 from staticrec.scoring.fusion import ListName, rrf
-from staticrec.scoring.recommender import Request
+from staticrec.scoring.requests import Request
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,9 @@ import numpy as np
 import pandas as pd
 
 from staticrec.evaluation.studies import Evaluation, chosen_summary
-from staticrec.site.render import REPO_WEB, ReportPage, template_environment
+from staticrec.site.config import REPO_WEB
+from staticrec.site.pages import ReportPage
+from staticrec.site.render import template_environment
 
 REPORT_MARKDOWN = "report.md"
 

@@ -17,7 +17,7 @@ from staticrec.pipeline.output import StagedOutputs
 from staticrec.pipeline.run import Evaluator
 from staticrec.pipeline.train import load_dataset
 from staticrec.scoring.schema import FactorPrecision
-from staticrec.site.render import ReportPage
+from staticrec.site.pages import ReportPage
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,9 @@ from staticrec.pipeline.output import StagedOutputs, check_disjoint
 from staticrec.pipeline.spark_config import Columns, SparkTraining
 from staticrec.pipeline.train import factor_precision, load_dataset, model_meta
 from staticrec.scoring.schema import FactorPrecision
-from staticrec.site import render
+from staticrec.site import render, runtime
+from staticrec.site.config import SiteConfig, check_web_dir
+from staticrec.site.pages import ReportPage
 
 if TYPE_CHECKING:  # collab_spark needs the optional pyspark: imported only when it runs
     from staticrec.pipeline import collab_spark
@@ -42,7 +44,7 @@ class Evaluation(Protocol):
     def summary(self) -> dict:
         """The figures the manifest stores under metrics.evaluation."""
 
-    def write_report(self, folder: Path) -> render.ReportPage:
+    def write_report(self, folder: Path) -> ReportPage:
         """Write the report into ``folder``; the page the site shows for it."""
 
 
@@ -94,7 +96,7 @@ class BuildConfig:
     int8)."""
     artifacts_dir: Path = Path("build/artifacts")
     """Where the Parquet tables and the manifest go."""
-    site: render.SiteConfig | None = field(default_factory=render.SiteConfig)
+    site: SiteConfig | None = field(default_factory=SiteConfig)
     """How the site is rendered; None builds the artifacts only."""
     evaluate: Evaluator | None = None
     """Evaluate the models too (minutes): the figures go into the manifest, the report into
@@ -174,12 +176,12 @@ def run(config: BuildConfig) -> BuildSummary:
     targets += [config.site.site_dir] if config.site else []
     targets += [config.report_dir] if config.evaluate is not None else []
     check_disjoint(targets, _inputs(config))  # before any work: it is a mistake in the options
-    runtime = None
+    pyodide_files = None
     if config.site is not None:
         # Checked first: a missing runtime or front-end package should cost seconds, not a build.
         with summary.stage("runtime"):
-            render.check_web_dir(config.site.web_dir)
-            runtime = render.prepare_runtime(config.site)
+            check_web_dir(config.site.web_dir)
+            pyodide_files = runtime.prepare_runtime(config.site)
     with summary.stage("data"):
         ml = _load(config)
         summary.rows = ml.row_counts()
@@ -222,7 +224,11 @@ def run(config: BuildConfig) -> BuildSummary:
         if config.site is not None:
             with summary.stage("site"):
                 summary.pages = render.render(
-                    artifacts, staged.path(config.site.site_dir), config.site, runtime, report_page
+                    artifacts,
+                    staged.path(config.site.site_dir),
+                    config.site,
+                    pyodide_files,
+                    report_page,
                 )
         staged.commit()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux, bytes on macOS

@@ -12,10 +12,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from staticrec.scoring import schema
+from staticrec.scoring.columns import Columns, model_from_columns, with_users
+from staticrec.scoring.config import ScoringConfig
 from staticrec.scoring.errors import ScoringError
 from staticrec.scoring.imports import read_ratings_text
-from staticrec.scoring.model import Columns, model_from_columns, with_users
-from staticrec.scoring.recommender import Recommender, ScoringConfig
+from staticrec.scoring.recommender import Recommender
 from staticrec.scoring.shards import MovieShards
 
 

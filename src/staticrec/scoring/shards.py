@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 
 from staticrec.scoring import schema
+from staticrec.scoring.columns import Columns
 from staticrec.scoring.errors import ArtifactError
-from staticrec.scoring.model import Columns
 
 
 @dataclass(frozen=True)

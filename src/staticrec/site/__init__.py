@@ -1,6 +1,8 @@
 """Stage 6: the static site and the browser runtime it ships.
 
-``render`` writes the pages (compute every context, then write); ``pyodide`` pins and verifies
-the Pyodide runtime; ``wheel`` packs the scoring core as the wheel Pyodide installs, with the
-site's own pyodide-lock.json.
+``config`` holds the settings and where each kind of file goes; ``pages`` computes every page's
+context (``early`` the known users' answers shown before Python is up); ``render`` writes the
+site; ``offline`` lists what the service worker keeps; ``runtime`` ships Pyodide (pinned and
+verified by ``pyodide``), the scoring wheel (``wheel``) and hyparquet (``vendor``); ``serve``
+previews a built site as a static host would.
 """

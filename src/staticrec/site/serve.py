@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from staticrec.errors import DataError
-from staticrec.site.render import NOT_FOUND
+from staticrec.site.config import NOT_FOUND
 
 _POLICY = re.compile(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">')
 

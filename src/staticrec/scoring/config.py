@@ -1,0 +1,71 @@
+"""How answers are computed: the fusions and weights the evaluation chose, in one config."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from staticrec.scoring.fusion import FusionParams
+
+
+def _user_fusion() -> FusionParams:
+    return FusionParams(collab_weight=1.0, content_weight=0.25, popular_weight=0.25, depth=10)
+
+
+def _visitor_fusion() -> FusionParams:
+    return FusionParams(
+        method="blend",
+        collab_weight=0.1,
+        svd_weight=0.4,
+        content_weight=0.0,
+        popular_weight=1.2,
+        favorite_weight=0.25,
+    )
+
+
+MOVIELENS_SCALE = (0.5, 5.0)
+
+
+def on_scale(value: float, scale: tuple[float, float]) -> float:
+    """A rating given on MovieLens's 0.5-5 scale, mapped linearly onto ``scale`` (unchanged on
+    MovieLens's own): ``ScoringConfig``'s ratings are written on that scale."""
+    (low, high), (ml_low, ml_high) = scale, MOVIELENS_SCALE
+    return low + (value - ml_low) * (high - low) / (ml_high - ml_low)
+
+
+@dataclass(frozen=True)
+class ScoringConfig:
+    """How answers are computed; the defaults are measured choices (see the README). Ratings
+    here are on MovieLens's 0.5-5 scale; other scales map them linearly (``on_scale``)."""
+
+    fusion: FusionParams = field(default_factory=_user_fusion)
+    """The fusion for a known user of the dataset (chosen on a validation split)."""
+    visitor_fusion: FusionParams = field(default_factory=_visitor_fusion)
+    """The fusion for a new visitor (chosen on validation visitors). A handful of ratings
+    leaves the collaborative lists unsure; the blend leans on SVD's fold-in and keeps some of
+    the most-rated list, whatever the number of ratings (validation found no gain in varying
+    the blend with it)."""
+    collab_rating_offset: float | None = 2.5
+    """How much each rated movie's EASE row counts: ``rating - offset`` (a low rating then
+    pushes its neighbours down), or 1 for every rated movie when None (binary, as EASE is
+    trained)."""
+    collab_recency: float | None = 0.5
+    """Recent ratings count more: each row is also weighed by ``exp(-from_end / (h x n))``
+    (from_end: how many of the n ratings came later); None weighs them all alike."""
+    svd_popularity: float = 0.0
+    """beta in the SVD list's ``prediction x n_ratings^beta``: SVD trained for RMSE ranks
+    movies with a few enthusiastic ratings first; beta > 0 pulls better-known movies up."""
+    fold_in_factor_reg: float = 5.0
+    """Penalty on a new visitor's vector |pu|^2; high, since a handful of ratings overfit."""
+    fold_in_bias_reg: float = 5.0
+    """Penalty on a new visitor's bias bu^2."""
+    popularity_damping: float = 10.0
+    """Pseudo-ratings at the global mean added to each movie's mean for the best-rated list."""
+    like_threshold: float = 4.0
+    """A visitor's rating at or above this makes the movie a favourite when none is given."""
+
+    def fusion_for(self, mode: str, named_favorite: bool) -> FusionParams:
+        """The fusion of one answer: by who asks, and whether they named a favourite."""
+        params = self.fusion if mode == "user" else self.visitor_fusion
+        if named_favorite and params.content_weight < params.favorite_weight:
+            params = replace(params, content_weight=params.favorite_weight)
+        return params

@@ -1,0 +1,75 @@
+"""Why each movie is in an answer: what brought it into each list, in plain words."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+from staticrec.scoring.collab_index import (
+    Contributions,
+    row_entries,
+    row_lengths,
+    strongest,
+    strongest_sources,
+)
+from staticrec.scoring.fusion import FusionParams
+from staticrec.scoring.model import Model
+from staticrec.scoring.requests import Request
+
+
+def lists_shown(request: Request, params: FusionParams) -> set[str]:
+    """The single lists an answer carries beside the fused one: the item index's (the page
+    shows it), the content list when there are favourites, and any list fused in."""
+    shown = {name for name, weight in params.weights().items() if weight > 0}
+    shown.add("collab")
+    if len(request.favorites):
+        shown.add("content")  # also when the fusion does not weigh it (a visitor's)
+    else:
+        shown.discard("content")
+    return shown
+
+
+def list_sources(
+    model: Model, request: Request, added: Contributions, shown: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Per movie shown, what put it in the collaborative and content lists, as positions
+    (-1: nothing): the rated movie that adds the most to it through the item index, and
+    the favourite that lists it with the highest similarity."""
+    wanted = np.zeros(model.n_items, dtype=bool)
+    wanted[shown] = True
+    favorites = request.favorites
+    lengths = row_lengths(model.neighbor_indptr, favorites)
+    entries = row_entries(model.neighbor_indptr, favorites, lengths)
+    on_screen = np.flatnonzero(wanted[model.neighbor_items[entries]])
+    owners = favorites[np.searchsorted(np.cumsum(lengths), on_screen, side="right")]
+    entries = entries[on_screen]
+    return {
+        "collab": strongest_sources(model, added, shown),
+        "content": strongest(
+            model.n_items, model.neighbor_items[entries], model.neighbor_sims[entries], owners
+        ),
+    }
+
+
+def reasons(
+    model: Model,
+    ranks: Mapping[str, int],
+    position: int,
+    predicted: float | None,
+    collab_source: int,
+    content_source: int,
+) -> list[str]:
+    """Why a movie is in the answer, one sentence per list that holds it (``predicted``:
+    the rating shown, None without one; a source is -1 where nothing brought it)."""
+    why = []
+    if "collab" in ranks and collab_source >= 0:
+        why.append(f"people who rated {model.titles[collab_source]} also rated it")
+    if "svd" in ranks and predicted is not None:
+        why.append(f"predicted {predicted:.1f}★ for you")
+    if "content" in ranks and content_source >= 0:
+        why.append(f"similar to {model.titles[content_source]}")
+    if "popular" in ranks:
+        count = int(model.n_ratings[position])
+        why.append(f"one of the most rated ({count:,} rating{'' if count == 1 else 's'})")
+    return why
