@@ -61,6 +61,21 @@ def test_the_pages_workflow_caches_tests_before_deploying_and_evaluates_on_deman
     assert "schedule" in evaluate and "inputs.evaluate" in evaluate
 
 
+def test_the_pages_workflow_publishes_the_strict_docs_beside_the_site():
+    docs = WORKFLOW.index("mkdocs build --strict")
+    assert WORKFLOW.index('-e ".[dev]"') < docs  # MkDocs comes with the dev extra
+    assert WORKFLOW.index("pytest") < docs < WORKFLOW.index("uses: actions/upload-pages-artifact")
+    line = next(line for line in WORKFLOW.splitlines() if "mkdocs build" in line)
+    assert "--site-dir site/docs" in line  # under docs/ of the published folder
+    assert "path: site\n" in WORKFLOW
+
+
+def test_the_pages_workflow_caches_by_files_that_exist():
+    for args in re.findall(r"hashFiles\(([^)]*)\)", WORKFLOW):
+        for path in re.findall(r"'([^']+)'", args):
+            assert (REPO / path).is_file(), path
+
+
 def test_the_wheel_builds_a_site_outside_the_checkout(ml_small_dir):
     """The README's promise: `pip install` of the wheel is all a user needs (no web/, no npm).
     scripts/check_wheel.sh builds the wheel, installs it in a fresh virtualenv and builds a site
