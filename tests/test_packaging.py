@@ -7,6 +7,8 @@ import subprocess
 import tomllib
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[1]
 WORKFLOW = (REPO / ".github" / "workflows" / "pages.yml").read_text(encoding="utf-8")
 
@@ -76,6 +78,7 @@ def test_the_pages_workflow_caches_by_files_that_exist():
             assert (REPO / path).is_file(), path
 
 
+@pytest.mark.slow  # builds a wheel and a site in a fresh virtualenv
 def test_the_wheel_builds_a_site_outside_the_checkout(ml_small_dir):
     """The README's promise: `pip install` of the wheel is all a user needs (no web/, no npm).
     scripts/check_wheel.sh builds the wheel, installs it in a fresh virtualenv and builds a site

@@ -61,6 +61,7 @@ def quick(ml_small):
     return evaluate(ml_small, SVDParams(n_epochs=10), ContentConfig(), EvaluationConfig.quick())
 
 
+@pytest.mark.slow  # the evaluation of ml-latest-small
 def test_smoke_run_has_every_table(quick):
     assert list(quick.accuracy.model) == [
         "global mean",
@@ -91,6 +92,7 @@ def test_smoke_run_has_every_table(quick):
     assert quick.users == 120
 
 
+@pytest.mark.slow  # the evaluation of ml-latest-small
 def test_every_choice_is_made_on_validation_not_test(quick):
     sweep = quick.validation_sweep
     best = sweep.iloc[int(sweep["ndcg"].to_numpy().argmax())]
@@ -110,6 +112,7 @@ def test_every_choice_is_made_on_validation_not_test(quick):
     assert means.idxmax() == str((chosen.popular_weight, chosen.svd_weight, chosen.collab_weight))
 
 
+@pytest.mark.slow  # the evaluation of ml-latest-small
 def test_summary_is_json(quick):
     summary = json.loads(json.dumps(quick.summary()))
     assert set(summary) == {
@@ -124,6 +127,7 @@ def test_summary_is_json(quick):
     }
 
 
+@pytest.mark.slow  # the evaluation of ml-latest-small
 def test_report_is_written_and_reproducible(quick, tmp_path):
     first = write_report(tmp_path / "a", quick)
     write_report(tmp_path / "b", quick)

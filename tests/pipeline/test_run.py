@@ -57,6 +57,7 @@ def test_artifacts_have_the_contracted_columns(built):
     )
 
 
+@pytest.mark.slow  # both whole builds, one of them on Spark
 @pytest.mark.parametrize("trainer", ["built", "spark_built"])
 def test_every_table_is_written_as_the_schema_declares_it(request, trainer):
     """Columns, order, Parquet types and sort keys of the files match staticrec.scoring.schema,
@@ -243,6 +244,7 @@ def test_tuned_build_keeps_the_results_table(tmp_path, monkeypatch):
     assert "cv" in summary.metrics
 
 
+@pytest.mark.slow  # builds the whole of ml-latest-small
 def test_download_path_through_the_command(tmp_path, ml_small_dir, http_server, capsys):
     base_url, www, requests = http_server
     make_release_zip(ml_small_dir, www / "ml-latest-small.zip")
@@ -267,6 +269,7 @@ def test_download_path_through_the_command(tmp_path, ml_small_dir, http_server, 
     assert (tmp_path / "cache" / "ml-latest-small" / "ratings.csv").is_file()
 
 
+@pytest.mark.slow  # builds and evaluates ml-latest-small
 def test_build_with_evaluation_adds_a_report(tmp_path, ml_small_dir):
     from staticrec.evaluation.protocol import EvaluationConfig
     from staticrec.evaluation.run import for_build

@@ -17,8 +17,8 @@ def model_without(ml, held_out_users):
     return train_recommender(ml, others, collab.SVDParams(), content_config=None).model
 
 
-def test_known_user_scores_equal_surprise(recommender, ml_small, rng):
-    algo = collab.train_svd(ml_small.ratings, (0.5, 5.0), collab.SVDParams())
+def test_known_user_scores_equal_surprise(recommender, ml_cut, rng):
+    algo = collab.train_svd(ml_cut.ratings, (0.5, 5.0), collab.SVDParams())
     model = recommender.model
     for user_id in rng.choice(model.user_ids, 20, replace=False):
         user = model.user_position(int(user_id))
@@ -66,6 +66,7 @@ def held_out(ml_small):
     return users, model_without(ml_small, users)
 
 
+@pytest.mark.slow  # trains on the whole of ml-latest-small
 @pytest.mark.parametrize("n_onboarding", [5, 10, 20])
 def test_fold_in_beats_the_non_personal_baseline(ml_small, held_out, n_onboarding):
     users, model = held_out
@@ -96,7 +97,8 @@ def test_fold_in_beats_the_non_personal_baseline(ml_small, held_out, n_onboardin
     assert fold_rmse < base_rmse - 0.01
 
 
-def test_popularity_damps_small_counts(recommender):
+def test_popularity_damps_small_counts(full_recommender):
+    recommender = full_recommender  # the cut catalogue has no movie with a single rating
     model = recommender.model
     scores = cf.popularity_scores(model, damping=10.0)
     unrated = np.flatnonzero(model.n_ratings == 0)
