@@ -85,12 +85,3 @@ export async function verify(buffer, expected, label) {
 export async function fetchVerified(url, expected, label = fileName(url), options = {}) {
   return verify(await fetchBytes(url, { label, ...options }), expected, label);
 }
-
-/** ``promise``, or a SiteError with ``message`` if it has not settled within ``ms``. */
-export function withTimeout(promise, ms, message) {
-  let timer;
-  const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new SiteError(message)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}

@@ -44,19 +44,6 @@ export function showError(message) {
   document.body.dataset.error = "true";
 }
 
-/** The recommender worker, started with the site's settings in its URL. */
-export function startWorker(config) {
-  const url = new URL("./worker.js", import.meta.url);
-  url.searchParams.set("config", JSON.stringify(config));
-  return new Worker(url, { type: "module" });
-}
-
 export function movieUrl(root, movieId) {
   return `${root}movie/${movieId}/`;
-}
-
-/** The buffers of every typed array in the model data, to transfer them instead of copying. */
-export function transferables(columns) {
-  return Object.values(columns).flatMap((table) =>
-    Object.values(table).filter(ArrayBuffer.isView).map((array) => array.buffer));
 }

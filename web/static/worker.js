@@ -2,49 +2,31 @@
 // artifacts; receives their decoded columns (typed arrays, transferred without copying), hands
 // them to staticrec.scoring (the same Python files the build runs), then answers requests.
 // The site's settings arrive in the worker's own URL (?config=...), so that Pyodide's download
-// starts the moment this script runs, not one message later.
-// The contract with the page (one error channel, as Pyodide's own worker examples have):
-//   in:  {type: "data", columns, manifestText}    the decoded model files, once
-//        {type: "recommend", id, request}          a request (queued until the model is ready;
-//                                                  the shards it reads, a known user's and the
-//                                                  movies' neighbour rows, are fetched first
-//                                                  when not already here)
-//        {type: "import", text}                    a ratings file's text (an IMDb or Letterboxd
-//                                                  export, or movieId,rating) to read
-//   out: {type: "progress", stage, text}           start-up, stage by stage (and the bytes
-//                                                  of the runtime downloaded so far)
-//        {type: "ready", timings}                  the model is loaded; timings from marks
-//        {id, result, ms, shardMs, shardFiles}     the answer to request ``id``: ms computing
-//                                                  it, shardMs fetching and loading the shards
-//                                                  it reads first (the user's, the movies'
-//                                                  neighbour rows), shardFiles how many files
-//                                                  that fetched (0 when all were here)
-//        {type: "imported", result}                the file read: {format, ratings, unmatched}
-//                                                  or {error} naming its line and column
-//        {id, error}                               request ``id`` failed (id null: start-up
-//                                                  failed, and no request will be answered)
+// starts the moment this script runs, not one message later. The messages in and out are
+// declared in messages.js; how long the page waits for each stage, in recommender-client.js.
 //
-// Two tiny static imports: a module worker runs only after its whole import graph has arrived.
+// Three tiny static imports: a module worker runs only after its whole import graph has arrived.
 import { SiteError } from "./errors.js";
-import { fetchVerified, withTimeout } from "./download.js";
+import { fetchVerified } from "./download.js";
+import * as messages from "./messages.js";
+
+const { Stage, Type } = messages;
 
 const LOCK = "pyodide-lock.json";
-/** Once its files are here and checked, Python starts in seconds: this long means it will not. */
-const START_MS = 60000;
 
 let deliverData;
 const dataArrived = new Promise((resolve) => { deliverData = resolve; });
 
-const progress = (stage, text) => postMessage({ type: "progress", stage, text });
+const progress = (stage, text) => postMessage(messages.progress(stage, text));
 const mark = (name) => performance.mark(`staticrec:${name}`);
 
 const engine = boot(JSON.parse(new URLSearchParams(self.location.search).get("config")));
-engine.catch((error) => postMessage({ id: null, error: describe(error) }));
+engine.catch((error) => postMessage(messages.failure(null, describe(error))));
 
 self.onmessage = ({ data: message }) => {
-  if (message.type === "data") deliverData(message);
-  else if (message.type === "recommend") inTurn(() => answer(message));
-  else if (message.type === "import") inTurn(() => importRatings(message.text));
+  if (message.type === Type.DATA) deliverData(message);
+  else if (message.type === Type.RECOMMEND) inTurn(() => answer(message));
+  else if (message.type === Type.IMPORT) inTurn(() => importRatings(message));
 };
 
 let turn = Promise.resolve();
@@ -64,14 +46,14 @@ function timings() {
 async function boot(config) {
   const py = await startPython(config);
   mark("python");
-  progress("import", "starting numpy");
+  progress(Stage.IMPORT, "starting numpy");
   py.pyimport("numpy");
   mark("numpy");
   const api = py.pyimport("staticrec.scoring.api");
   mark("import");
   const data = await dataArrived;
   mark("data");
-  progress("model", "preparing the model");
+  progress(Stage.MODEL, "preparing the model");
   const columns = py.toPy(data.columns);
   let recommender;
   try {
@@ -82,7 +64,7 @@ async function boot(config) {
     columns.destroy();
   }
   mark("model");
-  postMessage({ type: "ready", timings: timings() });
+  postMessage(messages.ready(timings()));
   return { py, api, recommender, config, manifest: JSON.parse(data.manifestText), userShard: null };
 }
 
@@ -140,10 +122,10 @@ async function intoPython(ready, columns, load, failure) {
 }
 
 async function startPython(config) {
-  progress("download", "downloading Python (Pyodide)");
+  progress(Stage.DOWNLOAD, "downloading Python (Pyodide)");
   const runtime = await downloadRuntime(config);
   mark("runtime-checked");
-  progress("start", "starting Python");
+  progress(Stage.START, "starting Python");
   // Pyodide fetches its files itself and has no option to take their bytes: it is handed the
   // bytes just checked through fetch (pyodide.mjs and pyodide.asm.js, which it imports, come
   // from the HTTP cache after their check).
@@ -157,20 +139,20 @@ async function startPython(config) {
   const options = { indexURL: config.pyodideIndex, lockFileURL: new URL(LOCK, config.pyodideIndex).href };
   let py;
   try {
-    py = await withTimeout(loadPyodide(options), START_MS,
-      `Python (Pyodide) did not start within ${START_MS / 1000} s of its files arriving.`);
+    py = await loadPyodide(options);
   } catch (error) {
     throw new SiteError(`Python (Pyodide) failed to start: ${describe(error)}`);
   }
-  progress("packages", "loading numpy and the scoring code");
+  progress(Stage.PACKAGES, "loading numpy and the scoring code");
   const failures = [];
   const callbacks = { messageCallback: () => {}, errorCallback: (text) => failures.push(text) };
-  const loading = config.pyodideMode === "self-host"
+  if (config.pyodideMode === "self-host") {
     // The site's lock lists the scoring wheel with numpy as its dependency: one call loads both.
-    ? py.loadPackage(config.scoringPackage, callbacks)
-    : py.loadPackage("numpy", callbacks).then(() => py.unpackArchive(runtime.wheel, "wheel"));
-  await withTimeout(loading, START_MS,
-    `Python's packages did not load within ${START_MS / 1000} s of their files arriving.`);
+    await py.loadPackage(config.scoringPackage, callbacks);
+  } else {
+    await py.loadPackage("numpy", callbacks);
+    py.unpackArchive(runtime.wheel, "wheel");
+  }
   const expected = config.pyodideMode === "self-host" ? ["numpy", config.scoringPackage] : ["numpy"];
   const missing = expected.filter((name) => !(name in py.loadedPackages));
   if (failures.length || missing.length) {
@@ -192,7 +174,7 @@ async function downloadRuntime(config) {
     received += n;
     if (received - shown >= 256 * 1024) {
       shown = received;
-      progress("download", `downloading Python (Pyodide): ${(received / 1e6).toFixed(1)} MB`);
+      progress(Stage.DOWNLOAD, `downloading Python (Pyodide): ${(received / 1e6).toFixed(1)} MB`);
     }
   };
   const fetched = new Map(); // absolute URL -> checked bytes, for Pyodide's own fetches
@@ -266,16 +248,16 @@ async function answer({ id, request }) {
     started = performance.now(); // the answer's own time, apart from the shard's
     reply = JSON.parse(ready.api.answer_json(ready.recommender, JSON.stringify(request)));
   } catch (error) {
-    postMessage({ id, error: `The recommendation failed: ${describe(error)}` });
+    postMessage(messages.failure(id, `The recommendation failed: ${describe(error)}`));
     return;
   }
   // a request the scoring core refused (unknown user, bad rating) comes back as {error}
-  if (reply.error !== undefined) postMessage({ id, error: reply.error });
-  else postMessage({ id, result: reply, ms: performance.now() - started, shardMs, shardFiles });
+  if (reply.error !== undefined) postMessage(messages.failure(id, reply.error));
+  else postMessage(messages.answer(id, reply, { ms: performance.now() - started, shardMs, shardFiles }));
 }
 
 /** A ratings file read by the scoring core, as ``staticrec recommend --ratings-file`` reads it. */
-async function importRatings(text) {
+async function importRatings({ id, text }) {
   let ready;
   try {
     ready = await engine;
@@ -288,7 +270,9 @@ async function importRatings(text) {
   } catch (error) {
     result = { error: `the file could not be read: ${describe(error)}` };
   }
-  postMessage({ type: "imported", result });
+  // a file the scoring core refused comes back as {error}, naming its line and column
+  if (result.error !== undefined) postMessage(messages.failure(id, result.error));
+  else postMessage(messages.imported(id, result));
 }
 
 function lastLine(text) {

@@ -1,0 +1,113 @@
+// For you's answers on screen: the recommender's (the fused top 10 and the lists beside it),
+// the build's own before Python is up, the status line, and what a failure leaves showing.
+// ``state`` is the page's one state object (made in for-you.js).
+import { mark, movieUrl, showError } from "./page.js";
+
+const $ = (id) => document.getElementById(id);
+const capitalised = (text) => text.charAt(0).toUpperCase() + text.slice(1);
+
+export function status(text) {
+  $("status").textContent = text;
+}
+
+/** The scoring core says in plain words which lists put a movie here (Item.why). */
+const why = (item) => item.why.join(" · ");
+
+function movieItem(config, item, reason) {
+  const li = document.createElement("li");
+  li.dataset.movieId = String(item.movie_id);
+  const link = document.createElement("a");
+  link.href = movieUrl(config.root, item.movie_id);
+  link.textContent = item.title;
+  const note = document.createElement("span");
+  note.className = "why";
+  note.textContent = reason;
+  li.append(link, " ", note);
+  return li;
+}
+
+const movieList = (config, items, reason = why) => items.map((item) => movieItem(config, item, reason(item)));
+
+/**
+ * An answer at once, before Python is up (seconds on a phone): the build's own for a known user
+ * (from a small file, fetched ahead of the large downloads), or for a new visitor the most-rated
+ * list written into this page. Labelled whenever the recommender's answer may differ.
+ */
+export async function showEarly(state, config) {
+  const results = $("results");
+  const files = Number(results.dataset.earlyFiles || 0);
+  let items;
+  let label;
+  if (state.user !== null) {
+    if (!files) return;
+    const url = new URL(`${results.dataset.earlyDir}${state.user % files}.json`, config.root);
+    try {
+      const response = await fetch(url, { priority: "high" });
+      items = response.ok ? (await response.json())[String(state.user)] : undefined;
+    } catch {
+      items = undefined; // offline, or the file is gone: the recommender answers soon enough
+    }
+    if (!items) return; // not a user of the dataset: the recommender will say so
+    label = `User ${state.user}'s picks as this site's build computed them`
+      + (state.favorites.length ? ", before your favourite is counted." : ".");
+  } else {
+    items = JSON.parse($("early-visitor").textContent);
+    label = state.ratings.size || state.favorites.length
+      ? `The most-rated ${config.nouns}, while your own picks are computed.`
+      : `The most-rated ${config.nouns}: rate a few to get your own picks.`;
+  }
+  if (state.answered || state.failed) return; // the recommender was first
+  $("hybrid").replaceChildren(...movieList(config, items));
+  $("early-note").textContent = `${label} Updating when the recommender is ready…`;
+  $("early-note").hidden = false;
+  results.dataset.state = "early";
+  mark("early-result");
+}
+
+/** The recommender cannot start: an early answer stays, saying that it will not change. */
+export function keepEarly() {
+  if ($("results").dataset.state === "early") {
+    $("early-note").textContent = "These picks were computed when this site was built; the "
+      + "recommender could not start, so they will not change.";
+  }
+}
+
+/** One request failed: say so (the recommender still answers the next one). */
+export function showAnswerError(message) {
+  showError(message);
+  status("Nothing to show for this request.");
+}
+
+/** The recommender's answer (computed in ``ms``): the top 10, the lists beside it, the status. */
+export function showAnswer(state, config, answer, ms) {
+  $("early-note").hidden = true;
+  $("error").hidden = true;
+  delete document.body.dataset.error;
+  const popular = answer.mode === "popular";
+  $("hybrid").replaceChildren(...movieList(config, answer.hybrid));
+  $("cf-title").textContent = popular
+    ? `Most rated (rate ${config.nouns} to personalise)`
+    : `People who rated the same ${config.nouns} also rated`;
+  const side = popular ? answer.lists.popular : answer.lists.collab;
+  $("cf-list").replaceChildren(...movieList(config, side ?? []));
+  $("content-list").replaceChildren(...movieList(config, answer.lists.content ?? [],
+    (item) => `similarity ${item.similarity.toFixed(2)}`));
+  const liked = answer.favorites.map((f) => f.title).join("; ");
+  $("content-from").textContent = !answer.favorites.length
+    ? `Pick a favourite, or rate a ${config.noun} ${config.likeThreshold}★ or more, to see similar ${config.nouns}.`
+    : answer.lists.content?.length ? `${capitalised(config.nouns)} like: ${liked}`
+      : `No ${config.noun} is listed as similar to ${liked}: similarity comes from what describes `
+        + "it, and nothing is listed for it.";
+  const results = $("results");
+  results.hidden = false;
+  state.answered += 1;
+  results.dataset.state = "ready";
+  results.dataset.answered = String(state.answered);
+  results.dataset.mode = answer.mode;
+  if (state.answered === 1) mark("first-result");
+  const unknown = answer.ignored;
+  const ignored = unknown.length
+    ? ` Ignored ${unknown.length} ${config.noun} id(s) this site does not know: ${unknown.slice(0, 10).join(", ")}`
+      + `${unknown.length > 10 ? ", …" : ""}.` : "";
+  status(`Computed in your browser in ${ms.toFixed(1)} ms.${ignored}`);
+}

@@ -1,0 +1,100 @@
+// The contract between the For-you page and its two workers, in one place: every message in and
+// out of worker.js (the recommender: Python on Pyodide) and decoder.js (the model files: fetched,
+// checked and decoded), made only by the functions below, which page and workers both import.
+// - Every message has a type. A request carries an id; its reply carries the same id.
+// - Every failure, of either worker, has one shape: {type: "error", id, message}, the message
+//   written for the visitor. id null: the worker cannot go on, and no request will be answered.
+// - A worker's first message is a progress message: the page then knows its script has run.
+
+export const Type = Object.freeze({
+  // page -> decoder
+  START: "start",
+  DECODE: "decode",
+  // page -> recommender
+  RECOMMEND: "recommend",
+  IMPORT: "import",
+  // decoder -> page, then page -> recommender
+  DATA: "data",
+  // decoder -> page
+  ITEMS: "items",
+  // recommender -> page
+  READY: "ready",
+  ANSWER: "answer",
+  IMPORTED: "imported",
+  // either worker -> page
+  PROGRESS: "progress",
+  ERROR: "error",
+});
+
+/** Start-up stages, in the order the workers reach them. */
+export const Stage = Object.freeze({
+  /** the page's own: a worker's script is loading (it has said nothing yet) */
+  SCRIPT: "script",
+  /** decoder: the model files are downloading and being checked */
+  FILES: "files",
+  /** recommender: Python's runtime is downloading and being checked */
+  DOWNLOAD: "download",
+  /** its files are here: Python is starting */
+  START: "start",
+  /** Python has started: numpy and the scoring code are loading */
+  PACKAGES: "packages",
+  /** they are loaded: importing them */
+  IMPORT: "import",
+  /** the model files have arrived: the scoring core is loading them */
+  MODEL: "model",
+});
+
+// -- page -> decoder --------------------------------------------------------------------------
+
+/** Download and check the model files; decode the items table at once. */
+export const start = (dataUrl, modelFiles, manifestSha256) =>
+  ({ type: Type.START, dataUrl, modelFiles, manifestSha256 });
+
+/** Python has started: decode the large tables (before, they would compete with its start-up). */
+export const decode = () => ({ type: Type.DECODE });
+
+// -- decoder -> page --------------------------------------------------------------------------
+
+/** The items table's columns, for the search (a copy: the page keeps it). */
+export const items = (columns) => ({ type: Type.ITEMS, items: columns });
+
+/** Every table the recommender reads, and the manifest's text: from the decoder to the page,
+ * and on to the recommender, once. Send it with ``transferables(columns)``. */
+export const data = (columns, manifestText) => ({ type: Type.DATA, columns, manifestText });
+
+/** The buffers of every typed array in the model data, to transfer them instead of copying. */
+export function transferables(columns) {
+  return Object.values(columns).flatMap((table) =>
+    Object.values(table).filter(ArrayBuffer.isView).map((array) => array.buffer));
+}
+
+// -- page -> recommender ----------------------------------------------------------------------
+
+/** A request ({user, favorites} or {ratings, favorites}): queued until the model is ready,
+ * answered in the order asked, after fetching the shards it reads that are not here yet. */
+export const recommend = (id, request) => ({ type: Type.RECOMMEND, id, request });
+
+/** A ratings file's text (an IMDb or Letterboxd export, or movieId,rating) to read. */
+export const importRatings = (id, text) => ({ type: Type.IMPORT, id, text });
+
+// -- recommender -> page ----------------------------------------------------------------------
+
+/** The model is loaded; ``timings``: ms from the worker's start to each of its marks. */
+export const ready = (timings) => ({ type: Type.READY, timings });
+
+/** The answer to request ``id``: ``ms`` computing it, ``shardMs`` fetching and loading the
+ * shards it reads first (the user's, the movies' neighbour rows), ``shardFiles`` how many files
+ * that fetched (0 when all were here). */
+export const answer = (id, result, { ms, shardMs, shardFiles }) =>
+  ({ type: Type.ANSWER, id, result, ms, shardMs, shardFiles });
+
+/** The ratings file read: {format, ratings: [[movieId, rating]], unmatched: [row]}. */
+export const imported = (id, result) => ({ type: Type.IMPORTED, id, result });
+
+// -- either worker -> page --------------------------------------------------------------------
+
+/** Start-up reached ``stage`` (one of Stage); ``text`` says where it is, for the visitor. */
+export const progress = (stage, text) => ({ type: Type.PROGRESS, stage, text });
+
+/** Request ``id`` failed; or, with id null, the worker failed and will answer nothing. */
+export const failure = (id, message) => ({ type: Type.ERROR, id, message });

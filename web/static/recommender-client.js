@@ -1,0 +1,87 @@
+// The For-you page's one client of its two workers. Division of work: the recommender boots
+// Python while the decoder downloads the model files, then checks and decodes them on the
+// other core; the columns go on to the recommender without copying. The large tables are
+// decoded only once Python has started (its WebAssembly compilation wants both cores); the
+// items table, which the search needs, is decoded at once.
+// How long the page waits: each download in the workers is abandoned after 60 s without a byte
+// (download.js); here, a worker's script that has not run within as long, and Python or its
+// packages not started within 60 s of their files arriving, fail the recommender with a message.
+import { STALL_MS } from "./download.js";
+import * as messages from "./messages.js";
+import { WorkerClient } from "./worker-client.js";
+
+const { Stage, Type } = messages;
+
+/** Once its files are here and checked, Python starts in seconds: this long means it will not. */
+const START_MS = 60000;
+
+const scriptDeadline = (what) => ({
+  ms: STALL_MS,
+  message: `${what} did not arrive within ${STALL_MS / 1000} s. Check the connection, then reload the page.`,
+});
+
+const RECOMMENDER_DEADLINES = {
+  [Stage.SCRIPT]: scriptDeadline("The recommender's script"),
+  [Stage.START]: {
+    ms: START_MS,
+    message: `Python (Pyodide) did not start within ${START_MS / 1000} s of its files arriving.`,
+  },
+  [Stage.PACKAGES]: {
+    ms: START_MS,
+    message: `Python's packages did not load within ${START_MS / 1000} s of their files arriving.`,
+  },
+};
+
+const DECODER_DEADLINES = { [Stage.SCRIPT]: scriptDeadline("The script that reads the model files") };
+
+/** The two workers, the recommender started with the site's settings in its URL (so that it
+ * starts downloading Python the moment it runs, not one message later). */
+function startWorkers(config) {
+  const url = new URL("./worker.js", import.meta.url);
+  url.searchParams.set("config", JSON.stringify(config));
+  return {
+    recommender: new Worker(url, { type: "module" }),
+    decoder: new Worker(new URL("./decoder.js", import.meta.url), { type: "module" }),
+  };
+}
+
+/**
+ * Start the recommender and the decoder that feeds it. ``events``: onProgress(stage, text)
+ * for either worker's start-up, onItems(columns) for the search, onReady(timings), and
+ * onFailure(message) once, when the recommender cannot answer (a failed decoder fails it too).
+ * Returns recommend(request) and importRatings(text), each a promise of the reply message
+ * (answer or imported), rejected with a SiteError.
+ */
+export function startRecommender(config, events, workers = startWorkers(config)) {
+  const recommender = new WorkerClient(workers.recommender, {
+    deadlines: RECOMMENDER_DEADLINES,
+    crashed: (detail) => `The recommender could not start (${detail}).`,
+    onFailure: events.onFailure,
+    on: {
+      [Type.PROGRESS]: ({ stage, text }) => {
+        events.onProgress(stage, text);
+        // Python is up: the large tables no longer compete with its start-up
+        if (stage === Stage.PACKAGES) decoder.post(messages.decode());
+      },
+      [Type.READY]: ({ timings }) => events.onReady(timings),
+    },
+  });
+  const decoder = new WorkerClient(workers.decoder, {
+    deadlines: DECODER_DEADLINES,
+    crashed: (detail) => `The model files could not be read (${detail}).`,
+    onFailure: (message) => recommender.fail(message),
+    on: {
+      [Type.PROGRESS]: ({ stage, text }) => events.onProgress(stage, text),
+      [Type.ITEMS]: ({ items }) => events.onItems(items),
+      [Type.DATA]: ({ columns, manifestText }) => {
+        recommender.post(messages.data(columns, manifestText), messages.transferables(columns));
+        decoder.close();
+      },
+    },
+  });
+  decoder.post(messages.start(config.dataUrl, config.modelFiles, config.manifestSha256));
+  return {
+    recommend: (request) => recommender.request((id) => messages.recommend(id, request)),
+    importRatings: (text) => recommender.request((id) => messages.importRatings(id, text)),
+  };
+}
