@@ -1,0 +1,139 @@
+// recommender-client.js with two fake workers: the model files go from the decoder to the
+// recommender once Python is up, a failure of either is one failure, and the 60 s rules hold.
+import assert from "node:assert/strict";
+import { afterEach, beforeEach, mock, test } from "node:test";
+
+import * as messages from "../static/messages.js";
+import { startRecommender } from "../static/recommender-client.js";
+import { WorkerStopped } from "../static/worker-client.js";
+import { FakeWorker } from "./fake-worker.js";
+
+const { Stage, Type } = messages;
+
+// every test's workers have deadlines: their clocks are the test's
+beforeEach(() => mock.timers.enable({ apis: ["setTimeout"] }));
+afterEach(() => mock.timers.reset());
+
+const CONFIG = { dataUrl: "https://example.org/data/", modelFiles: ["items.parquet"], manifestSha256: "ab12" };
+
+/** The client of two fake workers, and what it told the page. */
+function start() {
+  const workers = { recommender: new FakeWorker(), decoder: new FakeWorker() };
+  const told = { progress: [], items: [], ready: [], failures: [] };
+  const client = startRecommender(CONFIG, {
+    onProgress: (stage, text) => told.progress.push([stage, text]),
+    onItems: (columns) => told.items.push(columns),
+    onReady: (timings) => told.ready.push(timings),
+    onFailure: (message) => told.failures.push(message),
+  }, workers);
+  return { client, told, ...workers };
+}
+
+test("the decoder is started with the page's model files", () => {
+  const { decoder } = start();
+  assert.deepEqual(decoder.sentOf(Type.START),
+    [messages.start(CONFIG.dataUrl, CONFIG.modelFiles, CONFIG.manifestSha256)]);
+});
+
+test("the large tables are decoded once Python has started, then handed over and transferred", () => {
+  const { recommender, decoder, told } = start();
+  decoder.say(messages.progress(Stage.FILES, "checking the model files"));
+  const ids = new Int32Array([1, 2]);
+  decoder.say(messages.items({ movieId: ids }));
+  recommender.say(messages.progress(Stage.DOWNLOAD, "downloading Python (Pyodide)"));
+  recommender.say(messages.progress(Stage.START, "starting Python"));
+  assert.equal(decoder.sentOf(Type.DECODE).length, 0);
+  recommender.say(messages.progress(Stage.PACKAGES, "loading numpy and the scoring code"));
+  assert.equal(decoder.sentOf(Type.DECODE).length, 1);
+
+  decoder.say(messages.data({ items: { movieId: ids } }, "{}"));
+  const [sent] = recommender.sent.filter(({ message }) => message.type === Type.DATA);
+  assert.deepEqual(sent.message.columns.items.movieId, ids);
+  assert.equal(sent.message.manifestText, "{}");
+  assert.equal(sent.transfer.length, 1);
+  assert.ok(decoder.terminated); // its work is done
+  assert.deepEqual(told.progress.map(([stage]) => stage),
+    [Stage.FILES, Stage.DOWNLOAD, Stage.START, Stage.PACKAGES]);
+  assert.deepEqual(told.items, [{ movieId: ids }]);
+  recommender.say(messages.ready({ model: 9 }));
+  assert.deepEqual(told.ready, [{ model: 9 }]);
+});
+
+test("requests and imports are answered through promises", async () => {
+  const { client, recommender } = start();
+  const answered = client.recommend({ user: 105, favorites: [] });
+  const imported = client.importRatings("Const,Your Rating\n");
+  const [request] = recommender.sentOf(Type.RECOMMEND);
+  const [file] = recommender.sentOf(Type.IMPORT);
+  assert.deepEqual(request.request, { user: 105, favorites: [] });
+  assert.equal(file.text, "Const,Your Rating\n");
+  recommender.say(messages.failure(file.id, "line 1: no rows"));
+  recommender.say(messages.answer(request.id, { mode: "user" }, { ms: 2, shardMs: 0, shardFiles: 0 }));
+  assert.equal((await answered).result.mode, "user");
+  await assert.rejects(imported, { message: "line 1: no rows" });
+});
+
+test("a decoder that fails stops the recommender: one failure, with the decoder's message", async () => {
+  const { client, recommender, decoder, told } = start();
+  const waiting = client.recommend({ user: 1, favorites: [] });
+  decoder.say(messages.failure(null, "item_factors.parquet failed its integrity check"));
+  assert.deepEqual(told.failures, ["item_factors.parquet failed its integrity check"]);
+  assert.ok(recommender.terminated && decoder.terminated);
+  await assert.rejects(waiting, WorkerStopped);
+  recommender.say(messages.failure(null, "too late"));
+  assert.equal(told.failures.length, 1);
+});
+
+test("a recommender that fails leaves the decoder to give the search its items", () => {
+  const { recommender, decoder, told } = start();
+  recommender.say(messages.failure(null, "Could not download pyodide.asm.wasm: HTTP 404."));
+  assert.deepEqual(told.failures, ["Could not download pyodide.asm.wasm: HTTP 404."]);
+  assert.ok(!decoder.terminated);
+  decoder.say(messages.items({ title: ["A"] }));
+  assert.deepEqual(told.items, [{ title: ["A"] }]);
+  decoder.say(messages.data({}, "{}")); // nowhere to go: the decoder is simply closed
+  assert.ok(decoder.terminated);
+  assert.equal(recommender.sentOf(Type.DATA).length, 0);
+});
+
+test("scripts that crash are named: the recommender's, the decoder's", () => {
+  let started = start();
+  started.recommender.crash(undefined);
+  assert.deepEqual(started.told.failures, ["The recommender could not start (its script failed to load)."]);
+  started = start();
+  started.decoder.crash("SyntaxError");
+  assert.deepEqual(started.told.failures, ["The model files could not be read (SyntaxError)."]);
+});
+
+test("nothing waits forever: the 60 s rules of start-up", () => {
+  const cases = [
+    [[], "The recommender's script did not arrive within 60 s. Check the connection, then reload the page."],
+    [[Stage.DOWNLOAD, Stage.START], "Python (Pyodide) did not start within 60 s of its files arriving."],
+    [[Stage.DOWNLOAD, Stage.START, Stage.PACKAGES],
+      "Python's packages did not load within 60 s of their files arriving."],
+  ];
+  for (const [stages, expected] of cases) {
+    const { recommender, decoder, told } = start();
+    decoder.say(messages.progress(Stage.FILES, "checking the model files"));
+    for (const stage of stages) recommender.say(messages.progress(stage, stage));
+    mock.timers.tick(59999);
+    assert.deepEqual(told.failures, []);
+    mock.timers.tick(1);
+    assert.deepEqual(told.failures, [expected]);
+  }
+  const { recommender, told } = start(); // the decoder's script never runs
+  recommender.say(messages.progress(Stage.DOWNLOAD, "downloading Python (Pyodide)"));
+  mock.timers.tick(60000);
+  assert.deepEqual(told.failures, ["The script that reads the model files did not arrive within 60 s. "
+    + "Check the connection, then reload the page."]);
+});
+
+test("no deadline while the runtime downloads or the model files arrive (each download has its own)", () => {
+  const { recommender, decoder, told } = start();
+  decoder.say(messages.progress(Stage.FILES, "checking the model files"));
+  recommender.say(messages.progress(Stage.DOWNLOAD, "downloading Python (Pyodide)"));
+  mock.timers.tick(600000);
+  for (const stage of [Stage.START, Stage.PACKAGES, Stage.IMPORT]) recommender.say(messages.progress(stage, stage));
+  mock.timers.tick(600000); // waiting for the model files
+  assert.deepEqual(told.failures, []);
+});
