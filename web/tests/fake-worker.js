@@ -32,6 +32,3 @@ export class FakeWorker {
     return this.sent.filter(({ message }) => message.type === type).map(({ message }) => message);
   }
 }
-
-/** Let every settled promise's handlers run. */
-export const settle = () => new Promise((resolve) => setImmediate(resolve));
