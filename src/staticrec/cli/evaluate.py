@@ -46,7 +46,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "evaluate",
         help="measure rating accuracy, top-10 ranking quality and cold start; write a report",
-        description="Cross-validated RMSE/MAE of five models, precision/recall/NDCG@10, coverage "
+        description="Cross-validated RMSE/MAE of six models, precision/recall/NDCG@10, coverage "
         "and novelty of every list the site shows (fusion chosen on a validation split), and "
         "RMSE for new users after 5, 10 and 20 ratings. Writes report.md and SVG plots.",
         epilog="example: staticrec evaluate --data-dir ~/data/ml-latest-small --quick",
