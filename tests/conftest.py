@@ -32,9 +32,10 @@ def _find_ml_small() -> Path | None:
 
 ML_SMALL = _find_ml_small()
 
-SLOW_FIXTURES = {"built", "spark", "spark_built", "browser"}
-"""A test that needs one of these is marked ``slow``: a whole ml-latest-small build, a Spark
-session or a browser. ``pytest -m "not slow"`` is the inner loop; ``pytest`` runs everything."""
+SLOW_FIXTURES = {"ml_site", "spark", "browser"}
+"""A test that needs one of these, itself or through another fixture, is marked ``slow``: a
+whole ml-latest-small build, a Spark session or a browser. ``pytest -m "not slow"`` is the
+inner loop; ``pytest`` runs everything."""
 
 
 def pytest_collection_modifyitems(items):
@@ -60,13 +61,18 @@ def ml_small(ml_small_dir):
 
 
 @pytest.fixture(scope="session")
-def built(tmp_path_factory, ml_small_dir) -> Path:
-    """Artifacts of one default build of ml-latest-small (no site), shared by many tests."""
-    from staticrec.pipeline.run import BuildConfig, run
+def ml_site(tmp_path_factory, ml_small_dir) -> Path:
+    """One default build of the whole ml-latest-small, ``artifacts/`` and ``site/``: every
+    slow test that reads the artifacts or drives the site shares it."""
+    from builds import build_site
 
-    artifacts = tmp_path_factory.mktemp("build") / "artifacts"
-    run(BuildConfig(data_dir=ml_small_dir, artifacts_dir=artifacts, site=None))
-    return artifacts
+    return build_site(ml_small_dir, tmp_path_factory.mktemp("ml-site"))
+
+
+@pytest.fixture(scope="session")
+def built(ml_site) -> Path:
+    """The artifacts of that build."""
+    return ml_site / "artifacts"
 
 
 CUT_MOVIES = 1000
@@ -111,18 +117,19 @@ def spark():
 
 
 @pytest.fixture(scope="session")
-def spark_built(tmp_path_factory, ml_small_dir, spark) -> Path:
-    """Artifacts of a build of ml-latest-small trained by Spark's ALS (no site)."""
-    from staticrec.pipeline.run import BuildConfig, run
+def spark_site(tmp_path_factory, ml_small_dir, spark) -> Path:
+    """ml-latest-small built whole with Spark's ALS as the trainer: ``artifacts/``, ``site/``."""
+    from builds import build_site
     from staticrec.pipeline.spark_config import SparkTraining
 
-    artifacts = tmp_path_factory.mktemp("spark-build") / "artifacts"
-    run(
-        BuildConfig(
-            data_dir=ml_small_dir, artifacts_dir=artifacts, site=None, spark=SparkTraining()
-        )
-    )
-    return artifacts
+    folder = tmp_path_factory.mktemp("spark-site")
+    return build_site(ml_small_dir, folder, {"spark": SparkTraining()})
+
+
+@pytest.fixture(scope="session")
+def spark_built(spark_site) -> Path:
+    """The artifacts of that build."""
+    return spark_site / "artifacts"
 
 
 @pytest.fixture(scope="session")

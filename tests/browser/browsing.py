@@ -6,13 +6,9 @@ import os
 import time
 from pathlib import Path
 
-import pytest
-
-from staticrec.pipeline.run import BuildConfig, run
-from staticrec.site.config import SiteConfig
+from builds import PYODIDE_CACHE, build_site  # noqa: F401 (the browser tests import them here)
 from staticrec.site.serve import PreviewServer
 
-PYODIDE_CACHE = Path(__file__).resolve().parents[2] / "build" / "pyodide"
 CHROMIUM = os.environ.get("STATICREC_CHROMIUM", "/usr/bin/chromium")
 # Flags that work here: as root, offline (no background connections to Google's services).
 CHROMIUM_ARGS = [
@@ -25,25 +21,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-
-
-def build_site(data_dir: Path, out: Path, build_options=None, **site_options) -> Path:
-    """A full build (artifacts + self-hosted site) of ``data_dir`` into ``out``;
-    ``build_options`` go to BuildConfig, ``site_options`` to SiteConfig."""
-    if not (PYODIDE_CACHE / "0.27.7" / "pyodide.asm.wasm").is_file():
-        pytest.fail(
-            f"no Pyodide runtime in {PYODIDE_CACHE}: run `python scripts/fetch_pyodide.py` "
-            "(see README, 'Tests')"
-        )
-    run(
-        BuildConfig(
-            data_dir=data_dir,
-            artifacts_dir=out / "artifacts",
-            site=SiteConfig(site_dir=out / "site", pyodide_cache=PYODIDE_CACHE, **site_options),
-            **(build_options or {}),
-        )
-    )
-    return out
 
 
 def serve_site(folder: Path) -> PreviewServer:

@@ -11,7 +11,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from browsing import CHROMIUM, CHROMIUM_ARGS, build_site, serve_site
+from browsing import CHROMIUM, CHROMIUM_ARGS, serve_site
 
 
 def pytest_collection_modifyitems(items):
@@ -33,9 +33,9 @@ def browser():
 
 
 @pytest.fixture(scope="session")
-def ml_build(tmp_path_factory, ml_small_dir) -> Path:
-    """ml-latest-small built once: ``artifacts/`` and ``site/``."""
-    return build_site(ml_small_dir, tmp_path_factory.mktemp("ml-site"))
+def ml_build(ml_site) -> Path:
+    """ml-latest-small built once: ``artifacts/`` and ``site/`` (shared with ``built``)."""
+    return ml_site
 
 
 @pytest.fixture(scope="session")
@@ -52,7 +52,9 @@ def serve_copy(ml_build, tmp_path):
 
     def serve(change) -> str:
         copy = tmp_path / "site"
-        shutil.copytree(ml_build / "site", copy)
+        # the 9,742 movie pages, most of the site's bytes, are linked: no test changes them
+        shutil.copytree(ml_build / "site", copy, ignore=shutil.ignore_patterns("movie"))
+        shutil.copytree(ml_build / "site" / "movie", copy / "movie", copy_function=os.link)
         change(copy)
         servers.append(serve_site(copy))
         return servers[-1].url

@@ -4,25 +4,21 @@ known user and a new visitor as the build's own scoring core does, and says whic
 from __future__ import annotations
 
 import pytest
-from browsing import build_site, list_ids, serve_site, wait_for_results
+from browsing import list_ids, serve_site, wait_for_results
 from test_site import VISITOR_PICKS, rate
 
 from staticrec.pipeline.artifacts import load_recommender
-from staticrec.pipeline.spark_config import SparkTraining
 
 
 @pytest.fixture(scope="module")
-def spark_site(tmp_path_factory, ml_small_dir, spark):
-    folder = build_site(
-        ml_small_dir, tmp_path_factory.mktemp("spark-site"), {"spark": SparkTraining()}
-    )
-    server = serve_site(folder / "site")
-    yield server.url, load_recommender(folder / "artifacts")
+def served_spark_site(spark_site):
+    server = serve_site(spark_site / "site")
+    yield server.url, load_recommender(spark_site / "artifacts")
     server.close()
 
 
-def test_a_known_user_and_a_visitor_get_the_cores_answers(page, spark_site):
-    url, recommender = spark_site
+def test_a_known_user_and_a_visitor_get_the_cores_answers(page, served_spark_site):
+    url, recommender = served_spark_site
     page.goto(f"{url}for-you/?user=105")
     wait_for_results(page)
     assert list_ids(page, "#hybrid") == [i.movie_id for i in recommender.for_user(105).hybrid]
@@ -40,8 +36,8 @@ def test_a_known_user_and_a_visitor_get_the_cores_answers(page, spark_site):
     assert list_ids(page, "#hybrid") == expected
 
 
-def test_the_about_page_names_spark_and_its_parameters(page, spark_site):
-    url, _ = spark_site
+def test_the_about_page_names_spark_and_its_parameters(page, served_spark_site):
+    url, _ = served_spark_site
     page.goto(f"{url}about/")
     text = page.text_content("main")
     assert "ALS (Apache Spark MLlib" in text and "rank=50" in text and "reg_param=0.1" in text

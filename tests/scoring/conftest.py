@@ -1,10 +1,16 @@
 """The scoring core's tests answer from a build of ml-latest-small cut to its most-rated movies
-(``cut_built``): the same users, titles and tastes, built in seconds, so they run in the fast
-loop. Tests that need the whole catalogue ask for ``built`` and are marked slow."""
+(``cut_built``, which ``built`` means here): the same users, titles and tastes, built in
+seconds, so they run in the fast loop. The few that need the whole catalogue ask for
+``full_recommender`` and are marked slow by it."""
 
 from __future__ import annotations
 
 import pytest
+
+
+@pytest.fixture(scope="session")
+def built(cut_built):
+    return cut_built
 
 
 @pytest.fixture(scope="session")
@@ -23,8 +29,8 @@ def ml_cut(ml_cut_dir):
 
 
 @pytest.fixture(scope="session")
-def full_recommender(built):
+def full_recommender(ml_site):
     """The whole catalogue's recommender, for the tests whose data the cut leaves out."""
     from staticrec.pipeline.artifacts import load_recommender
 
-    return load_recommender(built)
+    return load_recommender(ml_site / "artifacts")
