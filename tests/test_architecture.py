@@ -38,6 +38,7 @@ STAGES = {
     "export": 5,
     "artifacts": 5,
     "train": 5,
+    "summary": 5,
     "run": 7,
 }
 

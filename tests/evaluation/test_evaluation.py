@@ -1,4 +1,4 @@
-"""Stage 5, staticrec.evaluation: the protocol's pieces against hand-made answers, a smoke run."""
+"""staticrec.evaluation: the protocol's pieces against hand-made answers, a smoke run."""
 
 from __future__ import annotations
 
@@ -217,3 +217,30 @@ def test_knn_is_left_out_above_its_size_with_a_message(ml_small, caplog):
         assert not _with_knn(ml_small.ratings, small_limit)
     assert "KNNBaseline left out: 9,724 rated movies" in caplog.text
     assert not _with_knn(ml_small.ratings, EvaluationConfig(knn=False))
+
+
+def test_a_small_generated_dataset_is_evaluated(tmp_path, capsys):
+    """Too few visitors to choose a blend, or to measure cold start: the report says so
+    instead of failing (it failed on every list's NDCG being missing)."""
+    from staticrec.cli import main
+
+    data, report = tmp_path / "data", tmp_path / "report"
+    assert main(["generate", str(data), "--users", "20", "--movies", "40", "--ratings", "400"]) == 0
+    (data / "tags.csv").write_text("userId,movieId,tag,timestamp\n")  # a header, no tags
+    assert main(["evaluate", "--data-dir", str(data), "--quick", "--report-dir", str(report)]) == 0
+    assert "No held-out user rated enough movies" in (report / "report.md").read_text()
+
+
+def test_the_report_folder_is_checked_before_any_work(tmp_path, monkeypatch, capsys, tiny_dir):
+    from staticrec.cli import main
+
+    def never(*args, **kwargs):
+        raise AssertionError("evaluated before checking the report folder")
+
+    monkeypatch.setattr("staticrec.evaluation.run.evaluate", never)
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("mine")
+    assert main(["evaluate", "--data-dir", str(tiny_dir), "--report-dir", str(mine)]) == 1
+    assert "holds files staticrec did not write" in capsys.readouterr().err
+    assert (mine / "notes.txt").read_text() == "mine"

@@ -11,7 +11,7 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
-from datasets import TINY_RATINGS, make_release_zip, write_dataset
+from datasets import BOOK_OPTIONS, TINY_RATINGS, books_dataset, make_release_zip, write_dataset
 from staticrec.cli import main
 from staticrec.pipeline import export
 from staticrec.pipeline.artifacts import read_table
@@ -430,3 +430,28 @@ def test_the_tag_genome_joins_the_genres_when_asked_for(tiny_dir, tmp_path, caps
         ["build", "--data-dir", str(tiny_dir), "--artifacts-dir", str(tmp_path / "x"), *options]
     )
     assert code != 0 and "genome-scores.csv" in capsys.readouterr().err
+
+
+def test_the_outputs_are_checked_before_any_training(tmp_path, monkeypatch, capsys, tiny_dir):
+    """A folder of the user's own is refused at once, not after the models are trained."""
+
+    def never(*args, **kwargs):
+        raise AssertionError("trained before checking the output folders")
+
+    monkeypatch.setattr("staticrec.pipeline.collab.train_svd", never)
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("mine")
+    args = ["build", "--data-dir", str(tiny_dir), "--artifacts-dir", str(mine), "--no-site"]
+    assert main(args) == 1
+    assert "holds files staticrec did not write" in capsys.readouterr().err
+
+
+def test_the_summary_speaks_of_the_sites_noun(tmp_path, capsys):
+    books_dataset(tmp_path / "data", n_users=1, n_books=30)
+    args = ["build", "--ratings", str(tmp_path / "data" / "ratings.csv"), "--items"]
+    args += [str(tmp_path / "data" / "books.csv"), *BOOK_OPTIONS, "--noun", "book"]
+    args += ["--artifacts-dir", str(tmp_path / "a"), "--site-dir", str(tmp_path / "site")]
+    assert main([*args, "--pyodide", "cdn", "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert " by 1 user on " in out and " of 30 books" in out and "movie" not in out

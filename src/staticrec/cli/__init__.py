@@ -20,6 +20,7 @@ from pathlib import Path
 from staticrec import __version__
 from staticrec.cli import build, evaluate, fetch_pyodide, generate, recommend, serve
 from staticrec.cli.config_file import CONFIG_FILE, config_file_defaults
+from staticrec.cli.options import printable
 from staticrec.errors import ConfigError, StaticrecError
 from staticrec.scoring.errors import ScoringError
 
@@ -72,7 +73,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             build.set_defaults(**config_file_defaults(Path(CONFIG_FILE), build))
         except ConfigError as exc:
-            print(f"error: {exc}", file=sys.stderr)
+            print(f"error: {printable(str(exc))}", file=sys.stderr)
             return 2
         args = parser.parse_args(argv)  # options given on the command line still win
     # staticrec's own log at INFO; other libraries' (matplotlib's notes) only from WARNING
@@ -81,7 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.handler(args)
     except (StaticrecError, ScoringError) as exc:
-        print(f"error: {_message(exc, parser, args.command)}", file=sys.stderr)
+        print(f"error: {printable(_message(exc, parser, args.command))}", file=sys.stderr)
         return 1
     except BrokenPipeError:
         # the reader went away (`staticrec recommend ... | head -1`): stop without a word; point
@@ -90,7 +91,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except OSError as exc:  # a full disk, a read-only folder: one line, not a traceback
         where = f"{exc.filename}: " if exc.filename else ""
-        print(f"error: {where}{exc.strerror or exc}", file=sys.stderr)
+        print(f"error: {printable(where + str(exc.strerror or exc))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted: earlier output left as it was", file=sys.stderr)

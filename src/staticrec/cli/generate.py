@@ -37,12 +37,13 @@ def run(args: argparse.Namespace) -> int:
     from staticrec.pipeline.synthetic import SyntheticConfig, describe, generate, write_movielens
 
     shape = SyntheticConfig.scale(args.scale, seed=args.seed)
-    config = replace(
-        shape,
-        n_users=args.users or shape.n_users,
-        n_movies=args.movies or shape.n_movies,
-        n_ratings=args.ratings or shape.n_ratings,
-    )
+    given = {"n_users": args.users, "n_movies": args.movies, "n_ratings": args.ratings}
+    counts = {name: value for name, value in given.items() if value is not None}
+    n_movies = counts.get("n_movies", shape.n_movies)
+    # every user rates at least min_per_user movies, at most half the catalogue: a small
+    # catalogue lowers the floor rather than failing on a setting nobody can pass
+    floor = min(shape.min_per_user, max(1, n_movies // 2))
+    config = replace(shape, **counts, min_per_user=floor)
     data = generate(config)
     with StagedOutputs([args.folder]) as staged:
         write_movielens(data, staged.path(args.folder))

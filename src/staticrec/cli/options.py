@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import re
 import sys
 from pathlib import Path
 
@@ -131,3 +132,12 @@ def results_only(compute, *args):
     (Surprise prints its progress, "Estimating biases using als...", with print)."""
     with contextlib.redirect_stdout(sys.stderr):
         return compute(*args)
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """``text`` with its control characters escaped (ESC as ``\\x1b``): what a file holds
+    never reaches the terminal as a command, and a message stays on one line."""
+    return _CONTROL.sub(lambda found: found.group().encode("unicode_escape").decode(), text)

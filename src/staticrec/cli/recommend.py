@@ -6,6 +6,7 @@ import argparse
 import logging
 from pathlib import Path
 
+from staticrec.cli.options import printable
 from staticrec.errors import DataError
 from staticrec.scoring.errors import ScoringError
 
@@ -92,7 +93,8 @@ def run(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps(answer.as_dict(), ensure_ascii=False), flush=True)
         else:
-            print(("\n" if place else "") + "\n".join(_answer_lines(answer)), flush=True)
+            lines = "\n".join(printable(line) for line in _answer_lines(answer))
+            print(("\n" if place else "") + lines, flush=True)
     return 0
 
 
@@ -101,7 +103,7 @@ def _report_import(path: Path, imported) -> None:
     total = len(imported.ratings) + len(imported.unmatched)
     log.info("%s (%s): %d of %d rows matched", path, imported.format, len(imported.ratings), total)
     for line in imported.unmatched[:20]:
-        log.info("  not matched: %s", line)
+        log.info("  not matched: %s", printable(line))
     if len(imported.unmatched) > 20:
         log.info("  ... and %d more", len(imported.unmatched) - 20)
 

@@ -122,14 +122,20 @@ def cold_start_lines(cold: pd.DataFrame) -> Figure:
     axes.set_ylabel("RMSE on their later ratings")
     axes.legend()
     first = cold.iloc[0]
+    text = (
+        "New users, held out of training, rate their first movies; their later ratings are then "
+        "predicted. "
+    )
+    if pd.isna(first.fold_in):
+        text += "No held-out user rated enough movies to measure it on this dataset."
+    else:
+        text += (
+            f"With {int(first.onboarding)} ratings the fold-in is at {first.fold_in:.3f} against "
+            f"{first.global_mean_plus_bi:.3f} without personalisation and {first.retrain:.3f} "
+            "for a full retrain; lower is better."
+        )
     return Figure(
-        "cold-start.svg",
-        "Cold-start RMSE against onboarding ratings",
-        _svg(figure),
-        f"New users, held out of training, rate their first movies; their later ratings are then "
-        f"predicted. With {int(first.onboarding)} ratings the fold-in is at "
-        f"{first.fold_in:.3f} against {first.global_mean_plus_bi:.3f} without personalisation "
-        f"and {first.retrain:.3f} for a full retrain; lower is better.",
+        "cold-start.svg", "Cold-start RMSE against onboarding ratings", _svg(figure), text
     )
 
 

@@ -17,5 +17,5 @@ The stages, in the order the data flows (``run`` runs them; each module says its
 
 ``output`` stages every output folder and swaps them in as one set; ``train`` runs stages 2–5
 in memory for the evaluation; ``run`` is the orchestrator, and the only module here that
-reaches the site.
+reaches the site; ``summary`` is what a build reports when it ends.
 """

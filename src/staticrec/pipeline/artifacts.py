@@ -7,6 +7,7 @@ the build writes by.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping
 from pathlib import Path
@@ -53,11 +54,27 @@ def read_table(folder: Path, name: str, manifest: dict | None = None) -> pa.Tabl
         return pa.table(
             {c["name"]: pa.array([], ARROW_TYPES[c["dtype"]]) for c in entry["columns"]}
         )
-    paths = [Path(folder) / file for file in files]
-    for path in paths:
+    tables = []
+    for file in files:
+        path = Path(folder) / file
         if not path.is_file():
             raise DataError(path, "artifact is missing; run `staticrec build` first")
-    return pa.concat_tables([pq.read_table(path) for path in paths])
+        data = path.read_bytes()
+        _check_file(path, data, manifest.get("files", {}).get(file))
+        tables.append(pq.read_table(pa.BufferReader(data)))
+    return pa.concat_tables(tables)
+
+
+def _check_file(path: Path, data: bytes, entry: Mapping | None) -> None:
+    """The file as the manifest lists it, as the browser checks it: its bytes and sha256."""
+    if entry is None:
+        raise DataError(path, "is not listed in the manifest: rebuild the artifacts")
+    if len(data) != entry["bytes"] or hashlib.sha256(data).hexdigest() != entry["sha256"]:
+        raise DataError(
+            path,
+            "does not match the manifest's sha256 (damaged, or from another build): rebuild "
+            "the artifacts",
+        )
 
 
 def table_columns(table: pa.Table) -> dict:

@@ -32,6 +32,8 @@ class TableSpec:
     """Name of the CSV inside the release folder."""
     columns: Mapping[str, ColumnKind]
     """Required columns and their kinds; other columns in the file are ignored."""
+    may_be_empty: bool = False
+    """Whether a header without rows is a table (no tags) rather than a mistake."""
 
 
 MOVIES = TableSpec("movies.csv", {"movieId": "int", "title": "str", "genres": "str"})
@@ -39,7 +41,11 @@ RATINGS = TableSpec(
     "ratings.csv", {"userId": "int", "movieId": "int", "rating": "float", "timestamp": "int"}
 )
 LINKS = TableSpec("links.csv", {"movieId": "int", "imdbId": "int", "tmdbId": "int?"})
-TAGS = TableSpec("tags.csv", {"userId": "int", "movieId": "int", "tag": "str", "timestamp": "int"})
+TAGS = TableSpec(
+    "tags.csv",
+    {"userId": "int", "movieId": "int", "tag": "str", "timestamp": "int"},
+    may_be_empty=True,
+)
 GENOME_SCORES = TableSpec(
     "genome-scores.csv", {"movieId": "int", "tagId": "int", "relevance": "float"}
 )
@@ -48,8 +54,10 @@ GENOME_SCORES = TableSpec(
 
 _PANDAS_DTYPES = {"int": "int64", "int?": "Int64", "float": "float64", "str": "string"}
 # What pandas' C parser accepts (Python's int() and float() also take "1_000" and spaces).
-_INTEGER = re.compile(r"[+-]?\d+")
-_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|[+-]?(nan|inf|infinity)", re.I)
+_INTEGER = re.compile(r"[+-]?\d+", re.ASCII)  # int() also takes other scripts' digits
+_NUMBER = re.compile(
+    r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|[+-]?(nan|inf|infinity)", re.I | re.ASCII
+)
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 _ID_MAX = 2**31 - 1  # ids are stored as int32 in the artifacts
 
@@ -180,7 +188,7 @@ def read_table(folder: Path, spec: TableSpec) -> pd.DataFrame:
         raise _utf8_error(path) from exc
     except (ValueError, OverflowError, pd.errors.ParserError) as exc:
         raise _first_bad_line(path, spec) or DataError(path, f"cannot be read: {exc}") from exc
-    if frame.empty:
+    if frame.empty and not spec.may_be_empty:
         raise DataError(path, "has a header but no rows")
     return frame[list(spec.columns)]
 
@@ -301,12 +309,19 @@ def _has_visible_text(text: str) -> bool:
     return any(not c.isspace() and unicodedata.category(c) not in ("Cf", "Cc") for c in text)
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
+"""Control characters (C0, DEL, C1): an ESC in a title would recolour a terminal, and none
+belongs in an HTML page."""
+
+
 def check_movies(path: Path, movies: pd.DataFrame) -> None:
+    """Ids, uniqueness and a visible title each; control characters in titles become spaces."""
     _check_ids(path, movies, ["movieId"])
     _check_unique(path, movies, ["movieId"])
     blank = (~movies["title"].fillna("").map(_has_visible_text)).to_numpy()
     if blank.any():
         raise _fail_at_row(path, int(blank.argmax()), "title is empty", column="title")
+    movies["title"] = movies["title"].str.replace(_CONTROL, " ", regex=True).str.strip()
 
 
 def check_ratings(

@@ -58,6 +58,18 @@ class RatingsFiles:
     def __post_init__(self) -> None:
         if not self.categories_separator:
             raise ConfigError("must not be empty", field="categories_separator")
+        ratings = ["user_column", "item_column", "rating_column", "timestamp_column"]
+        items = ["item_column", "title_column", "categories_column", "link_column"]
+        for fields in (ratings, items):
+            named = [(name, getattr(self, name)) for name in fields if getattr(self, name)]
+            for i, (name, column) in enumerate(named):
+                for other, other_column in named[:i]:
+                    if column == other_column:
+                        option = "--" + other.replace("_", "-")
+                        raise ConfigError(
+                            f"names the column {column!r} that {option} names: each column once",
+                            field=name,
+                        )
 
     @property
     def dataset_name(self) -> str:

@@ -12,11 +12,10 @@ as a function from the command line (``BuildConfig.evaluate``): the build never 
 from __future__ import annotations
 
 import logging
+import math
 import resource
 import sys
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol
@@ -26,8 +25,9 @@ from staticrec.pipeline import collab, collab_index, content, export, tuning
 from staticrec.pipeline.data import MovieLens
 from staticrec.pipeline.data_files import RatingsFiles, load_ratings_files
 from staticrec.pipeline.download import DownloadConfig, fetch_dataset
-from staticrec.pipeline.output import StagedOutputs, check_disjoint
+from staticrec.pipeline.output import StagedOutputs, check_disjoint, check_replaceable
 from staticrec.pipeline.spark_config import Columns, SparkTraining
+from staticrec.pipeline.summary import BuildSummary
 from staticrec.pipeline.train import factor_precision, load_dataset, model_meta
 from staticrec.scoring.schema import FactorPrecision
 from staticrec.site import render, runtime
@@ -105,6 +105,12 @@ class BuildConfig:
     """Where the evaluation report (Markdown and SVG plots) goes."""
 
     def __post_init__(self) -> None:
+        low, high = self.rating_scale
+        if not (math.isfinite(low) and math.isfinite(high) and low < high):
+            raise ConfigError(
+                f"must be two finite numbers, the lowest first, not {low:g} {high:g}",
+                field="rating_scale",
+            )
         if self.spark is not None and self.evaluate is not None:
             raise ConfigError(
                 "the evaluation trains Surprise's SVD; it does not run with --trainer spark",
@@ -112,70 +118,16 @@ class BuildConfig:
             )
 
 
-@dataclass
-class BuildSummary:
-    """What a build did, for the closing summary."""
-
-    rows: dict[str, int] = field(default_factory=dict)
-    metrics: dict[str, dict] = field(default_factory=dict)
-    files: dict[str, export.FileEntry] = field(default_factory=dict)
-    seconds: dict[str, float] = field(default_factory=dict)
-    pages: int = 0
-    peak_rss_mb: float = 0.0
-
-    def lines(self) -> list[str]:
-        """The closing summary: rows loaded, accuracy, artifact sizes, seconds per stage."""
-        rows = self.rows
-        out = [
-            f"loaded   {rows['ratings']:,} ratings by {rows['users']:,} users "
-            f"on {rows['rated_movies']:,} of {rows['movies']:,} movies",
-        ]
-        for name in ("holdout", "cv"):
-            if name in self.metrics:
-                scores = self.metrics[name]
-                line = f"{name:<8} RMSE {scores['rmse']:.4f}"
-                line += f"  MAE {scores['mae']:.4f}" if "mae" in scores else ""  # Spark's CV: RMSE
-                if "sample" in scores:
-                    sample = scores["sample"]
-                    line += f"  (on {sample['ratings']:,} ratings of {sample['users']:,} users)"
-                out.append(line)
-        if "evaluation" in self.metrics:
-            ndcg = self.metrics["evaluation"]["ranking_at_10"]
-            best = max(ndcg, key=lambda name: ndcg[name]["ndcg"])
-            out.append(f"evaluate best NDCG@10 {ndcg[best]['ndcg']:.4f} ({best}); see the report")
-        by_table: dict[str, list[export.FileEntry]] = {}
-        for file_name, entry in self.files.items():  # a sharded table: one line for its folder
-            name = file_name.split("/")[0] + ("/" if "/" in file_name else "")
-            by_table.setdefault(name, []).append(entry)
-        for name, entries in sorted(by_table.items()):
-            label = f"{name} ({len(entries):,} files)" if name.endswith("/") else name
-            out.append(f"wrote    {label:<32} {sum(e.bytes for e in entries) / 1e6:8.2f} MB")
-        total = sum(entry.bytes for entry in self.files.values())
-        out.append(f"         {'total':<32} {total / 1e6:8.2f} MB")
-        if self.pages:
-            out.append(f"site     {self.pages:,} pages")
-        timings = "  ".join(f"{name} {sec:.1f}s" for name, sec in self.seconds.items())
-        out.append(f"seconds  {timings}  (total {sum(self.seconds.values()):.1f}s)")
-        out.append(f"peak memory {self.peak_rss_mb:,.0f} MB")
-        return out
-
-    @contextmanager
-    def stage(self, name: str) -> Iterator[None]:
-        """Time one stage and log its start."""
-        log.info("%s ...", name)
-        start = time.perf_counter()
-        yield
-        self.seconds[name] = time.perf_counter() - start
-        log.info("%s done in %.1f s", name, self.seconds[name])
-
-
 def run(config: BuildConfig) -> BuildSummary:
     """Run the whole build; returns what it did. Raises StaticrecError on bad input."""
-    summary = BuildSummary()
+    summary = BuildSummary(nouns=_nouns(config))
     targets = [config.artifacts_dir]
     targets += [config.site.site_dir] if config.site else []
     targets += [config.report_dir] if config.evaluate is not None else []
-    check_disjoint(targets, _inputs(config))  # before any work: it is a mistake in the options
+    # before any work: a mistake in the options should cost seconds, not a build
+    check_disjoint(targets, _inputs(config))
+    for target in targets:
+        check_replaceable(Path(target).absolute())
     pyodide_files = None
     if config.site is not None:
         # Checked first: a missing runtime or front-end package should cost seconds, not a build.
@@ -243,13 +195,14 @@ def _train_svd(
     every rating."""
     params, tuned = config.svd, None
     if config.tuning is not None:
+        _check_folds(len(ml.ratings), config.tuning.folds)
         with summary.stage("tuning"):
             data = collab.surprise_dataset(ml.ratings, config.rating_scale)
             tuned = tuning.search(data, config.svd, config.tuning)
             del data  # Surprise's copy of the ratings: ~300 bytes a rating
             params = tuned.best
             summary.metrics["cv"] = {**tuned.best_scores, "folds": config.tuning.folds}
-    else:
+    elif _can_hold_out(config, ml):
         with summary.stage("holdout"):
             scores = collab.holdout_metrics(
                 ml.ratings,
@@ -264,6 +217,29 @@ def _train_svd(
         factors = collab.export_factors(algo)
         del algo
     return factors, params, tuned
+
+
+def _nouns(config: BuildConfig) -> tuple[str, str]:
+    """The items' name for the summary: the site's noun, else movies or (your own data) items."""
+    if config.site is not None:
+        return config.site.noun, config.site.nouns or f"{config.site.noun}s"
+    return ("item", "items") if config.ratings_files is not None else ("movie", "movies")
+
+
+def _check_folds(n_ratings: int, folds: int) -> None:
+    if n_ratings < folds:
+        raise ConfigError(
+            f"{n_ratings:,} rating(s) cannot be split into {folds} folds", field="method"
+        )
+
+
+def _can_hold_out(config: BuildConfig, ml: MovieLens) -> bool:
+    """Whether the hold-out leaves ratings to train on; says so when it does not."""
+    n_test = math.ceil(config.holdout_fraction * len(ml.ratings))
+    if len(ml.ratings) - n_test >= 1:
+        return True
+    log.info("holdout skipped: %d rating(s) leave none to train on", len(ml.ratings))
+    return False
 
 
 def _train_on_spark(
@@ -283,11 +259,12 @@ def _train_on_spark(
                 spark, uri, _spark_columns(config), config.rating_scale, csv=own_file or None
             )
         if spark_config.grid is not None:
+            _check_folds(len(ml.ratings), spark_config.folds)
             with summary.stage("tuning"):
                 tuned = collab_spark.tune(ratings, spark_config)
                 params = tuned.best
                 summary.metrics["cv"] = {**tuned.best_scores, "folds": spark_config.folds}
-        else:
+        elif _can_hold_out(config, ml):
             with summary.stage("holdout"):
                 scores = collab_spark.holdout_metrics(
                     spark,

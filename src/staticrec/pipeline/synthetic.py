@@ -135,6 +135,10 @@ class SyntheticConfig:
         for name in ("n_users", "n_movies", "n_ratings", "min_per_user", "n_latent"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"must be at least 1, not {getattr(self, name)}", field=name)
+        if not 0 <= self.seed < 2**32:
+            raise ConfigError(
+                f"must be a whole number from 0 to 2^32-1, not {self.seed}", field="seed"
+            )
         per_user_cap = max(1, self.n_movies // 2)
         if self.min_per_user > per_user_cap:
             problem = f"must be at most half the movies ({per_user_cap}), not {self.min_per_user}"

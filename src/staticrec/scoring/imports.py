@@ -15,6 +15,7 @@ not fatal, and their ratings are mapped linearly onto the model's scale.
 from __future__ import annotations
 
 import csv
+import io
 import math
 import re
 import unicodedata
@@ -49,7 +50,9 @@ class BadRatingsFile(ScoringError):
 
 def read_ratings_text(text: str, model: Model) -> Imported:
     """The ratings in ``text`` (any of the three formats), checked against the model."""
-    reader = csv.DictReader(text.removeprefix("\ufeff").splitlines())
+    # only \n, \r and \r\n end a record (str.splitlines would also split on U+2028, form
+    # feeds and the like, inside quoted fields too, and shift every line number after them)
+    reader = csv.DictReader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
     header = reader.fieldnames or []
     if all(c in header for c in COLUMNS):
         return Imported("movieId,rating", _plain(reader, model))
@@ -82,11 +85,16 @@ def _plain(reader: csv.DictReader, model: Model) -> dict[int, float]:
     return ratings
 
 
+_DIGITS = re.compile(r"[+-]?[0-9]+")
+"""Whole numbers as the build reads ids: ASCII digits only (``int`` also takes other scripts'
+digits, superscripts' neighbours and ``1_0``)."""
+
+
 def _whole_number(line: int, text: str | None) -> int:
-    try:
-        return int((text or "").strip())
-    except ValueError:
-        raise BadRatingsFile(f"{text!r} is not a movieId", line, "movieId") from None
+    digits = (text or "").strip()
+    if not _DIGITS.fullmatch(digits):
+        raise BadRatingsFile(f"{text!r} is not a movieId", line, "movieId")
+    return int(digits)
 
 
 def _imdb(reader, model: Model) -> Imported:
@@ -99,7 +107,7 @@ def _imdb(reader, model: Model) -> Imported:
     def locate(row) -> int | None:
         const = (row["Const"] or "").strip()
         digits = const[2:] if const.startswith("tt") else ""
-        return by_imdb.get(int(digits)) if digits.isdigit() else None
+        return by_imdb.get(int(digits)) if _DIGITS.fullmatch(digits) else None
 
     def named(row) -> str:
         return f"{(row['Const'] or '').strip()} {row.get('Title') or ''}".rstrip()
@@ -119,7 +127,7 @@ def _letterboxd(reader, model: Model) -> Imported:
 
     def locate(row) -> int | None:
         year = _number(row["Year"])
-        if math.isnan(year):
+        if not math.isfinite(year):
             return None
         return by_title.get((_comparable((row["Name"] or "").strip()), int(year)))
 
