@@ -21,6 +21,7 @@ from staticrec import __version__
 from staticrec.cli import build, evaluate, fetch_pyodide, generate, recommend, serve
 from staticrec.cli.config_file import CONFIG_FILE, config_file_defaults
 from staticrec.errors import ConfigError, StaticrecError
+from staticrec.pipeline import output
 from staticrec.scoring.errors import ScoringError
 
 log = logging.getLogger("staticrec")
@@ -66,6 +67,7 @@ def _message(exc: Exception, parser: argparse.ArgumentParser, command: str) -> s
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``staticrec`` console script; returns the exit code."""
     parser = make_parser()
+    output.RECORD.reset()  # a test may call main() many times in one process
     args = parser.parse_args(argv)
     if args.command == "build" and Path(CONFIG_FILE).is_file():
         build = next(a for a in parser._actions if a.dest == "command").choices["build"]
@@ -92,6 +94,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = f"{exc.filename}: " if exc.filename else ""
         print(f"error: {where}{exc.strerror or exc}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print("interrupted: earlier output left as it was", file=sys.stderr)
+    except KeyboardInterrupt:  # before the commit point, or after it: the record says which
+        print(f"interrupted: {output.RECORD.after_interrupt()}", file=sys.stderr)
         return 130

@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
         n_ratings=args.ratings or shape.n_ratings,
     )
     data = generate(config)
-    with StagedOutputs([args.folder]) as staged:
+    with StagedOutputs({"folder": args.folder}) as staged:
         write_movielens(data, staged.path(args.folder))
         staged.commit()
     print(f"wrote {args.folder}: {describe(data)}")

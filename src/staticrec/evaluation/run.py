@@ -46,7 +46,7 @@ def run(config: EvaluateConfig) -> str:
     with_tags = config.data_dir is None or (Path(config.data_dir) / "tags.csv").is_file()
     ml = load_dataset(config.data_dir, config.download, with_tags=with_tags)
     result = evaluate(ml, config.svd, config.content, config.evaluation, progress=config.progress)
-    with StagedOutputs([config.report_dir]) as staged:
+    with StagedOutputs({"report_dir": config.report_dir}) as staged:
         write_report(staged.path(config.report_dir), result)
         staged.commit()
     return (config.report_dir / REPORT_MARKDOWN).read_text(encoding="utf-8")

@@ -26,7 +26,7 @@ from staticrec.pipeline import collab, collab_index, content, export, tuning
 from staticrec.pipeline.data import MovieLens
 from staticrec.pipeline.data_files import RatingsFiles, load_ratings_files
 from staticrec.pipeline.download import DownloadConfig, fetch_dataset
-from staticrec.pipeline.output import StagedOutputs, check_disjoint
+from staticrec.pipeline.output import StagedOutputs, check_targets
 from staticrec.pipeline.spark_config import Columns, SparkTraining
 from staticrec.pipeline.train import factor_precision, load_dataset, model_meta
 from staticrec.scoring.schema import FactorPrecision
@@ -172,10 +172,10 @@ class BuildSummary:
 def run(config: BuildConfig) -> BuildSummary:
     """Run the whole build; returns what it did. Raises StaticrecError on bad input."""
     summary = BuildSummary()
-    targets = [config.artifacts_dir]
-    targets += [config.site.site_dir] if config.site else []
-    targets += [config.report_dir] if config.evaluate is not None else []
-    check_disjoint(targets, _inputs(config))  # before any work: it is a mistake in the options
+    targets = {"artifacts_dir": config.artifacts_dir}  # each by its field, for messages
+    targets |= {"site_dir": config.site.site_dir} if config.site else {}
+    targets |= {"report_dir": config.report_dir} if config.evaluate is not None else {}
+    check_targets(targets, _inputs(config))  # before any work: it is a mistake in the options
     pyodide_files = None
     if config.site is not None:
         # Checked first: a missing runtime or front-end package should cost seconds, not a build.
