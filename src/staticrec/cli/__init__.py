@@ -59,8 +59,11 @@ def _message(exc: Exception, parser: argparse.ArgumentParser, command: str) -> s
     if isinstance(exc, ConfigError) and exc.field:
         option = FIELD_OPTIONS.get(exc.field, f"--{exc.field.replace('_', '-')}")
         sub = next(a for a in parser._actions if a.dest == "command").choices[command]
-        if any(option in action.option_strings for action in sub._actions):
-            return f"{option}: {exc.problem}"
+        for action in sub._actions:
+            if option in action.option_strings:
+                return f"{option}: {exc.problem}"
+            if not action.option_strings and action.dest == exc.field:  # a positional: FOLDER
+                return f"{action.metavar or action.dest.upper()}: {exc.problem}"
     return str(exc)
 
 

@@ -33,9 +33,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from staticrec.pipeline.output import StagedOutputs
+    from staticrec.pipeline.output import StagedOutputs, check_targets
     from staticrec.pipeline.synthetic import SyntheticConfig, describe, generate, write_movielens
 
+    check_targets({"folder": args.folder})  # before drawing millions of ratings
     shape = SyntheticConfig.scale(args.scale, seed=args.seed)
     config = replace(
         shape,

@@ -13,7 +13,7 @@ from staticrec.pipeline.collab import SVDParams
 from staticrec.pipeline.content import ContentConfig
 from staticrec.pipeline.data import MovieLens
 from staticrec.pipeline.download import DownloadConfig
-from staticrec.pipeline.output import StagedOutputs
+from staticrec.pipeline.output import StagedOutputs, check_targets
 from staticrec.pipeline.run import Evaluator
 from staticrec.pipeline.train import load_dataset
 from staticrec.scoring.schema import FactorPrecision
@@ -42,6 +42,7 @@ class EvaluateConfig:
 
 def run(config: EvaluateConfig) -> str:
     """Evaluate, then write the report folder atomically; returns the report as Markdown."""
+    check_targets({"report_dir": config.report_dir})  # before minutes of work
     # tags, where the release has them, let the report compare the two content sources
     with_tags = config.data_dir is None or (Path(config.data_dir) / "tags.csv").is_file()
     ml = load_dataset(config.data_dir, config.download, with_tags=with_tags)

@@ -8,8 +8,8 @@ What a build, an evaluation or ``staticrec generate`` promises about the folders
    order, so two commands writing into the same place run one after the other, never in a
    circle.
 2. Owned: a target is replaced only when it is absent, empty, or a staticrec output (it holds
-   the ``.staticrec`` marker, or is recognisably an earlier build); targets that overlap each
-   other or an input are refused.
+   the ``.staticrec`` marker, or is recognisably an earlier build); the current folder and the
+   folders that hold it are refused, as are targets that overlap each other or an input.
 3. Only its own leftovers: every staging folder, and the name each old target is moved to, is
    recorded in a journal (``journal``) in every folder holding a target before the folder is
    made. A folder is removed only when a journal names it: ``.site.old-backup`` of your own is
@@ -80,6 +80,8 @@ log = logging.getLogger("staticrec")
 MARKER = ".staticrec"
 """A file in every output folder staticrec writes: it may replace a folder that has one."""
 MARKER_TEXT = "Written by staticrec: the next build replaces this whole folder.\n"
+EXAMPLES = {"site_dir": "site", "artifacts_dir": "artifacts", "report_dir": "report"}
+"""A folder name to suggest for each config field, when a target is refused."""
 
 Targets = Mapping[str, Path] | Sequence[Path]
 """The target folders, each by the config field (``site_dir``) that names it in messages."""
@@ -200,7 +202,20 @@ class StagedOutputs:
 
 
 def check_targets(targets: Targets, keep: Sequence[Path] = ()) -> None:
-    """Refuse, before any work, a target that overlaps another target or ``keep``."""
+    """Refuse, before any work, a target that is the current folder or holds it (replacing it
+    would leave the shell in a deleted folder), or that overlaps another target or ``keep``."""
+    try:
+        here = Path.cwd()  # the physical path, as real_path gives
+    except FileNotFoundError:
+        here = None
+    for field, target in _named(targets):
+        real = real_path(target)
+        if here is not None and (real == here or real in here.parents):
+            raise ConfigError(
+                f"{target} is the current folder (or holds it); choose a folder below it, "
+                f"such as ./{EXAMPLES.get(field, 'data')}",
+                field=field,
+            )
     check_disjoint([t for _, t in _named(targets)], list(keep))
 
 
