@@ -35,6 +35,7 @@ STAGES = {
     "spark_config": 4,
     "collab_spark": 4,
     "output": 5,
+    "journal": 5,
     "export": 5,
     "artifacts": 5,
     "train": 5,

@@ -22,6 +22,7 @@ from staticrec.cli import build, evaluate, fetch_pyodide, generate, recommend, s
 from staticrec.cli.config_file import CONFIG_FILE, config_file_defaults
 from staticrec.cli.options import printable
 from staticrec.errors import ConfigError, StaticrecError
+from staticrec.pipeline import output
 from staticrec.scoring.errors import ScoringError
 
 log = logging.getLogger("staticrec")
@@ -59,14 +60,18 @@ def _message(exc: Exception, parser: argparse.ArgumentParser, command: str) -> s
     if isinstance(exc, ConfigError) and exc.field:
         option = FIELD_OPTIONS.get(exc.field, f"--{exc.field.replace('_', '-')}")
         sub = next(a for a in parser._actions if a.dest == "command").choices[command]
-        if any(option in action.option_strings for action in sub._actions):
-            return f"{option}: {exc.problem}"
+        for action in sub._actions:
+            if option in action.option_strings:
+                return f"{option}: {exc.problem}"
+            if not action.option_strings and action.dest == exc.field:  # a positional: FOLDER
+                return f"{action.metavar or action.dest.upper()}: {exc.problem}"
     return str(exc)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``staticrec`` console script; returns the exit code."""
     parser = make_parser()
+    output.RECORD.reset()  # a test may call main() many times in one process
     args = parser.parse_args(argv)
     if args.command == "build" and Path(CONFIG_FILE).is_file():
         build = next(a for a in parser._actions if a.dest == "command").choices["build"]
@@ -93,6 +98,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = f"{exc.filename}: " if exc.filename else ""
         print(f"error: {printable(where + str(exc.strerror or exc))}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print("interrupted: earlier output left as it was", file=sys.stderr)
+    except KeyboardInterrupt:  # before the commit point, or after it: the record says which
+        print(f"interrupted: {output.RECORD.after_interrupt()}", file=sys.stderr)
         return 130

@@ -33,9 +33,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from staticrec.pipeline.output import StagedOutputs
+    from staticrec.pipeline.output import StagedOutputs, check_targets
     from staticrec.pipeline.synthetic import SyntheticConfig, describe, generate, write_movielens
 
+    check_targets({"folder": args.folder})  # before drawing millions of ratings
     shape = SyntheticConfig.scale(args.scale, seed=args.seed)
     given = {"n_users": args.users, "n_movies": args.movies, "n_ratings": args.ratings}
     counts = {name: value for name, value in given.items() if value is not None}
@@ -45,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     floor = min(shape.min_per_user, max(1, n_movies // 2))
     config = replace(shape, **counts, min_per_user=floor)
     data = generate(config)
-    with StagedOutputs([args.folder]) as staged:
+    with StagedOutputs({"folder": args.folder}) as staged:
         write_movielens(data, staged.path(args.folder))
         staged.commit()
     print(f"wrote {args.folder}: {describe(data)}")

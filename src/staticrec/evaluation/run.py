@@ -13,7 +13,7 @@ from staticrec.pipeline.collab import SVDParams
 from staticrec.pipeline.content import ContentConfig
 from staticrec.pipeline.data import MovieLens
 from staticrec.pipeline.download import DownloadConfig
-from staticrec.pipeline.output import StagedOutputs, check_disjoint, check_replaceable
+from staticrec.pipeline.output import StagedOutputs, check_replaceable, check_targets
 from staticrec.pipeline.run import Evaluator
 from staticrec.pipeline.train import load_dataset
 from staticrec.scoring.schema import FactorPrecision
@@ -44,13 +44,13 @@ def run(config: EvaluateConfig) -> str:
     """Evaluate, then write the report folder atomically; returns the report as Markdown."""
     # the report folder is checked before minutes of work, as the build checks its outputs
     inputs = [config.data_dir if config.data_dir is not None else config.download.cache_dir]
-    check_disjoint([config.report_dir], inputs)
+    check_targets({"report_dir": config.report_dir}, inputs)
     check_replaceable(Path(config.report_dir).absolute())
     # tags, where the release has them, let the report compare the two content sources
     with_tags = config.data_dir is None or (Path(config.data_dir) / "tags.csv").is_file()
     ml = load_dataset(config.data_dir, config.download, with_tags=with_tags)
     result = evaluate(ml, config.svd, config.content, config.evaluation, progress=config.progress)
-    with StagedOutputs([config.report_dir]) as staged:
+    with StagedOutputs({"report_dir": config.report_dir}) as staged:
         write_report(staged.path(config.report_dir), result)
         staged.commit()
     return (config.report_dir / REPORT_MARKDOWN).read_text(encoding="utf-8")

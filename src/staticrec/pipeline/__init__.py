@@ -15,7 +15,8 @@ The stages, in the order the data flows (``run`` runs them; each module says its
    into the scoring core.
 6. site: ``staticrec.site`` renders the static site from the artifacts.
 
-``output`` stages every output folder and swaps them in as one set; ``train`` runs stages 2–5
-in memory for the evaluation; ``run`` is the orchestrator, and the only module here that
-reaches the site; ``summary`` is what a build reports when it ends.
+``output`` stages every output folder and swaps them in as one set (``journal`` records what it
+made and is switching, for the next build to finish); ``train`` runs stages 2–5 in memory for
+the evaluation; ``run`` is the orchestrator, and the only module here that reaches the site;
+``summary`` is what a build reports when it ends.
 """

@@ -25,7 +25,7 @@ from staticrec.pipeline import collab, collab_index, content, export, tuning
 from staticrec.pipeline.data import MovieLens
 from staticrec.pipeline.data_files import RatingsFiles, load_ratings_files
 from staticrec.pipeline.download import DownloadConfig, fetch_dataset
-from staticrec.pipeline.output import StagedOutputs, check_disjoint, check_replaceable
+from staticrec.pipeline.output import StagedOutputs, check_replaceable, check_targets
 from staticrec.pipeline.spark_config import Columns, SparkTraining
 from staticrec.pipeline.summary import BuildSummary
 from staticrec.pipeline.train import factor_precision, load_dataset, model_meta
@@ -121,12 +121,12 @@ class BuildConfig:
 def run(config: BuildConfig) -> BuildSummary:
     """Run the whole build; returns what it did. Raises StaticrecError on bad input."""
     summary = BuildSummary(nouns=_nouns(config))
-    targets = [config.artifacts_dir]
-    targets += [config.site.site_dir] if config.site else []
-    targets += [config.report_dir] if config.evaluate is not None else []
+    targets = {"artifacts_dir": config.artifacts_dir}  # each by its field, for messages
+    targets |= {"site_dir": config.site.site_dir} if config.site else {}
+    targets |= {"report_dir": config.report_dir} if config.evaluate is not None else {}
     # before any work: a mistake in the options should cost seconds, not a build
-    check_disjoint(targets, _inputs(config))
-    for target in targets:
+    check_targets(targets, _inputs(config))
+    for target in targets.values():
         check_replaceable(Path(target).absolute())
     pyodide_files = None
     if config.site is not None:
