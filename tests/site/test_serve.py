@@ -258,6 +258,15 @@ def test_a_missing_file_and_a_post_get_one_line_each(preview, site):
     assert status == 501 and body.startswith(b"501")
 
 
+@pytest.mark.parametrize("port", ["99999", "-1", "80a"])
+def test_a_port_out_of_range_is_one_line_naming_it(site, capsys, port):
+    with pytest.raises(SystemExit) as exited:
+        main(["serve", str(site), "--port", port])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert f"--port: must be 0 to 65535, not {port}" in err and "Traceback" not in err
+
+
 def test_a_busy_port_is_one_line_naming_address_and_port(site, capsys):
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
