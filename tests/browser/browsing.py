@@ -30,15 +30,15 @@ FIREFOX = os.environ.get("STATICREC_FIREFOX", "/usr/bin/firefox-esr")
 WEB = Path(__file__).resolve().parents[2] / "web"
 DRIVER = WEB / "tests" / "firefox" / "drive.mjs"
 EXECUTABLES = {"firefox": FIREFOX, "chrome": CHROMIUM}
-# Firefox prints this line for each connection it refused beyond this machine (the driver sets
-# MOZ_DISABLE_NONLOCAL_CONNECTIONS=1)
+# Firefox prints this line for each connection to a public address it refused (the driver sets
+# MOZ_DISABLE_NONLOCAL_CONNECTIONS=1; private ranges count as local to Firefox)
 NON_LOCAL = "Non-local network connections are disabled"
 
 
 def drive(engine: str, task: str, url: str, **options) -> dict:
     """Run web/tests/firefox/drive.mjs: ``task`` at ``url`` in ``engine`` ("firefox": Firefox
     ESR over WebDriver BiDi; "chrome": Chromium over CDP), through puppeteer-core. Returns what
-    the page showed; fails on the page's uncaught errors and on any connection beyond 127.0.0.1.
+    the page showed; fails on the page's uncaught errors and on any connection Firefox refused.
     """
     node = shutil.which("node")
     if node is None or not (WEB / "node_modules" / "puppeteer-core").is_dir():
