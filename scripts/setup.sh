@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set up a checkout: a virtualenv with staticrec, the pinned front-end packages and a verified
 # Pyodide runtime. With --spark, also pyspark and Debian's Java for `--trainer spark`. With
-# --dev, also the test tools, pyspark and Java, and Debian's Chromium for the browser tests.
+# --dev, also the test tools, pyspark and Java, and Debian's Chromium and Firefox ESR for the
+# browser tests.
 # Safe to run again: each step skips what is already in place.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,6 +35,8 @@ npm ci --prefix web --no-audit --no-fund --loglevel=error
 
 packages=()
 $dev && [ ! -x /usr/bin/chromium ] && packages+=(chromium)
+# the browser tests that matter run in Firefox too, driven by puppeteer-core (web/'s npm lock)
+$dev && [ ! -x /usr/bin/firefox-esr ] && packages+=(firefox-esr)
 # pyspark 4 runs on Java 17 or later; Spark's ALS solves its small systems 1.7x faster with a
 # native BLAS than with its Java fallback (benchmarks/bench_spark.py, 1m ratings)
 $spark && ! java -version 2>&1 | grep -qE 'version "(1[7-9]|[2-9][0-9])' && packages+=(openjdk-17-jre-headless)

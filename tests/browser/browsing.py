@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
+import subprocess
 import time
 from pathlib import Path
 
@@ -21,6 +24,44 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+FIREFOX = os.environ.get("STATICREC_FIREFOX", "/usr/bin/firefox-esr")
+WEB = Path(__file__).resolve().parents[2] / "web"
+DRIVER = WEB / "tests" / "firefox" / "drive.mjs"
+EXECUTABLES = {"firefox": FIREFOX, "chrome": CHROMIUM}
+# Firefox prints this line for each connection to a public address it refused (the driver sets
+# MOZ_DISABLE_NONLOCAL_CONNECTIONS=1; private ranges count as local to Firefox)
+NON_LOCAL = "Non-local network connections are disabled"
+
+
+def drive(engine: str, task: str, url: str, **options) -> dict:
+    """Run web/tests/firefox/drive.mjs: ``task`` at ``url`` in ``engine`` ("firefox": Firefox
+    ESR over WebDriver BiDi; "chrome": Chromium over CDP), through puppeteer-core. Returns what
+    the page showed; fails on the page's uncaught errors and on any connection Firefox refused.
+    """
+    node = shutil.which("node")
+    if node is None or not (WEB / "node_modules" / "puppeteer-core").is_dir():
+        raise AssertionError("node and puppeteer-core needed: run `npm ci --prefix web`")
+    if not Path(EXECUTABLES[engine]).is_file():
+        raise AssertionError(f"{EXECUTABLES[engine]} not found: run `scripts/setup.sh --dev`")
+    request = {"engine": engine, "executable": EXECUTABLES[engine], "task": task, "url": url}
+    if engine == "chrome":
+        request["args"] = CHROMIUM_ARGS
+    # a guard against a hung browser, far beyond the driver's own waits: not a time to meet
+    run = subprocess.run(
+        [node, str(DRIVER), json.dumps({**request, **options})],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert run.returncode == 0, f"the driver failed:\n{run.stderr[-4000:]}"
+    report = json.loads(run.stdout)
+    assert report["failure"] is None, report["failure"]
+    assert report["pageErrors"] == [], f"uncaught page errors: {report['pageErrors']}"
+    refused = [line for line in run.stderr.splitlines() if NON_LOCAL in line]
+    assert refused == [], f"{engine} tried to leave this machine: {refused}"
+    return report
 
 
 def serve_site(folder: Path) -> PreviewServer:

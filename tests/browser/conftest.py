@@ -1,4 +1,5 @@
-"""Browser tests: the built site served on 127.0.0.1, driven by Playwright in Debian's Chromium.
+"""Browser tests: the built site served on 127.0.0.1, driven by Playwright in Debian's Chromium;
+the paths that matter also in Debian's Firefox ESR, by puppeteer-core (test_firefox.py).
 
 The server sends the same Content-Security-Policy as the pages' meta tag, so the worker (which
 only obeys HTTP headers) runs under the strict policy too.
