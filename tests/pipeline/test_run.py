@@ -122,7 +122,7 @@ def test_artifact_rows_are_sorted_and_complete(built):
 
 def test_manifest_lists_params_metrics_and_every_file(built):
     manifest = json.loads((built / "manifest.json").read_text())
-    assert manifest["schema_version"] == 4
+    assert manifest["schema_version"] == 5
     assert manifest["dataset"]["name"] == "ml-latest-small"
     assert manifest["dataset"]["rows"]["ratings"] == 100_836
     assert manifest["n_factors"] == 50 and manifest["rating_scale"] == [0.5, 5.0]
