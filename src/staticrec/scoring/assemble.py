@@ -10,7 +10,7 @@ import numpy as np
 
 from staticrec.scoring.answer import Item, maybe
 from staticrec.scoring.collab_index import Contributions
-from staticrec.scoring.model import Model
+from staticrec.scoring.model import NO_GENRES, Model
 from staticrec.scoring.reasons import list_sources, reasons, short_reason
 from staticrec.scoring.requests import Request
 
@@ -27,6 +27,11 @@ def make_item(model: Model, position: int, **fields) -> Item:
         year=year or None,
         **fields,
     )
+
+
+def split_genres(text: str) -> list[str]:
+    """An items table's genres cell as a list (``Genres.of``)."""
+    return [g for g in text.split("|") if g and g != NO_GENRES]
 
 
 class Explainer:
@@ -51,6 +56,8 @@ class Explainer:
         self.svd, self.similarity = per_movie(request.svd), per_movie(scores["content"])
         self.collab_source = per_movie(sources["collab"])
         self.content_source = per_movie(sources["content"])
+        self.ids, self.years = per_movie(model.item_ids), per_movie(model.years)
+        self.genres = per_movie(model.genres.column)
 
     def predicted(self, position: int) -> float | None:
         """The rating shown, clipped to the scale as Surprise reports it; None without one."""
@@ -58,37 +65,22 @@ class Explainer:
         low, high = self.model.rating_scale
         return None if predicted is None else min(max(predicted, low), high)
 
-    def why(self, position: int, ranks: Mapping[str, int]) -> list[str]:
-        """The whole chain: one sentence per list that holds the movie (``ranks``)."""
-        return reasons(
-            self.model,
-            ranks,
-            position,
-            self.predicted(position),
-            self.collab_source[position],
-            self.content_source[position],
-        )
-
-    def reason(self, position: int, ranks: Mapping[str, int]) -> str:
-        """The one short reason shown beside it."""
-        return short_reason(
-            self.model,
-            ranks,
-            self.request.named_favorite,
-            self.collab_source[position],
-            self.content_source[position],
-            self.predicted(position) is not None,
-        )
-
     def item(self, position: int, score: float, ranks: Mapping[str, int]) -> Item:
-        """The movie as the answer shows it, with ``score`` and its ``ranks`` in the lists."""
-        return make_item(
-            self.model,
-            position,
+        """The movie as the answer shows it, with ``score`` and its ``ranks`` in the lists:
+        the whole chain of reasons (one sentence per list that holds it), and the one short
+        reason shown beside it."""
+        predicted = self.predicted(position)
+        collab, content = self.collab_source[position], self.content_source[position]
+        named = self.request.named_favorite
+        return Item(
+            self.ids[position],
+            self.model.titles[position],
+            genres=split_genres(str(self.genres[position])),
+            year=self.years[position] or None,
             score=maybe(score),
             ranks=dict(ranks),
-            predicted_rating=self.predicted(position),
+            predicted_rating=predicted,
             similarity=maybe(self.similarity[position]),
-            why=self.why(position, ranks),
-            reason=self.reason(position, ranks),
+            why=reasons(self.model, ranks, position, predicted, collab, content),
+            reason=short_reason(self.model, ranks, named, collab, content, predicted is not None),
         )

@@ -126,7 +126,8 @@ class Genres:
     """
 
     def __init__(self, column: np.ndarray) -> None:
-        self._column = column
+        self.column = column
+        """The items table's genres cell of each movie, as it is."""
         self._codes: np.ndarray | None = None
         self._combinations: list[tuple[str, ...]] = []
         self._masks: dict[str, np.ndarray] = {}
@@ -135,9 +136,9 @@ class Genres:
         if self._codes is None:
             seen: dict[str, int] = {}
             self._codes = np.fromiter(
-                (seen.setdefault(str(g), len(seen)) for g in self._column.tolist()),
+                (seen.setdefault(str(g), len(seen)) for g in self.column.tolist()),
                 dtype=np.intp,
-                count=len(self._column),
+                count=len(self.column),
             )
             self._combinations = [
                 tuple(g for g in text.split("|") if g and g != NO_GENRES) for text in seen
@@ -146,7 +147,7 @@ class Genres:
 
     def of(self, position: int) -> list[str]:
         """The genres of the movie at ``position``, in the items table's order."""
-        return [g for g in str(self._column[position]).split("|") if g and g != NO_GENRES]
+        return [g for g in str(self.column[position]).split("|") if g and g != NO_GENRES]
 
     def names(self) -> list[str]:
         """Every genre some movie has, sorted."""

@@ -257,7 +257,10 @@ class Recommender(CatalogueLists):
             )
             added = contributions(self.model, request.rated, strengths)
         hidden, strengths = hidden_rows(self.config, self.model.rating_scale, request)
-        return with_rows(self.model, added, hidden, strengths) if len(hidden) else added
+        if not len(hidden):
+            return added
+        lifted_only = self.config.hidden_lifted_only
+        return with_rows(self.model, added, hidden, strengths, lifted_only=lifted_only)
 
     def list_scores(
         self, request: Request, added: Contributions | None = None

@@ -161,6 +161,8 @@ def hidden_rows(
     """The hidden movies whose item-index rows count against the movies they reach (those not
     rated: a rating says more), and how much each counts: as ``config.hidden_rating`` would,
     given last; -1 when ratings weigh alike (``collab_rating_offset`` None)."""
+    if not len(request.hidden):
+        return request.hidden, np.empty(0)
     hidden = np.setdiff1d(request.hidden, request.rated)
     offset = config.collab_rating_offset
     if offset is None:

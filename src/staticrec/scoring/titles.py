@@ -58,16 +58,25 @@ def spoken(title: str) -> str:
     return title
 
 
+_SHORT: dict[str, str] = {}
+"""Titles already shortened: reasons name the same few rated movies again and again."""
+
+
 def short_title(title: str) -> str:
     """A title as a sentence says it: spoken, without its year and the other names MovieLens
     gives in parentheses ("Léon: The Professional (a.k.a. The Professional) (Léon) (1994)" is
     "Léon: The Professional")."""
+    if title in _SHORT:
+        return _SHORT[title]
     short = spoken(title.strip())
     while True:
         shorter = _LAST_PARENTHESES.sub("", short)
         if shorter == short or not shorter.strip():
-            return short
+            break
         short = shorter
+    if len(_SHORT) < 100_000:
+        _SHORT[title] = short
+    return short
 
 
 @dataclass(frozen=True)
