@@ -10,7 +10,7 @@ standardised. The pair's score is
 (``ScoringConfig.together_misery``): at 1, the score of whichever likes the movie less (least
 misery, Masthoff's rule for group recommendation), so a movie one of them would dislike stays
 out however much the other would like it; at 0, their plain average. The measurement behind
-the default is ``evaluation/together.py`` (docs/evaluation.md).
+the default is ``staticrec.evaluation.controls`` (docs/evaluation.md, "Controls").
 """
 
 from __future__ import annotations
