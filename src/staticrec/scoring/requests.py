@@ -190,20 +190,19 @@ def rows_read(
         model, config, popularity_rank, favorites, positions, values, liked_only=visitor
     )
     collab, content = [positions], [chosen]
-    if options is not None:
+    if options is not None and options.hidden:
         hidden = model.positions(list(options.hidden))
         collab.append(hidden[hidden >= 0])
         content.append(hidden[hidden >= 0])
-        if options.together is not None:
-            second, values = known_ratings(model, dict(options.together))
-            collab.append(second)
-            content.append(
-                favorites_of(model, config, popularity_rank, (), second, values, liked_only=True)[0]
-            )
-    return {
-        COLLAB_NEIGHBORS.name: np.unique(np.concatenate(collab)),
-        CONTENT_NEIGHBORS.name: np.unique(np.concatenate(content)),
-    }
+    if options is not None and options.together is not None:
+        second, values = known_ratings(model, dict(options.together))
+        collab.append(second)
+        content.append(
+            favorites_of(model, config, popularity_rank, (), second, values, liked_only=True)[0]
+        )
+    if len(collab) > 1:  # only then: a known user's hundreds of rows are not sorted for nothing
+        collab, content = [np.unique(np.concatenate(collab))], [np.unique(np.concatenate(content))]
+    return {COLLAB_NEIGHBORS.name: collab[0], CONTENT_NEIGHBORS.name: content[0]}
 
 
 def known_ratings(model: Model, ratings: Mapping[int, float]) -> tuple[np.ndarray, np.ndarray]:
