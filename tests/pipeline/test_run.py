@@ -88,11 +88,13 @@ def test_every_table_is_written_as_the_schema_declares_it(request, trainer):
             keys = part.select(list(spec.sort_key)).to_pandas()
             assert keys.apply(tuple, axis=1).is_monotonic_increasing, name
     items = manifest["tables"]["items"]
-    # year and imdbId: what a visitor's Letterboxd or IMDb export is matched against
+    # year and imdbId: what a visitor's Letterboxd or IMDb export is matched against; year and
+    # genres: what the answer's filters keep to (schema 5)
     assert items["scoring_columns"] == [
         "movieId",
         "title",
         "year",
+        "genres",
         "n_ratings",
         "mean_rating",
         "imdbId",
