@@ -62,6 +62,8 @@ LATENCY_KINDS = {
     "user": "known user (another than the last)",
     "visitor": "new visitor (5 ratings)",
     "favourite": "known user, favourite changed",
+    "controls": "new visitor (5 ratings), 2 hidden, a genre and a decade",
+    "together": "new visitor (5 ratings) watching together with another (5 ratings)",
 }
 
 
@@ -75,6 +77,12 @@ def latency_requests() -> list[dict]:
         {"ratings": [[1, 5], [2355, 4], [4886, 5], [6377, 4.5], [3114, 5]], "favorites": [1]},
     ]
     mixed = [("user", r) for r in users] + [("visitor", r) for r in visitors]
+    controls = [
+        {**visitors[0], "hidden": [296, 318], "genre": "Crime", "decade": 1990},
+        {**visitors[1], "hidden": [2571], "genre": "Comedy", "decade": 2000},
+    ]
+    mixed += [("controls", r) for r in controls]
+    mixed += [("together", {**visitors[0], "together": visitors[1]["ratings"]})]
     favourites = [{"user": 105, "favorites": [f]} for f in (1, 260, 2571, 318, 593)]
     # the first answer for 105 after the others is a user's first; then favourites change
     tried = [("user", favourites[0])] + [("favourite", r) for r in favourites[1:] * 8]
@@ -288,7 +296,7 @@ def main() -> None:
             f"{name} worker milestones (ms after the worker started, median): "
             + ", ".join(f"{k} {med([b[k] for b in runs]):.0f}" for k in runs[0])
         )
-    for kind in ("user", "visitor", "favourite"):
+    for kind in LATENCY_KINDS:
         worker_ms = [r["worker"] for r in results if r["kind"] == kind]
         trip_ms = [r["roundTrip"] for r in results if r["kind"] == kind]
         print(

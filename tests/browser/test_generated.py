@@ -11,6 +11,7 @@ from browsing import build_site, list_ids, serve_site, wait_for_results
 
 from staticrec.pipeline.artifacts import load_recommender
 from staticrec.pipeline.synthetic import SyntheticConfig, generate, write_movielens
+from staticrec.site.also_liked import AlsoLiked
 
 SHAPE = SyntheticConfig(n_users=300, n_movies=2_000, n_ratings=30_000, seed=5)
 MOVIE_PAGES = 300
@@ -55,10 +56,16 @@ def test_a_movie_past_the_budget_is_shown_at_its_address(page, generated):
     assert page.title().startswith(movie["title"])
     assert f"{movie['n_ratings']:,}, mean" in page.text_content(".facts")
     expected = [i.movie_id for i in recommender.similar(movie["movieId"], 10)]
-    assert expected and list_ids(page, "article.movie ol.movies") == expected
+    assert expected and list_ids(page, "#similar") == expected
+    liked = AlsoLiked(recommender, 10).of(movie["movieId"])
+    assert list_ids(page, "#also-liked") == [item.movie_id for item, _ in liked]
+    texts = page.locator("#also-liked li").all_text_contents()
+    for (_, count), text in zip(liked, texts, strict=True):
+        assert text.endswith(f"{count:,} {'person' if count == 1 else 'people'} liked both")
+    assert page.is_visible('#also-liked [data-when="no-also-liked"]') == (not liked)
     page.select_option("#my-rating", "4")  # the rating form, as on every movie page
     assert page.text_content("#rate-status").startswith("Saved")
-    page.click("article.movie ol.movies li a")  # its links lead on, paged or not
+    page.click("#similar li a")  # its links lead on, paged or not
     page.wait_for_url(f"{url}movie/{expected[0]}/")
 
 

@@ -32,12 +32,12 @@ def test_every_command_has_help_and_an_example(name):
     assert name in help_text
 
 
-def test_recommend_prints_the_hybrid_with_why(built, capsys):
+def test_recommend_prints_the_hybrid_with_why(cut_built, capsys):
     code = main(
         [
             "recommend",
             "--artifacts-dir",
-            str(built),
+            str(cut_built),
             "--user",
             "105",
             "--favorite",
@@ -50,8 +50,10 @@ def test_recommend_prints_the_hybrid_with_why(built, capsys):
     assert lines[0] == "mode: user; content list from: Toy Story (1995)"
     rows = [line for line in lines if line[:2].strip().isdigit()]
     assert len(rows) == 10
-    assert "(people who rated " in rows[0]
-    assert any("similar to Toy Story (1995)" in row for row in rows)
+    assert all(row.endswith(")") for row in rows)  # one short reason each, in plain words
+    assert any(row.endswith("(Like Toy Story)") for row in rows)
+    assert any("(Because you liked " in row for row in rows)
+    assert "SVD" not in out and "Reciprocal" not in out
 
 
 def recommend_json(built, capsys, *args) -> dict:
@@ -68,17 +70,62 @@ def test_recommend_json_matches_the_scoring_core(built, recommender, capsys):
 
 
 @pytest.mark.parametrize(
+    ("typed", "movie_id"),
+    [("Heat", 6), ("matrix", 2571), ("The Matrix (1999)", 2571), ("léon", 293)],
+)
+def test_recommend_finds_titles_as_the_page_does(cut_built, capsys, typed, movie_id):
+    """Issue 23, item 5: "Heat=5" finds Heat (1995), "matrix" The Matrix."""
+    answer = recommend_json(cut_built, capsys, "--rate", f"{typed}=5")
+    expected = main_answer(cut_built, {movie_id: 5.0})
+    assert [i["movie_id"] for i in answer["hybrid"]] == expected
+
+
+def main_answer(artifacts, ratings, **options) -> list[int]:
+    from staticrec.pipeline.artifacts import load_recommender
+
+    answer = load_recommender(artifacts).for_visitor(ratings, **options)
+    return [i.movie_id for i in answer.hybrid]
+
+
+def test_recommend_says_which_of_equal_matches_it_chose(cut_built, caplog):
+    """On stderr (the log): which movie was chosen, and which matched as well."""
+    with caplog.at_level("INFO", logger="staticrec"):
+        assert main(["recommend", "--artifacts-dir", str(cut_built), "--rate", "matrix=5"]) == 0
+    err = caplog.text
+    assert "--rate 'matrix': chose Matrix, The (1999) (the most rated of those matching)" in err
+    assert "Matrix Reloaded, The (2003)" in err
+
+
+def test_recommend_hides_filters_and_watches_together(cut_built, tmp_path, capsys):
+    friend = tmp_path / "friend.csv"
+    friend.write_text("movieId,rating\n1,5\n3114,4.5\n2355,5\n", encoding="utf-8")
+    args = ["--rate", "heat=5", "--rate", "casino=4.5", "--hide", "pulp fiction"]
+    args += ["--genre", "Crime", "--decade", "1990"]
+    answer = recommend_json(cut_built, capsys, *args)
+    expected = main_answer(cut_built, {6: 5.0, 16: 4.5}, hidden=[296], genre="Crime", decade=1990)
+    assert [i["movie_id"] for i in answer["hybrid"]] == expected and 296 not in expected
+    assert all("Crime" in i["genres"] and 1990 <= i["year"] <= 1999 for i in answer["hybrid"])
+    assert all(i["reason"] and i["why"] for i in answer["hybrid"])  # the whole chain in JSON
+    together = recommend_json(cut_built, capsys, "--user", "105", "--together-file", str(friend))
+    assert together["mode"] == "together" and len(together["hybrid"]) == 10
+    assert not {1, 3114, 2355} & {i["movie_id"] for i in together["hybrid"]}
+
+
+@pytest.mark.parametrize(
     ("args", "message"),
     [
         (["--user", "9999"], "Unknown userId 9999"),
+        (["--genre", "Comdy"], "No movie has the genre 'Comdy'; genres: Action"),
+        (["--decade", "1995"], "A decade is a year ending in 0 (1990), not 1995"),
+        (["--hide", "zzzzzz"], "Title 'zzzzzz' not found"),
         (["--favorite", "Toy Stroy (1995)"], "Did you mean: Toy Story (1995)"),
         (["--rate", "Heat (1995)"], "--rate expects TITLE=RATING"),
         (["--rate", "Heat (1995)=great"], "could not convert"),
         (["--rate", "Heat (1995)=9"], "between 0.5 and 5.0"),
     ],
 )
-def test_recommend_errors(built, capsys, args, message):
-    assert main(["recommend", "--artifacts-dir", str(built), *args]) == 1
+def test_recommend_errors(cut_built, capsys, args, message):
+    assert main(["recommend", "--artifacts-dir", str(cut_built), *args]) == 1
     assert message in capsys.readouterr().err
 
 

@@ -18,22 +18,29 @@ from staticrec.pipeline.content import (
     content_soup,
     genre_soup,
     popularity_order,
+    tag_soup,
     tag_token,
     tfidf_features,
     top_k_neighbors,
 )
+from staticrec.pipeline.neighbors import TIE_STEPS
 
 
-def brute_force_top_k(features, tie_order, k):
-    """The oracle: the dense product (the seed's linear_kernel), sorted row by row in Python."""
+def brute_force_top_k(features, tie_order, k, tie_features=None):
+    """The oracle: the dense product (the seed's linear_kernel), sorted row by row in Python;
+    ties by the cosine of ``tie_features`` in TIE_STEPS steps, then by ``tie_order``."""
     dense = linear_kernel(features, features).astype(np.float32)
+    ties = np.zeros(dense.shape)
+    if tie_features is not None:
+        cosine = linear_kernel(tie_features, tie_features).astype(np.float32)
+        ties = np.rint(np.clip(cosine, 0, 1) * TIE_STEPS)
     tie_rank = np.empty(len(tie_order), dtype=np.int64)
     tie_rank[tie_order] = np.arange(len(tie_order))
     rows = []
     for i in range(dense.shape[0]):
         ranked = sorted(
             (j for j in range(dense.shape[1]) if j != i and dense[i, j] > 0),
-            key=lambda j: (-dense[i, j], tie_rank[j]),
+            key=lambda j: (-dense[i, j], -ties[i, j], tie_rank[j]),
         )[:k]
         rows.append((ranked, [dense[i, j] for j in ranked]))
     return rows
@@ -54,32 +61,29 @@ def test_toy_story_neighbours_are_perfect_genre_matches(recommender):
     toy_story = recommender.titles.find("Toy Story (1995)")
     neighbours = recommender.similar(toy_story, 5)
     assert [n.similarity for n in neighbours] == pytest.approx([1.0] * 5, abs=1e-6)
-    # equal similarities: more-rated movies first
-    counts = [
-        recommender.model.n_ratings[recommender.model.positions([n.movie_id])[0]]
-        for n in neighbours
-    ]
-    assert counts == sorted(counts, reverse=True)
     assert "Toy Story 2 (1999)" in [n.title for n in neighbours]
 
 
-def test_sparse_index_equals_dense_oracle_on_real_sample(ml_small, rng):
-    movies = ml_small.movies.sort_values("movieId").reset_index(drop=True)
-    sample = np.sort(rng.choice(len(movies), 400, replace=False))
-    features, _ = tfidf_features(genre_soup(movies["genres"].iloc[sample]))
-    counts = (
-        ml_small.ratings["movieId"]
-        .value_counts()
-        .reindex(movies["movieId"].iloc[sample], fill_value=0)
-        .to_numpy()
-    )
-    tie_order = popularity_order(counts, movies["movieId"].iloc[sample].to_numpy())
-    index = top_k_neighbors(features, tie_order, k=20, chunk_bytes=1 << 16)
-    oracle = brute_force_top_k(features, tie_order, k=20)
-    for i, (ids, sims) in enumerate(oracle):
-        got_ids, got_sims = index.row(i)
-        assert got_ids.tolist() == ids
-        np.testing.assert_array_equal(got_sims, np.array(sims, dtype=np.float32))
+def test_equal_genres_go_to_the_closer_tags_then_the_more_rated(ml_small):
+    """Issue 23: a genre-only index ties whole genre sets; tags break the ties, and movies
+    without tags keep the popularity order among themselves."""
+    from staticrec.pipeline.data import load_movielens
+
+    ml = load_movielens(ml_small.folder, name="x", with_tags=True)
+    movies = ml.movies_by_id()
+    index, _ = build_content_index(ml, ContentConfig(top_k=50))
+    tags, _ = tfidf_features(tag_soup(ml.tags, movies["movieId"]).reset_index(drop=True))
+    counts = ml.ratings_per_movie()
+    toy_story = int(np.searchsorted(movies["movieId"].to_numpy(), 1))
+    ids, sims = index.row(toy_story)
+    tag_cosine = (tags[toy_story] @ tags[ids].T).toarray().ravel()
+    steps = np.rint(np.clip(tag_cosine, 0, 1) * TIE_STEPS)
+    for a, b in zip(range(len(ids) - 1), range(1, len(ids)), strict=True):
+        if sims[a] == sims[b]:
+            assert steps[a] >= steps[b]
+            if steps[a] == steps[b]:
+                assert counts[ids[a]] >= counts[ids[b]]
+    assert steps[0] > 0  # a tagged movie leads the ties
 
 
 @st.composite
@@ -101,6 +105,39 @@ def test_index_equals_oracle_for_any_matrix(case):
     features, tie_order, k, chunk_bytes = case
     index = top_k_neighbors(features, tie_order, k, chunk_bytes)
     for i, (ids, sims) in enumerate(brute_force_top_k(features, tie_order, k)):
+        got_ids, got_sims = index.row(i)
+        assert got_ids.tolist() == ids
+        np.testing.assert_array_equal(got_sims, np.array(sims, dtype=np.float32))
+
+
+@settings(max_examples=100, deadline=None)
+@given(sparse_features(), st.data())
+def test_index_with_tie_features_equals_the_oracle(case, data):
+    features, tie_order, k, chunk_bytes = case
+    n = features.shape[0]
+    counts = data.draw(st.lists(st.integers(0, 2), min_size=n * 3, max_size=n * 3))
+    ties = normalize(sp.csr_matrix(np.array(counts, dtype=float).reshape(n, 3)))
+    index = top_k_neighbors(features, tie_order, k, chunk_bytes, tie_features=ties)
+    for i, (ids, sims) in enumerate(brute_force_top_k(features, tie_order, k, ties)):
+        got_ids, got_sims = index.row(i)
+        assert got_ids.tolist() == ids
+        np.testing.assert_array_equal(got_sims, np.array(sims, dtype=np.float32))
+
+
+def test_sparse_index_equals_dense_oracle_on_real_sample(ml_small, rng):
+    movies = ml_small.movies.sort_values("movieId").reset_index(drop=True)
+    sample = np.sort(rng.choice(len(movies), 400, replace=False))
+    features, _ = tfidf_features(genre_soup(movies["genres"].iloc[sample]))
+    counts = (
+        ml_small.ratings["movieId"]
+        .value_counts()
+        .reindex(movies["movieId"].iloc[sample], fill_value=0)
+        .to_numpy()
+    )
+    tie_order = popularity_order(counts, movies["movieId"].iloc[sample].to_numpy())
+    index = top_k_neighbors(features, tie_order, k=20, chunk_bytes=1 << 16)
+    oracle = brute_force_top_k(features, tie_order, k=20)
+    for i, (ids, sims) in enumerate(oracle):
         got_ids, got_sims = index.row(i)
         assert got_ids.tolist() == ids
         np.testing.assert_array_equal(got_sims, np.array(sims, dtype=np.float32))

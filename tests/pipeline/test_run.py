@@ -88,11 +88,13 @@ def test_every_table_is_written_as_the_schema_declares_it(request, trainer):
             keys = part.select(list(spec.sort_key)).to_pandas()
             assert keys.apply(tuple, axis=1).is_monotonic_increasing, name
     items = manifest["tables"]["items"]
-    # year and imdbId: what a visitor's Letterboxd or IMDb export is matched against
+    # year and imdbId: what a visitor's Letterboxd or IMDb export is matched against; year and
+    # genres: what the answer's filters keep to (schema 5)
     assert items["scoring_columns"] == [
         "movieId",
         "title",
         "year",
+        "genres",
         "n_ratings",
         "mean_rating",
         "imdbId",
@@ -122,7 +124,7 @@ def test_artifact_rows_are_sorted_and_complete(built):
 
 def test_manifest_lists_params_metrics_and_every_file(built):
     manifest = json.loads((built / "manifest.json").read_text())
-    assert manifest["schema_version"] == 4
+    assert manifest["schema_version"] == 5
     assert manifest["dataset"]["name"] == "ml-latest-small"
     assert manifest["dataset"]["rows"]["ratings"] == 100_836
     assert manifest["n_factors"] == 50 and manifest["rating_scale"] == [0.5, 5.0]

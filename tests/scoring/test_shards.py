@@ -70,6 +70,9 @@ REQUESTS = [
     {"ratings": [[1, 5]], "favorites": [318]},
     {"ratings": []},
     {"ratings": [[1, 0.5]], "favorites": [999_999]},
+    {"user": 414, "hidden": [296, 5952], "genre": "Drama"},
+    {"ratings": [[1, 5]], "hidden": [2571], "together": [[318, 5], [858, 1]], "decade": 1990},
+    {"ratings": [], "together": [[7153, 4.5], [1, 2]]},
 ]
 
 
@@ -128,6 +131,10 @@ def test_any_visitor_answered_from_the_shards_named_equals_the_full_model(
         )
     )
     request = {"ratings": [[m, r] for m, r in zip(rated, stars, strict=True)]}
+    request["hidden"] = data.draw(st.lists(st.sampled_from(ids.tolist()), max_size=4))
+    second = data.draw(st.lists(st.sampled_from(ids.tolist()), max_size=6, unique=True))
+    if second:  # a second person, watching together
+        request["together"] = [[m, 4.5] for m in second]
     wanted = json.loads(api.shards_needed(partial, json.dumps(request)))
     loaded = api.load_shards(partial, _shards(built, manifest, wanted))
     assert api.answer(loaded, request) == api.answer(recommender, request)

@@ -19,6 +19,7 @@ from datasets import EVIL_TITLE, evil_dataset
 from staticrec.errors import ConfigError
 from staticrec.pipeline.run import BuildConfig, run
 from staticrec.scoring.schema import SCORING_TABLES
+from staticrec.site.also_liked import AlsoLiked
 from staticrec.site.config import MOVIE_DATA_BLOCK, SiteConfig, default_web_dir
 from staticrec.site.early import EARLY_MAX_USERS, early_file_count
 from staticrec.site.offline import offline_files, write_service_worker
@@ -313,6 +314,8 @@ def test_known_users_early_answers_are_the_scoring_cores(evil_site):
         expected = recommender.for_user(user).hybrid
         assert [i["movie_id"] for i in answers[str(user)]] == [i.movie_id for i in expected]
         assert [i["why"] for i in answers[str(user)]] == [i.why for i in expected]
+        assert [i["reason"] for i in answers[str(user)]] == [i.reason for i in expected]
+        assert [i["genres"] for i in answers[str(user)]] == [i.genres for i in expected]
 
 
 def test_no_early_answers_above_the_user_limit():
@@ -356,6 +359,11 @@ def test_movies_past_the_budget_go_to_movie_data_files_by_id_block(evil_site, tm
     assert [s["movie_id"] for s in entry["similar"]] == [
         i.movie_id for i in recommender.similar(movie_id, config.similar_shown)
     ]
+    liked = AlsoLiked(recommender, config.also_liked_shown)
+    for block in files.values():
+        for movie, entry in block.items():
+            expected = [(i.movie_id, n) for i, n in liked.of(int(movie))]
+            assert [(a["movie_id"], a["liked_both"]) for a in entry["also_liked"]] == expected
     assert movie_data_files(artifacts, recommender, SiteConfig()) == {}  # all have pages
     assert not (evil_site / "movie-data").exists()
 

@@ -26,8 +26,25 @@ async function showMovie(root, movieId) {
   await import("./movie.js"); // the rating form, as on every movie page
 }
 
+/** A list of linked movies, each with a note (``note(other)``), as movie.html's movie_list. */
+function fillList(list, movies, root, note) {
+  for (const other of movies) {
+    const item = document.createElement("li");
+    item.dataset.movieId = String(other.movie_id);
+    const link = Object.assign(document.createElement("a"),
+      { href: `${root}movie/${other.movie_id}/`, textContent: other.title });
+    const why = Object.assign(document.createElement("span"), { className: "why", textContent: note(other) });
+    item.append(link, " ", why);
+    list.append(item);
+  }
+  list.hidden = movies.length === 0;
+}
+
+const likedBoth = ({ liked_both: count }) =>
+  `${count.toLocaleString("en-US")} ${count === 1 ? "person" : "people"} liked both`;
+
 /** The movie page's article, from the page's template and the movie's entry. */
-function movieArticle({ movie, similar }, root) {
+function movieArticle({ movie, also_liked: alsoLiked = [], similar }, root) {
   const article = document.getElementById("movie-page").content.firstElementChild.cloneNode(true);
   article.dataset.movieId = String(movie.movie_id);
   const slot = (name) => article.querySelector(`[data-slot="${name}"]`);
@@ -51,18 +68,12 @@ function movieArticle({ movie, similar }, root) {
   }
   show("links", links.length > 0);
   slot("favorite").href = `${root}for-you/?favorite=${movie.movie_id}`;
-  for (const other of similar) {
-    const item = document.createElement("li");
-    item.dataset.movieId = String(other.movie_id);
-    const link = Object.assign(document.createElement("a"),
-      { href: `${root}movie/${other.movie_id}/`, textContent: other.title });
-    const why = Object.assign(document.createElement("span"),
-      { className: "why", textContent: `similarity ${other.similarity.toFixed(2)}` });
-    item.append(link, " ", why);
-    slot("similar").append(item);
-  }
+  slot("short-title").textContent = movie.short_title ?? movie.title;
+  fillList(slot("also-liked"), alsoLiked, root, likedBoth);
+  show("also-liked", alsoLiked.length > 0);
+  show("no-also-liked", alsoLiked.length === 0);
+  fillList(slot("similar"), similar, root, (other) => `similarity ${other.similarity.toFixed(2)}`);
   show("similar", similar.length > 0);
-  slot("similar").hidden = similar.length === 0;
   show("no-similar", similar.length === 0);
   return article;
 }

@@ -52,7 +52,20 @@ export function catalogFromItems(items) {
   };
 }
 
-/** Up to ``limit`` positions matching every word of the query; title prefixes, then most rated. */
+/**
+ * How well a title (as its two keys) matches the query's words joined by spaces: 0 the whole
+ * title, with or without its year; 1 the title starts with them; 2 they are in it somewhere.
+ * staticrec.scoring.titles has the same rule, for the command line.
+ */
+export function tier(plain, natural, phrase) {
+  const whole = (key) => key === phrase
+    || (key.startsWith(phrase) && /^ [0-9]{4}$/.test(key.slice(phrase.length)));
+  if (whole(plain) || whole(natural)) return 0;
+  return plain.startsWith(phrase) || natural.startsWith(phrase) ? 1 : 2;
+}
+
+/** Up to ``limit`` positions matching every word of the query: the whole title first, then
+ * title prefixes, then the rest; most rated first within each. */
 export function search(catalog, query, limit = 8) {
   const words = normalise(query).split(" ").filter(Boolean);
   if (!words.length) return [];
@@ -62,8 +75,7 @@ export function search(catalog, query, limit = 8) {
   catalog.keys.forEach(([plain, natural], i) => {
     const text = `${plain} ${natural}`;
     if (words.every((w) => text.includes(w))) {
-      const prefix = plain.startsWith(phrase) || natural.startsWith(phrase);
-      hits.push([prefix ? 0 : 1, -catalog.counts[i], catalog.ids[i], i]);
+      hits.push([tier(plain, natural, phrase), -catalog.counts[i], catalog.ids[i], i]);
     }
   });
   hits.sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2]);

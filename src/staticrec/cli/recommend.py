@@ -21,9 +21,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="print the top 10 for a known user or a new visitor, each with why",
         description="Load the artifacts and print the recommendations: the collaborative item "
         "index, SVD, content and most-rated lists fused by weighted Reciprocal Rank Fusion, each "
-        "movie with the reasons that put it there.",
+        "movie with the short reason that put it there (--json: the whole chain, in why). Titles "
+        "are matched as the site's search matches them: case, accents, a leading or trailing "
+        'article and the year may differ ("heat", "the matrix").',
         epilog='examples: staticrec recommend --user 105 --favorite "Toy Story (1995)"\n'
-        '          staticrec recommend --rate "Heat (1995)=5" --rate "Casino (1995)=4.5"\n'
+        '          staticrec recommend --rate "Heat=5" --rate "casino=4.5" --genre Crime\n'
+        '          staticrec recommend --user 105 --hide "forrest gump" --decade 1990\n'
+        "          staticrec recommend --user 105 --together-file friend.csv   # watch together\n"
         "          staticrec recommend --user 1 --user 2 --json   # JSON Lines\n"
         "          staticrec recommend --ratings-file my-ratings.csv",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -65,6 +69,30 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "(default: the user's highest-rated movie, or the visitor's liked ones)",
     )
     p.add_argument(
+        "--hide",
+        action="append",
+        default=[],
+        metavar="TITLE",
+        help="a movie never to recommend, which also counts against the movies like it; repeatable",
+    )
+    p.add_argument(
+        "--genre",
+        help="only movies of this genre, as the items file spells it (Comedy, Sci-Fi, ...)",
+    )
+    p.add_argument(
+        "--decade",
+        type=int,
+        metavar="YEAR",
+        help="only movies of this decade: 1990 keeps 1990-1999",
+    )
+    p.add_argument(
+        "--together-file",
+        type=Path,
+        metavar="FILE",
+        help="a second person's ratings (movieId,rating, or an IMDb or Letterboxd export): one "
+        "list for you both, that neither would hate",
+    )
+    p.add_argument(
         "--json",
         action="store_true",
         help="print each answer whole, as one JSON object per line (JSON Lines)",
@@ -78,17 +106,29 @@ def run(args: argparse.Namespace) -> int:
     from staticrec.pipeline.artifacts import load_recommender
 
     recommender = load_recommender(args.artifacts_dir)
-    favorites = [recommender.titles.find(title) for title in args.favorite]
+    favorites = [find_title(recommender, title, "--favorite") for title in args.favorite]
+    options = {
+        "hidden": [find_title(recommender, title, "--hide") for title in args.hide],
+        "genre": args.genre,
+        "decade": args.decade,
+        "together": None,
+    }
+    if args.together_file is not None:
+        together = read_ratings_file(args.together_file, recommender)
+        _report_import(args.together_file, together)
+        options["together"] = together.ratings
     if args.user:
-        answers = (recommender.for_user(user, favorites) for user in args.user)
+        answers = (recommender.for_user(user, favorites, **options) for user in args.user)
     else:
         if args.ratings_file is not None:
             imported = read_ratings_file(args.ratings_file, recommender)
             ratings = imported.ratings
             _report_import(args.ratings_file, imported)
         else:
-            ratings = {recommender.titles.find(t): r for t, r in map(_title_rating, args.rate)}
-        answers = iter([recommender.for_visitor(ratings, favorites)])
+            ratings = {
+                find_title(recommender, t, "--rate"): r for t, r in map(_title_rating, args.rate)
+            }
+        answers = iter([recommender.for_visitor(ratings, favorites, **options)])
     for place, answer in enumerate(answers):
         if args.json:
             print(json.dumps(answer.as_dict(), ensure_ascii=False), flush=True)
@@ -96,6 +136,24 @@ def run(args: argparse.Namespace) -> int:
             lines = "\n".join(printable(line) for line in _answer_lines(answer))
             print(("\n" if place else "") + lines, flush=True)
     return 0
+
+
+def find_title(recommender, title: str, option: str) -> int:
+    """The movieId ``title`` names, as the site's search would pick it; on stderr, which movie
+    was chosen when others matched as well."""
+    match = recommender.titles.match(title)
+    if match.others:
+        others = "; ".join(printable(t) for t in match.others[:3])
+        more = f" and {len(match.others) - 3} more" if len(match.others) > 3 else ""
+        log.info(
+            "%s %s: chose %s (the most rated of those matching), not %s%s",
+            option,
+            printable(repr(title)),
+            printable(match.title),
+            others,
+            more,
+        )
+    return match.movie_id
 
 
 def _report_import(path: Path, imported) -> None:
@@ -120,14 +178,14 @@ def _title_rating(text: str) -> tuple[str, float]:
 
 
 def _answer_lines(answer) -> list[str]:
-    """The fused list as a table, each movie with the reasons that put it there."""
+    """The fused list as a table, each movie with the short reason that put it there."""
     liked = "; ".join(item.title for item in answer.favorites) or "none"
     lines = [f"mode: {answer.mode}; content list from: {liked}"]
     if answer.ignored:
         lines.append(f"ignored unknown movieIds: {answer.ignored}")
     lines.append(f"{'#':>2}  {'movieId':>7}  title  (why)")
     for place, item in enumerate(answer.hybrid, start=1):
-        lines.append(f"{place:>2}  {item.movie_id:>7}  {item.title}  ({'; '.join(item.why)})")
+        lines.append(f"{place:>2}  {item.movie_id:>7}  {item.title}  ({item.reason})")
     return lines
 
 

@@ -10,6 +10,11 @@ Training proceeds in 3 steps:
 3. for a chunk of rows at a time, multiply by all rows, keep each row's top k, drop the chunk.
 Memory stays O(chunk * n + n * k): the dense n x n matrix never exists.
 
+With genres alone (the default), many movies share a genre set and so a similarity: their ties
+go to the movie whose tags (tags.csv, where the release has it) are closest, by the cosine of
+their tag TF-IDF vectors, and only then to the more-rated one. The similarity stored is the
+genres' alone; a movie without tags ties at 0 and keeps the popularity order.
+
 With the tag genome (``genres+genome``), each movie is also its genome vector, L2-normalised:
 the cosine of two movies with both is the mean of their genre and genome cosines. The genome
 half is dense (1,128 relevances a movie) and multiplied as such, by BLAS, among the movies that
@@ -111,16 +116,32 @@ def top_k_neighbors(
     *,
     item_ids: np.ndarray | None = None,
     progress: str | None = None,
+    tie_features: sp.csr_matrix | None = None,
 ) -> NeighborIndex:
     """Exact top-k cosine neighbours of every row (L2-normalised features), excluding itself and
-    zero similarities; equal similarities are ordered by ``tie_order`` (see ``top_k_rows``)."""
+    zero similarities; equal similarities are ordered by the cosine of ``tie_features`` (when
+    given), then by ``tie_order`` (see ``top_k_rows``)."""
     columns = features[tie_order].T.tocsc()  # in tie order: a lower position wins a tie
 
     def cosine(start: int, stop: int) -> np.ndarray:
         return (features[start:stop] @ columns).toarray()
 
+    tie_scores = None
+    if tie_features is not None and tie_features.nnz:
+        tie_columns = tie_features[tie_order].T.tocsc()
+
+        def tie_scores(start: int, stop: int) -> np.ndarray:
+            return (tie_features[start:stop] @ tie_columns).toarray()
+
     return top_k_rows(
-        cosine, features.shape[0], tie_order, k, chunk_bytes, item_ids=item_ids, progress=progress
+        cosine,
+        features.shape[0],
+        tie_order,
+        k,
+        chunk_bytes,
+        item_ids=item_ids,
+        progress=progress,
+        tie_scores=tie_scores,
     )
 
 
@@ -193,7 +214,8 @@ def build_content_index(
     """Soup, TF-IDF and top-k index over ``ml``'s movies by id, and the vocabulary (with the
     genome: the genre tokens, then ``genome:<tagId>`` per tag); ``progress``: a bar per movie.
 
-    Equal similarities go to the movie with more ratings in ``ml.ratings``.
+    Equal similarities go to the movie with closer tags (genres alone, with ``ml.tags``), then
+    to the movie with more ratings in ``ml.ratings``.
     """
     movies = ml.movies_by_id()
     item_ids = movies["movieId"].to_numpy(dtype=np.int64)
@@ -216,7 +238,16 @@ def build_content_index(
         return index, vocabulary + [f"genome:{t}" for t in genome.tag_ids.tolist()]
     soup = content_soup(movies, ml.tags, config.source)
     features, vocabulary = tfidf_features(soup)
+    ties = None
+    if config.source == "genres" and ml.tags is not None:  # tags break the genres' ties
+        ties, _ = tfidf_features(tag_soup(ml.tags, movies["movieId"]).reset_index(drop=True))
     index = top_k_neighbors(
-        features, tie_order, config.top_k, config.chunk_bytes, item_ids=item_ids, progress=label
+        features,
+        tie_order,
+        config.top_k,
+        config.chunk_bytes,
+        item_ids=item_ids,
+        progress=label,
+        tie_features=ties,
     )
     return index, vocabulary

@@ -70,6 +70,13 @@ class NeighborIndex:
         )
 
 
+TIE_STEPS = 4095
+"""A tie-break score in [0, 1] is compared in this many steps (12 bits of the ranking key)."""
+
+_TIE_COLUMN_BITS = 20
+"""With a tie-break score, the column takes the key's lowest 20 bits: up to 2^20 movies."""
+
+
 def top_k_rows(
     scores: Callable[[int, int], np.ndarray],
     n: int,
@@ -79,11 +86,13 @@ def top_k_rows(
     *,
     item_ids: np.ndarray | None = None,
     progress: str | None = None,
+    tie_scores: Callable[[int, int], np.ndarray] | None = None,
 ) -> NeighborIndex:
     """Exact top-k positive scores of every row, excluding the row's own column.
 
-    Equal scores (compared as float32, the stored precision) are ordered by ``tie_order``: the
-    position of a movie in that permutation is its tie rank, lower first.
+    Equal scores (compared as float32, the stored precision) are ordered by ``tie_scores``
+    when given (higher first, in ``TIE_STEPS`` steps), then by ``tie_order``: the position of a
+    movie in that permutation is its tie rank, lower first.
 
     Args:
         scores: ``scores(start, stop)`` gives rows ``start:stop`` of the n x n score matrix as a
@@ -94,9 +103,14 @@ def top_k_rows(
         chunk_bytes: working memory allowed for one chunk of rows.
         item_ids: the id of each row (default: the row positions).
         progress: a label to show a progress bar by, counting the rows done (none by default).
+        tie_scores: like ``scores``, a second score in [0, 1] that breaks ties in the first
+            (the content index's tag similarity); ignored above 2^20 movies.
     """
     k = min(k, max(n - 1, 0))
-    chunk_rows = max(1, chunk_bytes // max(1, n * _BYTES_PER_ENTRY))
+    if n >= 1 << _TIE_COLUMN_BITS:
+        tie_scores = None
+    per_entry = _BYTES_PER_ENTRY + (4 if tie_scores is not None else 0)
+    chunk_rows = max(1, chunk_bytes // max(1, n * per_entry))
     counts = np.zeros(n, dtype=np.int64)
     neighbor_parts: list[np.ndarray] = []
     weight_parts: list[np.ndarray] = []
@@ -108,7 +122,8 @@ def top_k_rows(
         chunk = np.asarray(scores(start, stop), dtype=np.float32)
         chunk[~(chunk > 0)] = 0.0  # only positive scores are kept; -0.0 and NaN become +0.0
         chunk[np.arange(stop - start), position_of[start:stop]] = 0.0  # not its own neighbour
-        chosen, chosen_weights = _rank_chunk(chunk, k)
+        ties = None if tie_scores is None else np.asarray(tie_scores(start, stop))
+        chosen, chosen_weights = _rank_chunk(chunk, k, ties)
         keep = chosen_weights > 0
         counts[start:stop] = keep.sum(axis=1)
         neighbor_parts.append(tie_order[chosen[keep]].astype(np.int32))
@@ -123,17 +138,24 @@ def top_k_rows(
     )
 
 
-def _rank_chunk(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Top-k column positions per row by (score desc, column asc), and their scores."""
+def _rank_chunk(
+    scores: np.ndarray, k: int, ties: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Top-k column positions per row by (score desc, tie score desc, column asc), and their
+    scores."""
     if k == 0:
         empty = np.empty((scores.shape[0], 0))
         return empty.astype(np.int64), empty.astype(np.float32)
     n = scores.shape[1]
     # For non-negative float32, the int32 bit pattern orders like the value; packing it above the
-    # reversed column position gives one exact integer key for "score desc, column asc".
+    # reversed column position gives one exact integer key for "score desc, column asc" (with
+    # a tie score, its 12 steps sit between the two, the column in the lowest 20 bits).
     # The key is negated in place so that argpartition's ascending order puts the best first.
     keys = scores.view(np.int32).astype(np.int64)
     keys <<= 32
+    if ties is not None:
+        steps = np.rint(np.clip(np.nan_to_num(ties), 0.0, 1.0) * TIE_STEPS).astype(np.int64)
+        keys |= steps << _TIE_COLUMN_BITS
     keys |= n - 1 - np.arange(n, dtype=np.int64)
     np.negative(keys, out=keys)
     top = np.argpartition(keys, k - 1, axis=1)[:, :k]

@@ -317,7 +317,10 @@ def _load(config: BuildConfig) -> MovieLens:
         config.data_dir,
         config.download,
         rating_scale=config.rating_scale,
-        with_tags=config.content.source == "genres+tags",
+        # tags, where the release has them: content on genres alone breaks its ties by them
+        with_tags=config.content.source == "genres+tags"
+        or config.data_dir is None
+        or (Path(config.data_dir) / "tags.csv").is_file(),
         with_genome=config.content.source == "genres+genome",
     )
 

@@ -22,10 +22,22 @@ class Item:
     similarity: float | None = None
     """Content similarity to the favourites (summed over several)."""
     why: list[str] = field(default_factory=list)
-    """One reason in plain words per list that put it here."""
+    """One reason in plain words per list that put it here: the whole chain."""
+    reason: str = ""
+    """The one short reason shown beside it ("Because you liked Heat"); empty outside an
+    answer's lists."""
+    genres: list[str] = field(default_factory=list)
+    """Its genres, as the items table lists them."""
+    year: int | None = None
+    """Its year, None when unknown."""
 
     def as_dict(self) -> dict:
-        return {**vars(self), "ranks": dict(self.ranks), "why": list(self.why)}
+        return {
+            **vars(self),
+            "ranks": dict(self.ranks),
+            "why": list(self.why),
+            "genres": list(self.genres),
+        }
 
 
 @dataclass(frozen=True)
@@ -33,13 +45,14 @@ class Answer:
     """A fused top-n, each list it was fused from, and what the request turned into."""
 
     mode: str
-    """``user`` (known userId), ``visitor`` (ratings given) or ``popular`` (no ratings)."""
+    """``user`` (known userId), ``visitor`` (ratings given), ``popular`` (no ratings) or
+    ``together`` (one list for two people: ``Options.together``)."""
     hybrid: list[Item]
     lists: dict[str, list[Item]]
     """Each list's own top n, by name (``fusion.LISTS``): the item index's, the content list
-    when there are favourites, and every list the fusion weighs."""
+    when there are favourites, and every list the fusion weighs; none together."""
     favorites: list[Item]
-    """The movies whose neighbours made the content list."""
+    """The movies whose neighbours made the content list (the first person's, together)."""
     ignored: list[int] = field(default_factory=list)
     """movieIds in the request that the model does not know."""
 

@@ -16,6 +16,7 @@ from staticrec.scoring.columns import Columns, model_from_columns, with_users
 from staticrec.scoring.config import ScoringConfig
 from staticrec.scoring.errors import ScoringError
 from staticrec.scoring.imports import read_ratings_text
+from staticrec.scoring.options import Options
 from staticrec.scoring.recommender import Recommender
 from staticrec.scoring.shards import MovieShards
 
@@ -47,8 +48,8 @@ def shards_needed(recommender: Recommender, request_json: str) -> str:
     ``{table: [shard number, ...]}``, empty when none are missing. A request the answer will
     refuse needs none: the answer then says what is wrong with it."""
     try:
-        user, ratings, favorites = _parse(json.loads(request_json))
-        rows = recommender.rows_read(user, ratings, favorites)
+        user, ratings, favorites, options = _parse(json.loads(request_json))
+        rows = recommender.rows_read(user, ratings, favorites, options)
     except (ScoringError, ValueError, TypeError, OverflowError, AttributeError):
         rows = {}
     return json.dumps(recommender.shards_missing(rows))
@@ -68,31 +69,58 @@ def answer(recommender: Recommender, request: Mapping[str, Any]) -> dict:
     """Answer one request.
 
     Request keys: ``user`` (a known userId) or ``ratings`` (a list of [movieId, rating] pairs,
-    possibly empty), and optionally ``favorites`` (movieIds).
+    possibly empty), and optionally ``favorites`` (movieIds), ``hidden`` (movieIds never
+    recommended), ``genre`` (a genre as the items table spells it, or null), ``decade`` (1990
+    for 1990-1999, or null) and ``together`` (a second person's [movieId, rating] pairs: one
+    list for both). Each item answered has ``reason`` (one short reason), ``why`` (the whole
+    chain), ``genres`` and ``year`` besides its scores.
 
     Raises:
         ScoringError: for a bad request, or when the neighbour shards it reads are not loaded
             (``shards_needed`` names them).
     """
-    user, ratings, favorites = _parse(request)
+    user, ratings, favorites, options = _parse(request)
     if recommender.movie_shards is not None:  # the browser's: some neighbour rows only
-        missing = recommender.shards_missing(recommender.rows_read(user, ratings, favorites))
+        rows = recommender.rows_read(user, ratings, favorites, options)
+        missing = recommender.shards_missing(rows)
         if missing:
             raise ScoringError(f"The neighbour rows this answer reads are not loaded: {missing}.")
     if user is not None:
-        return recommender.for_user(user, favorites).as_dict()
-    return recommender.for_visitor(ratings, favorites).as_dict()
+        request_, ignored = recommender.user_request(user, favorites, options)
+    else:
+        request_, ignored = recommender.visitor_request(ratings, favorites, options)
+    return recommender.answer(request_, ignored, options).as_dict()
 
 
-def _parse(request: Mapping[str, Any]) -> tuple[int | None, dict[int, float], list[int]]:
-    """A request's userId (None for a visitor), ratings and favourites, checked for type."""
+def _parse(request: Mapping[str, Any]) -> tuple[int | None, dict[int, float], list[int], Options]:
+    """A request's userId (None for a visitor), ratings, favourites and options, checked for
+    type."""
     if not isinstance(request, dict):
         raise ScoringError("A request must be a JSON object.")
     favorites = [_whole(f, "A favourite's movieId") for f in request.get("favorites") or []]
+    options = _options(request)
     if request.get("user") is not None:
-        return _whole(request["user"], "A userId"), {}, favorites
-    ratings = {_whole(m, "A movieId"): float(r) for m, r in request.get("ratings") or []}
-    return None, ratings, favorites
+        return _whole(request["user"], "A userId"), {}, favorites, options
+    return None, _pairs(request.get("ratings"), "A movieId"), favorites, options
+
+
+def _options(request: Mapping[str, Any]) -> Options:
+    """The request's hidden movies, genre, decade and second person."""
+    hidden = [_whole(m, "A hidden movieId") for m in request.get("hidden") or []]
+    genre = request.get("genre")
+    if genre is not None and not isinstance(genre, str):
+        raise ScoringError(f"A genre is a name, not {genre!r}.")
+    decade = request.get("decade")
+    decade = None if decade is None else _whole(decade, "A decade")
+    together = request.get("together")
+    if together is not None:
+        together = _pairs(together, "A movieId of the second person's")
+    return Options.of(hidden, genre, decade, together)
+
+
+def _pairs(pairs: Any, what: str) -> dict[int, float]:
+    """[[movieId, rating], ...] as a dict (a rating off the scale is refused by the answer)."""
+    return {_whole(m, what): float(r) for m, r in pairs or []}
 
 
 def _whole(value: Any, what: str) -> int:

@@ -108,6 +108,35 @@ def contributions(
     return Contributions(scores, by_item, entries, targets)
 
 
+def with_rows(
+    model: Model,
+    added: Contributions,
+    items: np.ndarray,
+    strengths: np.ndarray,
+    *,
+    lifted_only: bool = False,
+) -> Contributions:
+    """``added`` with the rows of ``items`` (positions not among its rated movies) added in at
+    ``strengths``: a few hidden movies on top of a user's kept contributions, without
+    recomputing those. ``lifted_only``: they only take away, from the movies ``added`` scores
+    above 0, and never below 0."""
+    extra = contributions(model, items, strengths, scan_all=False)
+    if lifted_only:
+        lifted = np.nan_to_num(added.scores) > 0
+        lowered = np.maximum(added.scores + np.minimum(np.nan_to_num(extra.scores), 0), 0)
+        scores = np.where(lifted, lowered, added.scores)
+    else:
+        totals = np.nan_to_num(added.scores) + np.nan_to_num(extra.scores)
+        scores = np.where(totals != 0, totals, np.nan)
+    by_item = added.strengths.copy()
+    by_item[np.asarray(items, dtype=np.int64)] = strengths
+    entries = targets = None
+    if added.entries is not None:
+        entries = np.concatenate([added.entries, extra.entries])
+        targets = np.concatenate([added.targets, extra.targets])
+    return Contributions(scores, by_item, entries, targets)
+
+
 def strongest_sources(model: Model, added: Contributions, shown: np.ndarray) -> np.ndarray:
     """Per movie in ``shown`` (positions), the rated movie whose row adds the most to it, as a
     position; -1 where none adds anything positive, and for every movie not shown.

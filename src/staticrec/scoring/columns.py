@@ -17,7 +17,7 @@ import numpy as np
 
 from staticrec.scoring import schema
 from staticrec.scoring.errors import ArtifactError
-from staticrec.scoring.model import ByTarget, IdIndex, Model
+from staticrec.scoring.model import ByTarget, Genres, IdIndex, Model
 
 Columns = Mapping[str, Mapping[str, Any]]
 """Table name -> column name -> array-like, as read from the Parquet artifacts."""
@@ -140,6 +140,10 @@ def model_from_columns(columns: Columns, meta: Mapping[str, Any]) -> Model:
     item_index = IdIndex(item_ids)
     title_column = columns[items.name][items.column("title").name]
     titles = tuple(str(t) for t in np.asarray(list(title_column), dtype=object)[order])
+    genre_column = columns[items.name].get("genres")
+    if genre_column is None:
+        raise ArtifactError(f"artifact table {items.name!r} has no column 'genres'")
+    genres = np.asarray(list(genre_column), dtype=object)[order]
     n_ratings = _column(columns, items, "n_ratings")[order]
     mean_rating = _column(columns, items, "mean_rating")[order]
     k = int(meta["n_factors"])
@@ -164,6 +168,7 @@ def model_from_columns(columns: Columns, meta: Mapping[str, Any]) -> Model:
         item_ids=item_ids,
         titles=titles,
         years=_optional_ids(columns, items, "year")[order],
+        genres=Genres(genres),
         imdb_ids=_optional_ids(columns, items, "imdbId")[order],
         n_ratings=n_ratings,
         mean_rating=mean_rating,

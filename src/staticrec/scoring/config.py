@@ -62,6 +62,23 @@ class ScoringConfig:
     """Pseudo-ratings at the global mean added to each movie's mean for the best-rated list."""
     like_threshold: float = 4.0
     """A visitor's rating at or above this makes the movie a favourite when none is given."""
+    hidden_rating: float = 2.0
+    """A hidden movie's item-index row counts as a rating of this would (as the latest one):
+    people who rated it also rated the movies it pushes down (chosen on held-out ratings:
+    docs/evaluation.md, "Controls"; 1.0 lowered NDCG@10 by 0.004 to 0.012)."""
+    hidden_lifted_only: bool = True
+    """A hidden movie's row only takes away from the movies the rated ones lifted, and never
+    below neutral: fewer like it, rather than a verdict on everything people rated with it
+    (False: it counts as a rated movie's row does, lowering every movie it reaches)."""
+    hidden_content_penalty: float = 0.5
+    """A hidden movie's content neighbours lose this share of their similarity to it in the
+    content list, so movies like it drop a little without leaving the list."""
+    together_misery: float = 1.0
+    """How two people's lists are fused (``together``): each person's blend of standardised
+    list scores, then ``mean - misery x |difference| / 2``: 0 is their average, 1 the score
+    of whichever likes the movie less (least misery). Measured on pairs of held-out users
+    (docs/evaluation.md, "Controls"), least misery keeps each person at 57-60% of their own
+    list's NDCG@10; the average keeps one at 89% and the other at 43%."""
 
     def fusion_for(self, mode: str, named_favorite: bool) -> FusionParams:
         """The fusion of one answer: by who asks, and whether they named a favourite."""

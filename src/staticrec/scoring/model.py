@@ -22,6 +22,8 @@ class Model:
     """Title of each item."""
     years: np.ndarray
     """int64 year of each item; 0 when unknown."""
+    genres: Genres
+    """Each item's genres, and each genre's items."""
     imdb_ids: np.ndarray
     """int64 IMDb id of each item (tt0114709 is 114709); 0 when unknown."""
     n_ratings: np.ndarray
@@ -109,6 +111,56 @@ class Model:
         """Collaborative neighbours (positions) and EASE weights of the item at ``item``."""
         start, stop = self.collab_indptr[item], self.collab_indptr[item + 1]
         return self.collab_items[start:stop], self.collab_weights[start:stop]
+
+
+NO_GENRES = "(no genres listed)"
+"""What movies.csv says of a movie without a genre: not a genre."""
+
+
+class Genres:
+    """Each movie's genres, from the items table's ``|``-joined column (aligned to positions).
+
+    A movie's genres are split when shown. The first filter by genre makes one pass over the
+    catalogue, coding each distinct combination once (an answer that never filters never pays
+    for it); then each genre's mask is one gather over the combinations, kept once made.
+    """
+
+    def __init__(self, column: np.ndarray) -> None:
+        self.column = column
+        """The items table's genres cell of each movie, as it is."""
+        self._codes: np.ndarray | None = None
+        self._combinations: list[tuple[str, ...]] = []
+        self._masks: dict[str, np.ndarray] = {}
+
+    def _coded(self) -> np.ndarray:
+        if self._codes is None:
+            seen: dict[str, int] = {}
+            self._codes = np.fromiter(
+                (seen.setdefault(str(g), len(seen)) for g in self.column.tolist()),
+                dtype=np.intp,
+                count=len(self.column),
+            )
+            self._combinations = [
+                tuple(g for g in text.split("|") if g and g != NO_GENRES) for text in seen
+            ]
+        return self._codes
+
+    def of(self, position: int) -> list[str]:
+        """The genres of the movie at ``position``, in the items table's order."""
+        return [g for g in str(self.column[position]).split("|") if g and g != NO_GENRES]
+
+    def names(self) -> list[str]:
+        """Every genre some movie has, sorted."""
+        self._coded()
+        return sorted({g for combination in self._combinations for g in combination})
+
+    def mask(self, genre: str) -> np.ndarray:
+        """bool per movie: whether it has ``genre`` (exactly as the items table spells it)."""
+        if genre not in self._masks:
+            codes = self._coded()
+            has = np.array([genre in c for c in self._combinations], dtype=bool)
+            self._masks[genre] = has[codes] if len(codes) else np.zeros(0, dtype=bool)
+        return self._masks[genre]
 
 
 class ByTarget:

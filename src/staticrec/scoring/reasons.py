@@ -1,4 +1,6 @@
-"""Why each movie is in an answer: what brought it into each list, in plain words."""
+"""Why each movie is in an answer: what brought it into each list, in plain words (``reasons``,
+the whole chain), and the one reason shown beside it (``short_reason``). Titles are said as in
+a sentence (``titles.short_title``: "The Matrix"), and no model is named."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from staticrec.scoring.collab_index import (
 from staticrec.scoring.fusion import FusionParams
 from staticrec.scoring.model import Model
 from staticrec.scoring.requests import Request
+from staticrec.scoring.titles import short_title
 
 
 def lists_shown(request: Request, params: FusionParams) -> set[str]:
@@ -64,12 +67,38 @@ def reasons(
     the rating shown, None without one; a source is -1 where nothing brought it)."""
     why = []
     if "collab" in ranks and collab_source >= 0:
-        why.append(f"people who rated {model.titles[collab_source]} also rated it")
+        why.append(f"people who rated {short_title(model.titles[collab_source])} also rated it")
     if "svd" in ranks and predicted is not None:
         why.append(f"predicted {predicted:.1f}★ for you")
     if "content" in ranks and content_source >= 0:
-        why.append(f"similar to {model.titles[content_source]}")
+        why.append(f"similar to {short_title(model.titles[content_source])}")
     if "popular" in ranks:
         count = int(model.n_ratings[position])
         why.append(f"one of the most rated ({count:,} rating{'' if count == 1 else 's'})")
     return why
+
+
+def short_reason(
+    model: Model,
+    ranks: Mapping[str, int],
+    named_favorite: bool,
+    collab_source: int,
+    content_source: int,
+    has_prediction: bool,
+) -> str:
+    """The one reason shown beside a pick, from the lists that hold it, in this order: like a
+    favourite the visitor named ("Like Toy Story"), then what they rated ("Because you liked
+    Heat"), like a favourite of theirs, people like them ("Popular with people like you"),
+    the most-rated list ("One of the most rated")."""
+    content = "content" in ranks and content_source >= 0
+    if content and named_favorite:
+        return f"Like {short_title(model.titles[content_source])}"
+    if "collab" in ranks and collab_source >= 0:
+        return f"Because you liked {short_title(model.titles[collab_source])}"
+    if content:
+        return f"Like {short_title(model.titles[content_source])}"
+    if "svd" in ranks and has_prediction:
+        return "Popular with people like you"
+    if "popular" in ranks:
+        return "One of the most rated"
+    return "Picked from your ratings" if has_prediction else "One of the most rated"

@@ -4,8 +4,10 @@ Four lists can hold a movie (``fusion.LISTS``): the collaborative item index (EA
 who rated the same movies also rated), SVD's popularity-aware prediction, the content neighbours
 of the favourites, and the most-rated movies. Weighted Reciprocal Rank Fusion merges them for
 a user of the dataset, a blend of standardised scores for a new visitor (``fusion.py``); each
-fused movie carries the lists it came from and a reason in plain words per list
-(``reasons``), so the page and ``staticrec recommend`` show the same reasoning.
+fused movie carries the lists it came from, a reason in plain words per list and one short
+reason (``reasons``, ``assemble``), so the page and ``staticrec recommend`` show the same
+reasoning. ``Options`` hide movies, keep to a genre and a decade over the whole catalogue, or
+make one list for two people (``together``).
 """
 
 from __future__ import annotations
@@ -15,29 +17,33 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 
 from staticrec.scoring import collab as cf
-from staticrec.scoring.answer import Answer, Item, maybe
-from staticrec.scoring.collab_index import Contributions, contributions
+from staticrec.scoring.answer import Answer
+from staticrec.scoring.assemble import Explainer
+from staticrec.scoring.catalogue import CatalogueLists
+from staticrec.scoring.collab_index import Contributions, contributions, with_rows
 from staticrec.scoring.columns import with_neighbors
 from staticrec.scoring.config import ScoringConfig
 from staticrec.scoring.content import content_scores, popularity_order
-from staticrec.scoring.errors import ScoringError, UnknownUser
+from staticrec.scoring.errors import UnknownUser
 from staticrec.scoring.fusion import LISTS, FusionParams, ListName, Ranked, blend, rrf, standardize
 from staticrec.scoring.model import Model
+from staticrec.scoring.options import Options, with_options
 from staticrec.scoring.ranking import first_n, top_n
-from staticrec.scoring.reasons import list_sources, lists_shown, reasons
+from staticrec.scoring.reasons import lists_shown
 from staticrec.scoring.requests import (
     Request,
     favorites_of,
+    hidden_rows,
     row_strengths,
+    rows_read,
     seen_mask,
     visitor_request,
 )
-from staticrec.scoring.schema import COLLAB_NEIGHBORS, CONTENT_NEIGHBORS
 from staticrec.scoring.shards import MovieShards
-from staticrec.scoring.titles import TitleIndex
+from staticrec.scoring.together import together_answer
 
 
-class Recommender:
+class Recommender(CatalogueLists):
     """Every kind of answer the site and the CLI give, over one Model."""
 
     def __init__(
@@ -59,10 +65,11 @@ class Recommender:
         self.popularity_rank[self._popularity_order] = np.arange(model.n_items)
         self._best_rated = cf.popularity_scores(model, self.config.popularity_damping)
         self._most_rated = np.log1p(model.n_ratings.astype(np.float64))
-        self._known = model.n_ratings > 0
-        self._most_rated_z = standardize(self._most_rated, self._known)
+        self.known_movies = model.n_ratings > 0
+        """The movies with ratings: the only ones a blend of scores ranks."""
+        self._most_rated_z = standardize(self._most_rated, self.known_movies)
         self._svd_boost = np.power(np.maximum(model.n_ratings, 1.0), self.config.svd_popularity)
-        self._titles: TitleIndex | None = None
+        self._titles = None
         self._last_user: tuple[int, np.ndarray, Contributions] | None = None
         self.movie_shards: MovieShards | None = None
         """The neighbour shards loaded so far, when the model holds only some (the browser's);
@@ -91,50 +98,55 @@ class Recommender:
         places = {name: self.popularity_rank[at] for name, at in rows.items()}
         return self.movie_shards.missing(places)
 
-    @property
-    def titles(self) -> TitleIndex:
-        """Title lookup, built on first use (the browser never needs it, so never pays for it)."""
-        if self._titles is None:
-            self._titles = TitleIndex(
-                self.model.titles, self.model.item_ids.tolist(), self.popularity_rank
-            )
-        return self._titles
+    def for_user(
+        self,
+        user_id: int,
+        favorites: Iterable[int] = (),
+        *,
+        hidden: Iterable[int] = (),
+        genre: str | None = None,
+        decade: int | None = None,
+        together: Mapping[int, float] | Iterable[tuple[int, float]] | None = None,
+    ) -> Answer:
+        """Fused list for a known user; without favourites, their highest-rated movie is used.
 
-    def popular(self, n: int, exclude: np.ndarray | None = None) -> list[Item]:
-        """Highest damped mean rating first (the home page's best-rated list)."""
-        chosen = top_n(self._best_rated, n, exclude=exclude, tie_rank=self.popularity_rank)
-        return [self._item(p, score=float(self._best_rated[p])) for p in chosen]
+        ``hidden``, ``genre``, ``decade`` and ``together`` are the answer's ``Options``.
+        """
+        options = Options.of(hidden, genre, decade, together)
+        request, ignored = self.user_request(user_id, favorites, options)
+        return self.answer(request, ignored, options)
 
-    def most_rated(self, n: int, exclude: np.ndarray | None = None) -> list[Item]:
-        """Most ratings first."""
-        chosen = first_n(self._popularity_order, n, exclude=exclude)
-        return [self._item(p, score=float(self.model.n_ratings[p])) for p in chosen]
-
-    def similar(self, movie_id: int, n: int | None = None) -> list[Item]:
-        """The stored content neighbours of one movie, best first."""
-        position = self._position(movie_id)
-        items, sims = self.model.neighbors_of(position)
-        stop = len(items) if n is None else n
-        return [
-            self._item(p, similarity=float(s))
-            for p, s in zip(items[:stop], sims[:stop], strict=True)
-        ]
-
-    def for_user(self, user_id: int, favorites: Iterable[int] = ()) -> Answer:
-        """Fused list for a known user; without favourites, their highest-rated movie is used."""
-        request, ignored = self.user_request(user_id, favorites)
-        return self._answer(request, ignored)
-
-    def for_visitor(self, ratings: Mapping[int, float], favorites: Iterable[int] = ()) -> Answer:
+    def for_visitor(
+        self,
+        ratings: Mapping[int, float],
+        favorites: Iterable[int] = (),
+        *,
+        hidden: Iterable[int] = (),
+        genre: str | None = None,
+        decade: int | None = None,
+        together: Mapping[int, float] | Iterable[tuple[int, float]] | None = None,
+    ) -> Answer:
         """Fused list for a new visitor from a few (movieId, rating) pairs, folded into the model.
 
         Unknown movieIds are ignored and reported in ``Answer.ignored``. With no usable
         rating, the answer is the most-rated movies (and the favourites' neighbours).
+        ``hidden``, ``genre``, ``decade`` and ``together`` are the answer's ``Options``.
         """
-        request, ignored = self.visitor_request(ratings, favorites)
-        return self._answer(request, ignored)
+        options = Options.of(hidden, genre, decade, together)
+        request, ignored = self.visitor_request(ratings, favorites, options)
+        return self.answer(request, ignored, options)
 
-    def user_request(self, user_id: int, favorites: Iterable[int] = ()) -> tuple[Request, list]:
+    def answer(self, request: Request, ignored: list[int], options: Options) -> Answer:
+        """The answer to ``request`` (made with ``options``): one person's, or with
+        ``options.together`` one list for them and a second person."""
+        if options.together is None:
+            return self._answer(request, ignored)
+        second, unknown = self.visitor_request(dict(options.together), (), options)
+        return together_answer(self, request, second, ignored + unknown)
+
+    def user_request(
+        self, user_id: int, favorites: Iterable[int] = (), options: Options | None = None
+    ) -> tuple[Request, list]:
         """A known user's rated movies and SVD scores, and the favourites it names."""
         user = self.model.user_position(int(user_id))
         if user < 0:
@@ -152,7 +164,7 @@ class Recommender:
         request = Request(
             "user", rated, ratings, from_end, favorite_pos, named, svd, added, self.strength_rule
         )
-        return request, ignored
+        return with_options(self.model, request, ignored, options)
 
     def _known_user(self, user: int) -> tuple[np.ndarray, Contributions]:
         """A known user's SVD scores and item-index contributions. Favourites change neither,
@@ -176,28 +188,32 @@ class Recommender:
         user_id: int | None = None,
         ratings: Mapping[int, float] | None = None,
         favorites: Iterable[int] = (),
+        options: Options | None = None,
     ) -> dict[str, np.ndarray]:
-        """The movies (positions) whose neighbour rows an answer to a known user or to a visitor
-        reads, by table: the rated movies' EASE rows and the favourites' content rows. Cheap,
-        and nothing is checked here: a request the answer refuses reads no rows."""
+        """The movies (positions) whose neighbour rows an answer reads, by table
+        (``requests.rows_read``)."""
         if user_id is not None:
             user = self.model.user_position(int(user_id))
             if user < 0:
                 return {}
-            rated, values = self.model.rated_by(user)
+            rated = self.model.rated_by(user)
         else:
-            ratings = ratings or {}
-            positions = self.model.positions([int(m) for m in ratings])
-            values = np.array([float(r) for r in ratings.values()], dtype=np.float64)
-            rated, values = positions[positions >= 0], values[positions >= 0]
-        chosen, _, _ = self._favorites(favorites, rated, values, liked_only=user_id is None)
-        return {COLLAB_NEIGHBORS.name: rated, CONTENT_NEIGHBORS.name: chosen}
+            rated = None
+        return rows_read(
+            self.model, self.config, self.popularity_rank, rated, ratings, favorites, options
+        )
 
     def visitor_request(
-        self, ratings: Mapping[int, float], favorites: Iterable[int] = ()
+        self,
+        ratings: Mapping[int, float],
+        favorites: Iterable[int] = (),
+        options: Options | None = None,
     ) -> tuple[Request, list]:
         """A visitor's rated movies, folded-in SVD scores, and the favourites it names."""
-        return visitor_request(self.model, self.config, self.popularity_rank, ratings, favorites)
+        request, ignored = visitor_request(
+            self.model, self.config, self.popularity_rank, ratings, favorites
+        )
+        return with_options(self.model, request, ignored, options)
 
     def _favorites(
         self, favorites: Iterable[int], rated: np.ndarray, ratings: np.ndarray, *, liked_only: bool
@@ -231,25 +247,43 @@ class Recommender:
         return self.config.collab_rating_offset, self.config.collab_recency
 
     def contributions(self, request: Request) -> Contributions:
-        """What the request's rated movies add to each movie through the item index."""
+        """What the request's rated movies add to each movie through the item index, and its
+        hidden movies take away (``requests.hidden_rows``)."""
         if request.added is not None and request.added_rule == self.strength_rule:
-            return request.added
-        strengths = row_strengths(
-            self.config, self.model.rating_scale, request.ratings, request.from_end
-        )
-        return contributions(self.model, request.rated, strengths)
+            added = request.added
+        else:
+            strengths = row_strengths(
+                self.config, self.model.rating_scale, request.ratings, request.from_end
+            )
+            added = contributions(self.model, request.rated, strengths)
+        hidden, strengths = hidden_rows(self.config, self.model.rating_scale, request)
+        if not len(hidden):
+            return added
+        lifted_only = self.config.hidden_lifted_only
+        return with_rows(self.model, added, hidden, strengths, lifted_only=lifted_only)
 
     def list_scores(
         self, request: Request, added: Contributions | None = None
     ) -> dict[ListName, np.ndarray]:
         """Every list's score for every movie (NaN: not in that list)."""
         added = added if added is not None else self.contributions(request)
+        content = content_scores(self.model, request.favorites)
+        if len(request.hidden) and self.config.hidden_content_penalty:
+            # the hidden movies' neighbours drop a little, within the favourites' list
+            unwanted = np.nan_to_num(content_scores(self.model, request.hidden))
+            content -= self.config.hidden_content_penalty * unwanted
         return {
             "collab": added.scores,
             "svd": request.svd * self._svd_boost if self.config.svd_popularity else request.svd,
-            "content": content_scores(self.model, request.favorites),
+            "content": content,
             "popular": self._most_rated,
         }
+
+    def blend(self, scores: Mapping[ListName, np.ndarray], params: FusionParams) -> np.ndarray:
+        """The lists' standardised scores summed with ``params``' weights (``fusion.blend``);
+        -inf for movies without ratings."""
+        fixed = {"popular": self._most_rated_z} if scores["popular"] is self._most_rated else {}
+        return blend(scores, self.known_movies, params, fixed)
 
     def fusion_of(self, request: Request) -> FusionParams:
         """The fusion this request gets (``ScoringConfig.fusion_for``)."""
@@ -282,8 +316,7 @@ class Recommender:
             top = self.model.positions([f.movie_id for f in fused])
             combined = dict(zip(top.tolist(), (f.score for f in fused), strict=True))
         else:
-            fixed = {"popular": self._most_rated_z} if scores["popular"] is self._most_rated else {}
-            blended = blend(scores, self._known, params, fixed)
+            blended = self.blend(scores, params)
             top = top_n(
                 blended,
                 params.n,
@@ -306,41 +339,11 @@ class Recommender:
         on_screen = [p for p, _, _ in fused]
         on_screen += [p for name in shown_lists for p in lists[name][: params.n]]
         on_screen = np.unique(np.asarray(on_screen, dtype=np.int64))
-        sources = list_sources(self.model, request, added, on_screen)
-        # every value an item shows, read for the movies on screen in one gather per array:
-        # numpy's per-element indexing is slow, in Pyodide above all
-        keys = on_screen.tolist()
-
-        def per_movie(values: np.ndarray) -> dict[int, float]:
-            return dict(zip(keys, values[on_screen].tolist(), strict=True))
-
-        svd, similarity = per_movie(request.svd), per_movie(scores["content"])
-        collab_source, content_source = per_movie(sources["collab"]), per_movie(sources["content"])
-        low, high = self.model.rating_scale
-
-        def item(position: int, score: float, ranks: Mapping[str, int]) -> Item:
-            predicted = maybe(svd[position])  # clipped to the scale, as Surprise reports it
-            predicted = None if predicted is None else min(max(predicted, low), high)
-            return self._item(
-                position,
-                score=maybe(score),
-                ranks=dict(ranks),
-                predicted_rating=predicted,
-                similarity=maybe(similarity[position]),
-                why=reasons(
-                    self.model,
-                    ranks,
-                    position,
-                    predicted,
-                    collab_source[position],
-                    content_source[position],
-                ),
-            )
-
-        hybrid = [item(p, score, ranks) for p, score, ranks in fused]
+        explained = Explainer(self.model, request, added, scores, on_screen)
+        hybrid = [explained.item(p, score, ranks) for p, score, ranks in fused]
         shown = {
             name: [
-                item(p, score, {name: rank})
+                explained.item(p, score, {name: rank})
                 for rank, (p, score) in enumerate(
                     zip(top.tolist(), scores[name][top].tolist(), strict=True), 1
                 )
@@ -364,13 +367,3 @@ class Recommender:
             name: [Ranked(int(ids[p]), float(scores[name][p])) for p in positions[:depth]]
             for name, positions in lists.items()
         }
-
-    def _position(self, movie_id: int) -> int:
-        position = int(self.model.positions([movie_id])[0])
-        if position < 0:
-            raise ScoringError(f"Unknown movieId {movie_id}.")
-        return position
-
-    def _item(self, position: int, **scores) -> Item:
-        position = int(position)
-        return Item(int(self.model.item_ids[position]), self.model.titles[position], **scores)

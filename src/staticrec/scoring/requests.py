@@ -4,7 +4,7 @@ scores, as item positions (``Request``), for a known user or a new visitor."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -13,6 +13,7 @@ from staticrec.scoring.collab_index import Contributions
 from staticrec.scoring.config import ScoringConfig, on_scale
 from staticrec.scoring.errors import ScoringError
 from staticrec.scoring.model import Model
+from staticrec.scoring.schema import COLLAB_NEIGHBORS, CONTENT_NEIGHBORS
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,11 @@ class Request:
     added_rule: tuple[float | None, float | None] | None = None
     """The rule ``added`` was computed under (``Recommender.strength_rule``): a recommender
     weighing the rated movies otherwise computes its own."""
+    hidden: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    """Movies hidden (``Options.hidden``), as positions: never recommended, and a negative
+    signal for the movies like them."""
+    allowed: np.ndarray | None = None
+    """bool per movie: within the genre and decade asked for (``Options``); None: all."""
 
 
 def visitor_request(
@@ -140,8 +146,67 @@ def row_strengths(
 
 
 def seen_mask(model: Model, request: Request) -> np.ndarray:
-    """What no list may recommend: the movies rated, and the favourites."""
-    seen = np.zeros(model.n_items, dtype=bool)
+    """What no list may recommend: the movies rated, the favourites, the hidden ones, and any
+    outside the genre and decade asked for."""
+    seen = np.zeros(model.n_items, dtype=bool) if request.allowed is None else ~request.allowed
     seen[request.rated] = True
     seen[request.favorites] = True
+    seen[request.hidden] = True
     return seen
+
+
+def hidden_rows(
+    config: ScoringConfig, scale: tuple[float, float], request: Request
+) -> tuple[np.ndarray, np.ndarray]:
+    """The hidden movies whose item-index rows count against the movies they reach (those not
+    rated: a rating says more), and how much each counts: as ``config.hidden_rating`` would,
+    given last; -1 when ratings weigh alike (``collab_rating_offset`` None)."""
+    if not len(request.hidden):
+        return request.hidden, np.empty(0)
+    hidden = np.setdiff1d(request.hidden, request.rated)
+    offset = config.collab_rating_offset
+    if offset is None:
+        return hidden, np.full(len(hidden), -1.0)
+    strength = on_scale(config.hidden_rating, scale) - on_scale(offset, scale)
+    return hidden, np.full(len(hidden), strength)
+
+
+def rows_read(
+    model: Model,
+    config: ScoringConfig,
+    popularity_rank: np.ndarray,
+    rated: tuple[np.ndarray, np.ndarray] | None,
+    ratings: Mapping[int, float] | None,
+    favorites: Iterable[int],
+    options,
+) -> dict[str, np.ndarray]:
+    """The movies (positions) whose neighbour rows an answer reads, by table: the rated and
+    hidden movies' EASE rows, the favourites' and hidden movies' content rows, and those of the
+    second person's (``Options.together``). ``rated``: a known user's (positions, ratings);
+    None for a visitor's ``ratings``. Cheap, and nothing is checked here."""
+    visitor = rated is None
+    positions, values = known_ratings(model, ratings or {}) if rated is None else rated
+    chosen, _, _ = favorites_of(
+        model, config, popularity_rank, favorites, positions, values, liked_only=visitor
+    )
+    collab, content = [positions], [chosen]
+    if options is not None and options.hidden:
+        hidden = model.positions(list(options.hidden))
+        collab.append(hidden[hidden >= 0])
+        content.append(hidden[hidden >= 0])
+    if options is not None and options.together is not None:
+        second, values = known_ratings(model, dict(options.together))
+        collab.append(second)
+        content.append(
+            favorites_of(model, config, popularity_rank, (), second, values, liked_only=True)[0]
+        )
+    if len(collab) > 1:  # only then: a known user's hundreds of rows are not sorted for nothing
+        collab, content = [np.unique(np.concatenate(collab))], [np.unique(np.concatenate(content))]
+    return {COLLAB_NEIGHBORS.name: collab[0], CONTENT_NEIGHBORS.name: content[0]}
+
+
+def known_ratings(model: Model, ratings: Mapping[int, float]) -> tuple[np.ndarray, np.ndarray]:
+    """The positions of the rated movies the model knows, and their ratings."""
+    positions = model.positions([int(m) for m in ratings])
+    values = np.array([float(r) for r in ratings.values()], dtype=np.float64)
+    return positions[positions >= 0], values[positions >= 0]

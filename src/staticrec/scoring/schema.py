@@ -16,8 +16,9 @@ from typing import Any, Literal
 
 from staticrec.scoring.errors import ArtifactError
 
-SCHEMA_VERSION = 4
-"""Bumped whenever a table's columns or meaning change; readers refuse other versions."""
+SCHEMA_VERSION = 5
+"""Bumped whenever a table's columns or meaning change; readers refuse other versions (5: the
+scoring core reads items.genres, for the genre filter and each pick's genres)."""
 
 MANIFEST = "manifest.json"
 """The file beside the tables that lists them, their bytes and sha256, and the model's scalars."""
@@ -131,7 +132,7 @@ ITEMS = Table(
         Column("movieId", "int32", dictionary=False, delta=True),
         Column("title", "string"),
         Column("year", "int32", nullable=True),
-        Column("genres", "string", scoring=False),
+        Column("genres", "string"),
         Column("n_ratings", "int32"),
         Column("mean_rating", "float32", nullable=True),
         Column("imdbId", "int32", nullable=True, dictionary=False, delta=True),
@@ -139,7 +140,8 @@ ITEMS = Table(
     ),
     sort_key=("movieId",),
 )
-"""One row per movie of the catalogue, rated or not."""
+"""One row per movie of the catalogue, rated or not; ``genres`` joined by ``|`` as in
+movies.csv (``(no genres listed)`` for none)."""
 
 ITEM_FACTORS = _factor_table("item_factors", "movieId", "bi")
 """SVD's item bias and vector, for each movie that had ratings."""

@@ -80,6 +80,9 @@ class SiteConfig:
     """Movies in each list on the home page."""
     similar_shown: int = 10
     """Content neighbours shown on a movie page."""
+    also_liked_shown: int = 10
+    """Movies a movie page lists under "People who liked it also liked" (the item index's
+    strongest positive weights, each liked along with it by someone)."""
     movie_pages: int | None = 10_000
     """A page of its own for at most this many movies, the most-rated first (ml-latest-small:
     all 9,742); every other movie is shown at the same address by the 404 page, from small JSON

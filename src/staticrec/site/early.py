@@ -15,8 +15,20 @@ a known user then sees the most-rated list until the recommender is up."""
 
 
 def early_answer(answer) -> list[dict]:
-    """The fused list of an answer, as the page shows it before its recommender is up."""
-    return [{"movie_id": i.movie_id, "title": i.title, "why": i.why} for i in answer.hybrid]
+    """The fused list of an answer, as the page shows it before its recommender is up: each
+    pick's id, title, short reason, whole chain of reasons, genres and year, as the
+    recommender's answer gives them."""
+    return [
+        {
+            "movie_id": i.movie_id,
+            "title": i.title,
+            "reason": i.reason,
+            "why": i.why,
+            "genres": i.genres,
+            "year": i.year,
+        }
+        for i in answer.hybrid
+    ]
 
 
 def early_file_count(n_users: int) -> int:

@@ -16,6 +16,8 @@ from staticrec import __version__
 from staticrec.scoring import Recommender, schema
 from staticrec.scoring.config import on_scale
 from staticrec.scoring.schema import MANIFEST
+from staticrec.scoring.titles import short_title
+from staticrec.site.also_liked import AlsoLiked
 from staticrec.site.config import (
     EARLY_DIR,
     FOR_YOU,
@@ -53,8 +55,11 @@ def site_pages(
     recommender: Recommender,
     config: SiteConfig,
     report: ReportPage | None = None,
+    also_liked: AlsoLiked | None = None,
 ) -> list[Page]:
-    """Every page of the site, with its context; reads the artifacts, writes nothing."""
+    """Every page of the site, with its context; reads the artifacts, writes nothing
+    (``also_liked``: every movie's list, when the caller has it already)."""
+    also_liked = also_liked or AlsoLiked(recommender, config.also_liked_shown)
     manifest = json.loads((artifacts / MANIFEST).read_text(encoding="utf-8"))
     items = read_items(artifacts)
     movies = {row["movieId"]: _movie_summary(row) for row in items}
@@ -63,6 +68,7 @@ def site_pages(
         "dataset": manifest["dataset"],
         "content_source": manifest["params"]["content"]["source"],
         **_content_words(manifest["params"]["content"]["source"]),
+        "content_ties": _content_ties(config, manifest),
         # which trainer made the factors: Surprise's SVD, or ALS on Spark
         "factor_model": "ALS" if manifest["params"].get("trainer") == "spark" else "SVD",
         "rating_scale": manifest["rating_scale"],
@@ -108,7 +114,7 @@ def site_pages(
     paged = paged_movies(items, config.movie_pages)
     for row in items:
         if row["movieId"] in paged:
-            context = movie_context(row, recommender, config, link)
+            context = movie_context(row, recommender, config, link, also_liked)
             pages.append(
                 Page(f"movie/{row['movieId']}/index.html", "movie.html", {**common, **context})
             )
@@ -141,33 +147,45 @@ def read_items(artifacts: Path) -> list[dict]:
     return [{**row, "link": links.get(row["movieId"])} for row in items]
 
 
-def movie_context(row: dict, recommender: Recommender, config: SiteConfig, link) -> dict:
-    """What a movie's page shows: its facts, and the movies most like it."""
+def movie_context(
+    row: dict, recommender: Recommender, config: SiteConfig, link, also_liked: AlsoLiked
+) -> dict:
+    """What a movie's page shows: its facts, what people who liked it also liked (with how
+    many liked both), and the movies most like it."""
     similar = [link(i) for i in recommender.similar(row["movieId"], config.similar_shown)]
-    return {"movie": _movie_detail(row, config.link_template), "similar": similar}
+    liked = [{**link(i), "liked_both": n} for i, n in also_liked.of(row["movieId"])]
+    return {
+        "movie": _movie_detail(row, config.link_template),
+        "also_liked": liked,
+        "similar": similar,
+    }
 
 
 def movie_data_files(
-    artifacts: Path, recommender: Recommender, config: SiteConfig
+    artifacts: Path,
+    recommender: Recommender,
+    config: SiteConfig,
+    also_liked: AlsoLiked | None = None,
 ) -> dict[int, dict[str, dict]]:
-    """The movies without a page, by file number: ``{movieId: {movie, similar}}``, as the
-    movie page's context, with only what the page shows of each similar movie."""
+    """The movies without a page, by file number: ``{movieId: {movie, also_liked, similar}}``,
+    as the movie page's context, with only what the page shows of each movie listed."""
     items = read_items(artifacts)
     paged = paged_movies(items, config.movie_pages)
     titles = {row["movieId"]: row["title"] for row in items}
+    if len(paged) == len(items):
+        return {}
+    also_liked = also_liked or AlsoLiked(recommender, config.also_liked_shown)
 
     def link(item) -> dict:
-        return {
-            "movie_id": item.movie_id,
-            "title": titles[item.movie_id],
-            "similarity": item.similarity,
-        }
+        shown = {"movie_id": item.movie_id, "title": titles[item.movie_id]}
+        return shown if item.similarity is None else {**shown, "similarity": item.similarity}
 
     files: dict[int, dict[str, dict]] = {}
     for row in items:
         if row["movieId"] not in paged:
             block = files.setdefault(row["movieId"] // MOVIE_DATA_BLOCK, {})
-            block[str(row["movieId"])] = movie_context(row, recommender, config, link)
+            context = movie_context(row, recommender, config, link, also_liked)
+            block[str(row["movieId"])] = context
     return files
 
 
@@ -194,6 +212,7 @@ def _movie_detail(row: dict, link_template: str | None = None) -> dict:
     genres = [g for g in row["genres"].split("|") if g and g != "(no genres listed)"]
     return {
         **_movie_summary(row),
+        "short_title": short_title(row["title"]),
         "genres": genres,
         "imdb_url": f"https://www.imdb.com/title/tt{row['imdbId']:07d}/" if row["imdbId"] else None,
         "tmdb_url": f"https://www.themoviedb.org/movie/{row['tmdbId']}" if row["tmdbId"] else None,
@@ -257,6 +276,16 @@ def _browse_pages(movies: list[dict], common: dict) -> list[Page]:
             )
         )
     return pages
+
+
+def _content_ties(config: SiteConfig, manifest: dict) -> str:
+    """What breaks ties between equally similar movies (``pipeline.content``): tags, when the
+    index is of genres alone and the dataset has them, then the number of ratings."""
+    tagged = manifest["params"]["content"]["source"] == "genres" and manifest["dataset"][
+        "rows"
+    ].get("tags")
+    closer = f"the {config.noun} with the closer tags, then to " if tagged else ""
+    return f"{closer}the more-rated {config.noun}"
 
 
 def _content_words(source: str) -> dict[str, str]:

@@ -21,6 +21,7 @@ import jinja2
 from staticrec.pipeline.artifacts import load_recommender
 from staticrec.scoring import schema
 from staticrec.scoring.schema import MANIFEST
+from staticrec.site.also_liked import AlsoLiked
 from staticrec.site.config import (
     DATA_DIR,
     EARLY_DIR,
@@ -137,11 +138,12 @@ def render(
 ) -> int:
     """Compute every page, then write the site; returns the number of pages."""
     recommender = load_recommender(artifacts)
-    pages = site_pages(artifacts, recommender, config, report)
+    also_liked = AlsoLiked(recommender, config.also_liked_shown)  # one count for every page
+    pages = site_pages(artifacts, recommender, config, report, also_liked)
     write_site(pages, artifacts, out, config, runtime, report)
     for folder, files in (
         (EARLY_DIR, early_answers(recommender)),
-        (MOVIE_DATA_DIR, movie_data_files(artifacts, recommender, config)),
+        (MOVIE_DATA_DIR, movie_data_files(artifacts, recommender, config, also_liked)),
     ):
         for number, content in files.items():
             path = out / folder / f"{number}.json"
