@@ -14,6 +14,7 @@ from staticrec.site.pyodide import (
     CORE_SHA256,
     LOCK_FILE,
     ensure_runtime,
+    fetch_runtime,
     load_lock,
     sha256_of,
 )
@@ -25,10 +26,13 @@ _CORE_FILES = ("pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdl
 
 
 def prepare_runtime(config: SiteConfig) -> Path | None:
-    """The verified Pyodide cache folder (self-host), or None (cdn). Fails early and clearly."""
+    """The verified Pyodide cache folder (self-host), or None (cdn): from ``--pyodide-dir``,
+    else from the CDN or the package registries. Fails early and clearly."""
     if config.pyodide == "cdn":
         return None
-    return ensure_runtime(config.pyodide_cache, source_dir=config.pyodide_dir)
+    if config.pyodide_dir is not None:
+        return ensure_runtime(config.pyodide_cache, source_dir=config.pyodide_dir)
+    return fetch_runtime(config.pyodide_cache)  # the CDN, else npm's and PyPI's HTTP
 
 
 def content_security_policy(pyodide_mode: str) -> str:
