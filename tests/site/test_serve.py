@@ -20,7 +20,7 @@ from staticrec.errors import DataError
 from staticrec.pipeline.run import BuildConfig, run
 from staticrec.site.config import SiteConfig
 from staticrec.site.runtime import content_security_policy
-from staticrec.site.serve import PreviewServer
+from staticrec.site.serve import PAGES_CACHE_CONTROL, PreviewServer
 from staticrec.site.static_files import GZIP_LEVEL, content_type
 
 
@@ -186,6 +186,15 @@ def test_head_says_what_get_would_send(preview):
     status, headers, body = fetch(preview, "/assets/page.js", GZIP, method="HEAD")
     assert status == 200 and body == b"" and headers["Content-Encoding"] == "gzip"
     assert int(headers["Content-Length"]) == len(fetch(preview, "/assets/page.js", GZIP)[2])
+
+
+def test_the_benchmarks_get_the_cache_header_pages_sends(site):
+    measured = PreviewServer(site, port=0, quiet=True, cache_control=PAGES_CACHE_CONTROL).start()
+    try:
+        for path in ("", "assets/page.js", "pyodide/pyodide.asm.wasm"):
+            assert get(measured.url + path)[1]["Cache-Control"] == "max-age=600"
+    finally:
+        measured.close()
 
 
 def test_an_unchanged_file_is_revalidated_with_304(preview, site):
