@@ -51,6 +51,13 @@ def _shard_key(path: Path) -> str | None:
     return None
 
 
+def model_start_files() -> list[str]:
+    """The model files For you starts with, the items table first (the search needs it, so it
+    is downloaded at once; the others once Python's files are in)."""
+    tables = sorted(schema.START_TABLES, key=lambda table: table is not schema.ITEMS)
+    return [table.file for table in tables]
+
+
 def write_service_worker(environment: jinja2.Environment, out: Path) -> None:
     """service-worker.js, with the files it keeps and a digest of them all as the cache's
     version: any change to any of them (data, runtime, page, script) makes a new cache."""

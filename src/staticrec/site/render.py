@@ -30,7 +30,7 @@ from staticrec.site.config import (
     SiteConfig,
 )
 from staticrec.site.early import early_answers
-from staticrec.site.offline import write_service_worker
+from staticrec.site.offline import model_start_files, write_service_worker
 from staticrec.site.pages import Page, ReportPage, movie_data_files, site_pages
 from staticrec.site.runtime import content_security_policy, install_runtime, vendor_hyparquet
 
@@ -52,7 +52,7 @@ def write_site(
             **page.context,
             root=page.root if page.root is not None else "../" * page.path.count("/"),
             data_dir=DATA_DIR,
-            model_files=[t.file for t in schema.START_TABLES],
+            model_files=model_start_files(),
             runtime=runtime_info,
             csp=content_security_policy(config.pyodide),
         )
