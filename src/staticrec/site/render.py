@@ -24,6 +24,7 @@ from staticrec.scoring.schema import MANIFEST
 from staticrec.site.config import (
     DATA_DIR,
     EARLY_DIR,
+    FOR_YOU,
     MOVIE_DATA_DIR,
     NOT_FOUND,
     RUNTIME_DIR,
@@ -55,6 +56,8 @@ def write_site(
             model_files=model_start_files(),
             runtime=runtime_info,
             csp=content_security_policy(config.pyodide),
+            # every page but For you fetches For you's start ahead (web/static/ahead.js)
+            fetch_ahead=page.path != f"{FOR_YOU}index.html",
         )
         target = out / page.path
         target.parent.mkdir(parents=True, exist_ok=True)
