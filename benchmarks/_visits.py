@@ -92,6 +92,16 @@ class Emulation:
         self._send(session_id, "Runtime.runIfWaitingForDebugger", {})
 
 
+def before(server: PreviewServer, page, moment_ms: float) -> list[Transfer]:
+    """The responses the server began before a moment of ``page`` (ms after its navigation,
+    as its marks give it): the browser's clock is set against the server's by one reading."""
+    browser_s = page.evaluate(NOW) / 1000
+    offset = time.monotonic() - browser_s
+    origin_s = page.evaluate("() => performance.timeOrigin") / 1000
+    moment = origin_s + moment_ms / 1000 + offset
+    return [t for t in server.transfer_log() if t.at <= moment]
+
+
 @dataclass
 class Visit:
     """One visit's figures: ms to each moment, and the responses in each stretch."""
@@ -131,13 +141,13 @@ def cold_visit(browser: Browser, server: PreviewServer, path: str, conditions) -
         server.clear_transfer_log()
         page.goto(server.url + path)
         visit.ms["cold"] = wait_for(page, mark("first-result"), 300)
-        visit.transfers["cold"] = server.transfer_log()
+        visit.transfers["cold"] = before(server, page, visit.ms["cold"])
         visit.ms["early"] = page.evaluate(mark("early-result")) or float("nan")
         wait_for(page, "() => document.body.dataset.offline", 300)
         server.clear_transfer_log()
         page.reload()
         visit.ms["second visit"] = wait_for(page, mark("first-result"), 300)
-        visit.transfers["second visit"] = server.transfer_log()
+        visit.transfers["second visit"] = before(server, page, visit.ms["second visit"])
         context.set_offline(True)
         page.reload()
         visit.ms["network off"] = wait_for(page, mark("first-result"), 300)
@@ -171,7 +181,7 @@ def click_visit(
         page.wait_for_url("**/for-you/**")
         answered = wait_for(page, mark("first-result"), 300)
         visit.ms["after click"] = page.evaluate("() => performance.timeOrigin") + answered - clicked
-        visit.transfers["after click"] = server.transfer_log()
+        visit.transfers["after click"] = before(server, page, answered)
     finally:
         context.close()
     return visit

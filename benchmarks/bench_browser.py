@@ -30,6 +30,7 @@ from _visits import (
     CHROMIUM_ARGS,
     NETWORKS,
     Browser,
+    before,
     by_file,
     cold_visit,
     mark,
@@ -145,7 +146,7 @@ def main() -> None:
                 server.clear_transfer_log()
                 page.goto(base + "for-you/?user=105&favorite=1")
                 first.append(int(wait_for(page, mark("first-result"))))
-                cold_bytes = by_file(server.transfer_log())
+                cold_bytes = by_file(before(server, page, first[-1]))
                 blocking.append(page.evaluate(BLOCKING, first[-1]))
                 boots.append(json.loads(page.evaluate("() => document.body.dataset.bootTimings")))
                 site_start.append(int(page.evaluate(mark("worker-start"))))

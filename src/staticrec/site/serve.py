@@ -38,6 +38,7 @@ import re
 import socket
 import sys
 import threading
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import NamedTuple
@@ -115,6 +116,8 @@ class Transfer(NamedTuple):
     short by the browser, 0: not worked out)."""
     encoding: str
     """``gzip`` or ``identity``."""
+    at: float = 0.0
+    """When the response began (``time.monotonic()``), to tell what came before a moment."""
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
@@ -244,7 +247,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def _transfer(self, status: int, wire: int, decoded: int, encoding: str) -> Transfer:
         path = getattr(self, "path", "").split("?", 1)[0]  # none for a garbled request line
-        return Transfer(path, status, wire, decoded, encoding)
+        return Transfer(path, status, wire, decoded, encoding, time.monotonic())
 
     def log_request(self, code="-", size="-") -> None:
         """The access log's line, with the reason for an error in it: one line a request."""
@@ -319,7 +322,7 @@ class PreviewServer(http.server.ThreadingHTTPServer):
 
     def transfer_log(self) -> list[Transfer]:
         """Every response so far (the newest ``TRANSFERS_KEPT``), oldest first:
-        ``(path, status, wire_bytes, decoded_bytes, encoding)``."""
+        ``(path, status, wire_bytes, decoded_bytes, encoding, at)``."""
         with self._transfers_lock:
             return list(self._transfers)
 
