@@ -104,8 +104,14 @@ async function ensureRows(ready, request) {
   return files;
 }
 
+/** data.js and the Parquet reader it imports (25 small modules), loaded once Python has
+ * started (then the first answer's shards need not wait for them; before, they would take the
+ * link from Python's start files). */
+let dataModule = null;
+const loadDataModule = () => (dataModule ??= import("./data.js"));
+
 async function fetchShards(ready, wanted) {
-  const { loadShards } = await import("./data.js");
+  const { loadShards } = await loadDataModule();
   return loadShards(ready.config.dataUrl, ready.manifest, wanted);
 }
 
@@ -154,6 +160,7 @@ async function startPython(config) {
   progress(Stage.START, "starting Python");
   const py = await race(starting);
   mark("python");
+  loadDataModule().catch(() => {}); // a failure is reported when a shard is needed
   const packages = await race(runtime.packages);
   mark("runtime-checked");
   progress(Stage.PACKAGES, "loading numpy and the scoring code");
