@@ -6,40 +6,40 @@ Pyodide; bytes transferred; and the first recommendation on Chromium's network e
 
     python benchmarks/bench_browser.py [--runs 5] [--site site] [--network-runs 1]
 
-Served from 127.0.0.1 with ``Cache-Control: max-age=600`` (what GitHub Pages sends). Each cold
-run uses a fresh browser profile. Times are from navigation start to the result on screen.
+Served from 127.0.0.1 by ``staticrec serve``'s server as GitHub Pages serves the site (gzip for
+text, JavaScript, JSON and wasm, never Parquet, zips or wheels; ``Cache-Control: max-age=600``);
+the bytes of a cold visit are the server's transfer log, on the wire and decoded, file by file.
+Each cold run uses a fresh browser profile on disk. Times are from navigation start to the
+result on screen. The emulated networks' visits are those of ``bench_network.py`` (which also
+compares with a baseline site and measures the visitor who comes from a movie page).
 """
 
 from __future__ import annotations
 
 import argparse
-import functools
-import http.server
 import json
 import re
 import shutil
 import statistics
-import sys
 import tempfile
-import threading
-import time
 from pathlib import Path
 
 from _common import REPO, ml_small, table
+from _visits import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    NETWORKS,
+    Browser,
+    before,
+    by_file,
+    cold_visit,
+    mark,
+    serve,
+    wait_for,
+)
+from bench_network import budget
 from staticrec.pipeline.run import BuildConfig, run
 from staticrec.site.config import SiteConfig
-
-sys.path.insert(0, str(REPO / "tests" / "browser"))
-from browsing import CHROMIUM, CHROMIUM_ARGS
-
-
-class Handler(http.server.SimpleHTTPRequestHandler):
-    def end_headers(self):
-        self.send_header("Cache-Control", "max-age=600")
-        super().end_headers()
-
-    def log_message(self, *args):
-        pass
 
 
 def prepare(site: Path, folder: Path) -> Path:
@@ -89,43 +89,6 @@ def latency_requests() -> list[dict]:
     return [{"kind": kind, "request": r} for kind, r in mixed * 20 + tried]
 
 
-def wait_for(page, script: str, timeout_s: float = 120):
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = page.evaluate(script)
-        if value:
-            return value
-        time.sleep(0.05)
-    shown = page.evaluate("() => document.body.innerText.slice(0, 500)")
-    raise TimeoutError(f"{script} never held on {page.url}: the page shows {shown!r}")
-
-
-def mark(name: str) -> str:
-    """A script giving the time (ms since navigation) of a page's ``staticrec:<name>`` mark."""
-    return f"() => performance.getEntriesByName('staticrec:{name}')[0]?.startTime"
-
-
-def transferred(page_requests) -> dict[str, int]:
-    """Bytes the page fetched, by kind; the service worker's own fetches (its cache, filled
-    in the background after the first answer) are not the visit's."""
-    totals: dict[str, int] = {}
-    for request in page_requests:
-        if request.service_worker is not None:
-            continue
-        sizes = request.sizes()
-        path = request.url.split("/", 3)[-1]
-        group = path.split("/")[0] if "/" in path else "pages"
-        group = {"pyodide": "pyodide", "data": "data"}.get(group, "pages + assets")
-        totals[group] = (
-            totals.get(group, 0) + sizes["responseBodySize"] + sizes["responseHeadersSize"]
-        )
-    return totals
-
-
-NETWORKS = {"9 Mbps / 60 ms (fast 4G)": (9e6, 60), "50 Mbps / 20 ms (cable)": (50e6, 20)}
-"""Bits per second down and up, and latency in ms, as Chromium's DevTools emulate them."""
-
-
 LONG_TASKS = """
 window.__longTasks = [];
 new PerformanceObserver((list) => window.__longTasks.push(...list.getEntries()))
@@ -140,39 +103,6 @@ BLOCKING = (
 
 KEPT = "() => document.body.dataset.offline"
 """Whether the service worker has kept the page and its files (the next visit is warm)."""
-
-
-def visits(browser, base: str, conditions: tuple[float, int], runs: int):
-    """Times to the first recommendation under one emulated network: cold, then a second
-    visit once the service worker has kept the files, then with the network off; and, on the
-    cold visit, the early answer (the build's, shown before Python is up)."""
-    bits, latency = conditions
-    early, cold, warm, offline = [], [], [], []
-    for _ in range(runs):
-        context = browser.new_context()
-        page = context.new_page()
-        cdp = context.new_cdp_session(page)
-        cdp.send("Network.enable")
-        cdp.send(
-            "Network.emulateNetworkConditions",
-            {
-                "offline": False,
-                "latency": latency,
-                "downloadThroughput": bits / 8,
-                "uploadThroughput": bits / 8,
-            },
-        )
-        page.goto(base + "for-you/?user=105&favorite=1")
-        cold.append(int(wait_for(page, mark("first-result"), 300)))
-        early.append(int(wait_for(page, mark("early-result"))))
-        wait_for(page, KEPT, 300)
-        page.reload()
-        warm.append(int(wait_for(page, mark("first-result"), 300)))
-        context.set_offline(True)
-        page.reload()
-        offline.append(int(wait_for(page, mark("first-result"), 300)))
-        context.close()
-    return early, cold, warm, offline
 
 
 def main() -> None:
@@ -203,57 +133,55 @@ def main() -> None:
             )
             site = scratch / "built"
         served = prepare(site, scratch)
-        httpd = http.server.ThreadingHTTPServer(
-            ("127.0.0.1", 0), functools.partial(Handler, directory=str(served))
-        )
-        threading.Thread(target=httpd.serve_forever, daemon=True).start()
-        base = f"http://127.0.0.1:{httpd.server_address[1]}/"
-        floor, first, warm, bytes_by_group, boots, blocking = [], [], [], {}, [], []
+        server = serve(served)
+        base = server.url
+        floor, first, warm, cold_bytes, boots, blocking = [], [], [], {}, [], []
         floor_start, site_start, site_ready, floor_boots = [], [], [], []
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            profiles = Browser(playwright)
             for _ in range(args.runs):
-                context = browser.new_context()
-                page = context.new_page()
+                context = profiles.profile()
+                page = context.pages[0]
                 page.goto(base + "_bench/floor.html")
                 floor.append(int(wait_for(page, mark("done"))))
                 floor_start.append(int(page.evaluate(mark("worker-start"))))
                 floor_boots.append(json.loads(page.evaluate("() => document.body.dataset.worker")))
                 context.close()
 
-                context = browser.new_context()
+                context = profiles.profile()
                 context.add_init_script(LONG_TASKS)
-                page = context.new_page()
-                finished: list = []
-                context.on("requestfinished", lambda request, into=finished: into.append(request))
+                page = context.pages[0]
+                server.clear_transfer_log()
                 page.goto(base + "for-you/?user=105&favorite=1")
                 first.append(int(wait_for(page, mark("first-result"))))
+                cold_bytes = by_file(before(server, page, first[-1]))
                 blocking.append(page.evaluate(BLOCKING, first[-1]))
                 boots.append(json.loads(page.evaluate("() => document.body.dataset.bootTimings")))
                 site_start.append(int(page.evaluate(mark("worker-start"))))
                 site_ready.append(int(page.evaluate(mark("ready"))))
-                bytes_by_group = transferred(finished)
                 wait_for(page, KEPT)
                 page.reload()
                 warm.append(int(wait_for(page, mark("first-result"))))
                 context.close()
 
-            throttled = (
-                {
-                    name: visits(browser, base, conditions, args.network_runs)
-                    for name, conditions in NETWORKS.items()
-                }
+            throttled = {
+                name: [
+                    cold_visit(profiles, server, "for-you/?user=105&favorite=1", conditions)
+                    for _ in range(args.network_runs)
+                ]
+                for name, conditions in NETWORKS.items()
                 if args.network_runs
-                else {}
-            )
+            }
 
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             context = browser.new_context()
             page = context.new_page()
             page.goto(base + "_bench/latency.html")
             results = json.loads(wait_for(page, "() => document.body.dataset.results", 180))
             context.close()
             browser.close()
-        httpd.shutdown()
+            profiles.close()
+        server.close()
 
     med = statistics.median
     print(f"{args.runs} cold runs each, fresh profile per run, alternating floor and site\n")
@@ -319,20 +247,20 @@ def main() -> None:
     if throttled:
         print(
             f"\nfirst recommendation on Chromium's network emulation ({args.network_runs} "
-            "visit(s) each; user 105 + favourite; the worker's downloads throttled too)"
+            "visit(s) each; user 105 + favourite; the workers and the service worker throttled "
+            "too), seconds from navigation, medians"
         )
+        moments = ("early", "cold", "second visit", "network off")
         table(
             [
-                (name, *(f"{med(times) / 1000:.1f}" for times in runs))
+                (name, *(f"{med([v.ms[m] for v in runs]) / 1000:.1f}" for m in moments))
                 for name, runs in throttled.items()
             ],
-            ("network", "early answer s", "cold s", "second visit s", "network off s"),
+            ("network", *moments),
         )
-    total = sum(bytes_by_group.values())
-    print(
-        "bytes transferred for a cold For-you page: "
-        + ", ".join(f"{k} {v / 1e6:.2f} MB" for k, v in sorted(bytes_by_group.items()))
-        + f"; total {total / 1e6:.2f} MB"
+    budget(
+        "bytes of a cold For-you page (user 105), until the first recommendation",
+        {"site": cold_bytes},
     )
 
 

@@ -5,8 +5,8 @@ practices and SEO, with Total Blocking Time, layout shift and paint times.
 
 Lighthouse 12 (13 needs Node 22; Debian's is 20) comes from web/'s npm lock (`npm ci --prefix
 web`, a devDependency) and drives Debian's Chromium. Its default mobile profile simulates a
-mid-range phone on a slow 4G link. The site is served as `staticrec serve` serves it (the
-pages' Content-Security-Policy sent as a header too).
+mid-range phone on a slow 4G link. The site is served as `staticrec serve` serves it, with Pages'
+`Cache-Control` (the pages' Content-Security-Policy sent as a header too).
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ import tempfile
 from pathlib import Path
 
 from _common import REPO, ml_small, table
+from _visits import serve
 from staticrec.pipeline.run import BuildConfig, run
 from staticrec.site.config import SiteConfig
-from staticrec.site.serve import PreviewServer
 
 LIGHTHOUSE = REPO / "web" / "node_modules" / ".bin" / "lighthouse"
 CHROMIUM = "/usr/bin/chromium"
@@ -81,7 +81,7 @@ def main() -> None:
                     site=SiteConfig(site_dir=site, pyodide_cache=REPO / "build" / "pyodide"),
                 )
             )
-        server = PreviewServer(site, port=0, quiet=True).start()
+        server = serve(site)
         try:
             rows = []
             for name, path in PAGES.items():

@@ -7,34 +7,28 @@ memory, the site's size, and what a cold For-you visit downloads and how soon it
 movies and ratings of ml-1m .. ml-32m, generated from seed 0 (``staticrec generate``). Each is
 built with the default options by ``staticrec build`` in a fresh process: its closing summary
 gives the seconds per stage and the process's peak resident memory. Each site is then visited
-cold, in headless Chromium from 127.0.0.1 (no network emulation), at For you, twice: as a new
-visitor who rated ten of the most-rated movies, and as user 1 (service worker blocked: its
-install would fetch the kept files a second time). Each visit reports the time to the first
-recommendation and the data fetched: the files every visit starts with, and the shards (the
-user's, the movies' neighbour rows) this one read. Large generated folders
-are kept under --work between runs (they are regenerated only when missing).
+cold, in headless Chromium from 127.0.0.1 (served as Pages serves it; no network emulation), at
+For you, twice: as a new visitor who rated ten of the most-rated movies, and as user 1 (service
+worker blocked: its install would fetch the kept files a second time). Each visit reports the
+time to the first recommendation and the data fetched: the files every visit starts with, and
+the shards (the user's, the movies' neighbour rows) this one read. Large generated folders are
+kept under --work between runs (they are regenerated only when missing).
 """
 
 from __future__ import annotations
 
 import argparse
-import functools
-import http.server
 import json
 import re
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 import pyarrow.parquet as pq
 
 from _common import REPO, ml_small, table
-from bench_browser import Handler, mark, wait_for
-
-sys.path.insert(0, str(REPO / "tests" / "browser"))
-from browsing import CHROMIUM, CHROMIUM_ARGS
+from _visits import CHROMIUM, CHROMIUM_ARGS, mark, serve, wait_for
 
 
 def dataset(name: str, work: Path) -> Path:
@@ -100,28 +94,24 @@ def visitor_ratings(site: Path, count: int = 10) -> list[list[float]]:
     return [[movie, stars[i]] for i, (movie, _) in enumerate(rows[:count])]
 
 
-def data_fetched(requests) -> dict[str, int]:
-    """Bytes of the data folder fetched: at start (manifest, items, factors) and as shards."""
+def data_fetched(transfers) -> dict[str, int]:
+    """Bytes of the data folder fetched (on the wire, as the server's transfer log counts
+    them): at start (manifest, items, factors) and as shards."""
     out = {"start": 0, "shards": 0, "shard files": 0}
-    for request in requests:
-        path = request.url.split("/data/", 1)
+    for transfer in transfers:
+        path = transfer.path.split("/data/", 1)
         if len(path) < 2:
             continue
-        sizes = request.sizes()
-        size = sizes["responseBodySize"] + sizes["responseHeadersSize"]
         shard = "/" in path[1]
-        out["shards" if shard else "start"] += size
+        out["shards" if shard else "start"] += transfer.wire_bytes
         out["shard files"] += shard
     return out
 
 
 def cold_visit(browser, site: Path, ratings=None) -> tuple[float, dict[str, int]]:
     """Seconds to For you's first recommendation, cold, and the data fetched: for user 1, or
-    for a visitor whose ``ratings`` are in the browser's storage."""
-    httpd = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(Handler, directory=str(site))
-    )
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    for a visitor whose ``ratings`` are in the browser's storage. Served as Pages serves."""
+    server = serve(site)
     try:
         # no service worker: it would fetch the kept files again, which is not what a visit needs
         context = browser.new_context(service_workers="block")
@@ -129,16 +119,14 @@ def cold_visit(browser, site: Path, ratings=None) -> tuple[float, dict[str, int]
             stored = json.dumps(json.dumps(ratings))
             context.add_init_script(f"localStorage.setItem('staticrec:/:ratings', {stored});")
         page = context.new_page()
-        finished: list = []
-        context.on("requestfinished", lambda request: finished.append(request))
         query = "" if ratings is not None else "?user=1"
-        page.goto(f"http://127.0.0.1:{httpd.server_address[1]}/for-you/{query}")
+        page.goto(f"{server.url}for-you/{query}")
         first = wait_for(page, mark("first-result"), 600) / 1000
-        fetched = data_fetched(finished)
+        fetched = data_fetched(server.transfer_log())
         context.close()
         return first, fetched
     finally:
-        httpd.shutdown()
+        server.close()
 
 
 def ratings_of_user_1(artifacts: Path) -> int:

@@ -400,7 +400,8 @@ def test_auto_precision_quarters_only_large_movie_factors():
         empty = np.zeros(0)
         return Factors(0.0, empty, empty, empty, empty, empty, np.zeros((n_items, 50)))
 
-    assert factor_precision("auto", factors(9_724)) == "float32"  # ml-latest-small
+    assert factor_precision("auto", factors(3_883)) == "float32"  # ml-1m: 0.78 MB
+    assert factor_precision("auto", factors(9_724)) == "int8"  # ml-latest-small: 1.94 MB
     assert factor_precision("auto", factors(84_432)) == "int8"  # ml-32m
     assert factor_precision("float32", factors(84_432)) == "float32"
 

@@ -257,10 +257,13 @@ def test_a_base_url_gets_its_trailing_slash():
     assert SiteConfig(base_url="https://example.org/films").base_url == BASE_URL
 
 
-def kept_and_version(site: Path) -> tuple[list[str], str]:
+def kept_and_version(site: Path) -> tuple[list[str], list[str], str]:
+    """The files the service worker keeps on install (For you's start), the others it keeps
+    when For you asks, and its version."""
     script = (site / "service-worker.js").read_text(encoding="utf-8")
-    kept = json.loads(re.search(r"const KEPT = (\[.*?\])\.map", script).group(1))
-    return kept, re.search(r'const VERSION = "([0-9a-f]+)"', script).group(1)
+    start = json.loads(re.search(r"const START = (\[.*?\])\.map", script).group(1))
+    rest = json.loads(re.search(r"\.\.\.(\[.*?\])\.map\(absolute\)\]", script).group(1))
+    return start, rest, re.search(r'const VERSION = "([0-9a-f]+)"', script).group(1)
 
 
 def test_the_service_worker_keeps_what_for_you_needs_versioned_by_its_bytes(tmp_path):
@@ -268,7 +271,10 @@ def test_the_service_worker_keeps_what_for_you_needs_versioned_by_its_bytes(tmp_
         "for-you/index.html",
         "assets/for-you.js",
         "vendor/hyparquet/index.js",
+        "data/manifest.json",
         "data/items.parquet",
+        "data/item_factors.parquet",
+        "data/content_neighbors/0.parquet",
         "pyodide/pyodide.asm.wasm",
         "movie/1/index.html",
     ]
@@ -278,20 +284,25 @@ def test_the_service_worker_keeps_what_for_you_needs_versioned_by_its_bytes(tmp_
     environment = template_environment(default_web_dir())
 
     write_service_worker(environment, tmp_path)
-    kept, version = kept_and_version(tmp_path)
-    assert kept == [
+    start, rest, version = kept_and_version(tmp_path)
+    # what For you starts with, kept on install (by any page, ahead of a visit to For you)
+    assert start == [
         "for-you/",
         "assets/for-you.js",
         "vendor/hyparquet/index.js",
+        "data/item_factors.parquet",
         "data/items.parquet",
+        "data/manifest.json",
         "pyodide/pyodide.asm.wasm",
-    ]  # not every page: a visit to For you keeps about 24 MB, not the whole site
+    ]
+    # and the shards, kept when For you asks: not every page (a visit keeps about 24 MB)
+    assert rest == ["data/content_neighbors/0.parquet"]
     (tmp_path / "movie/1/index.html").write_text("changed", encoding="utf-8")
     write_service_worker(environment, tmp_path)
-    assert kept_and_version(tmp_path)[1] == version
-    (tmp_path / "data/items.parquet").write_text("a new build", encoding="utf-8")
+    assert kept_and_version(tmp_path)[2] == version
+    (tmp_path / "data/content_neighbors/0.parquet").write_text("a new build", encoding="utf-8")
     write_service_worker(environment, tmp_path)
-    assert kept_and_version(tmp_path)[1] != version
+    assert kept_and_version(tmp_path)[2] != version
 
 
 def test_cdn_mode_has_no_service_worker(evil_site):

@@ -20,7 +20,7 @@ from staticrec.errors import DataError
 from staticrec.pipeline.run import BuildConfig, run
 from staticrec.site.config import SiteConfig
 from staticrec.site.runtime import content_security_policy
-from staticrec.site.serve import PreviewServer
+from staticrec.site.serve import PAGES_CACHE_CONTROL, PreviewServer
 from staticrec.site.static_files import GZIP_LEVEL, content_type
 
 
@@ -188,6 +188,15 @@ def test_head_says_what_get_would_send(preview):
     assert int(headers["Content-Length"]) == len(fetch(preview, "/assets/page.js", GZIP)[2])
 
 
+def test_the_benchmarks_get_the_cache_header_pages_sends(site):
+    measured = PreviewServer(site, port=0, quiet=True, cache_control=PAGES_CACHE_CONTROL).start()
+    try:
+        for path in ("", "assets/page.js", "pyodide/pyodide.asm.wasm"):
+            assert get(measured.url + path)[1]["Cache-Control"] == "max-age=600"
+    finally:
+        measured.close()
+
+
 def test_an_unchanged_file_is_revalidated_with_304(preview, site):
     path = "/assets/page.js"
     first = fetch(preview, path, GZIP)[1]["ETag"]
@@ -339,7 +348,9 @@ def test_the_transfer_log_counts_bytes_on_the_wire_and_decoded(preview, site):
     fetch(preview, "/for-you")
     js_body = fetch(preview, js)[2]
     size = os.path.getsize
-    assert preview.transfer_log() == [
+    log = preview.transfer_log()
+    assert [t.at for t in log] == sorted(t.at for t in log)
+    assert [t[:5] for t in log] == [
         (
             js,
             200,

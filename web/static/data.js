@@ -106,18 +106,25 @@ function concatenate(chunks) {
 }
 
 /**
- * Start downloading the manifest and the model's files at once: bytes only, nothing decoded.
+ * Start downloading the manifest and the model's files: bytes only, nothing decoded.
  * ``modelFiles`` is the page's list of the files the scoring core reads (rendered from the
- * schema), so the downloads need not wait for the manifest.
+ * schema, the items table first), so the downloads need not wait for the manifest. The
+ * manifest and the first file start at once, the others once ``rest`` resolves.
  */
-export function fetchModelFiles(dataUrl, modelFiles) {
+export function fetchModelFiles(dataUrl, modelFiles, rest = Promise.resolve()) {
   // Each download is awaited later; until then a failure must not count as unhandled.
   const start = (name) => {
     const download = fetchBytes(`${dataUrl}${name}`);
     download.catch(() => {});
     return download;
   };
-  const files = Object.fromEntries(modelFiles.map((file) => [file, start(file)]));
+  const [first, ...others] = modelFiles;
+  const later = (name) => {
+    const download = rest.then(() => start(name));
+    download.catch(() => {});
+    return download;
+  };
+  const files = Object.fromEntries([[first, start(first)], ...others.map((file) => [file, later(file)])]);
   return { manifest: start("manifest.json"), files };
 }
 

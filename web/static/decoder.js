@@ -7,18 +7,21 @@ import * as messages from "./messages.js";
 
 const { Stage, Type } = messages;
 
+let fetchRest;
+const fetchLater = new Promise((resolve) => { fetchRest = resolve; });
 let decodeRest;
 const later = new Promise((resolve) => { decodeRest = resolve; });
 
 self.onmessage = ({ data: message }) => {
   if (message.type === Type.START) decode(message);
+  else if (message.type === Type.FETCH) fetchRest();
   else if (message.type === Type.DECODE) decodeRest();
 };
 postMessage(messages.progress(Stage.FILES, "checking the model files"));
 
 async function decode({ dataUrl, modelFiles, manifestSha256 }) {
   try {
-    const files = fetchModelFiles(dataUrl, modelFiles);
+    const files = fetchModelFiles(dataUrl, modelFiles, fetchLater);
     const { columns, manifestText } = await decodeModelFiles(files, manifestSha256, later,
       (items) => postMessage(messages.items(items)));
     postMessage(messages.progress(Stage.FILES, "model files checked"));

@@ -9,6 +9,7 @@
 export const Type = Object.freeze({
   // page -> decoder
   START: "start",
+  FETCH: "fetch",
   DECODE: "decode",
   // page -> recommender
   RECOMMEND: "recommend",
@@ -18,6 +19,7 @@ export const Type = Object.freeze({
   // decoder -> page
   ITEMS: "items",
   // recommender -> page
+  DOWNLOADED: "downloaded",
   READY: "ready",
   ANSWER: "answer",
   IMPORTED: "imported",
@@ -46,9 +48,14 @@ export const Stage = Object.freeze({
 
 // -- page -> decoder --------------------------------------------------------------------------
 
-/** Download and check the model files; decode the items table at once. */
+/** Download and check the manifest and the first model file (the items table, which the search
+ * needs), and decode it at once; the other model files wait for ``fetchRest``. */
 export const start = (dataUrl, modelFiles, manifestSha256) =>
   ({ type: Type.START, dataUrl, modelFiles, manifestSha256 });
+
+/** Python's files have all arrived: download the other model files (before, they would slow
+ * Python's start down, sharing the link). */
+export const fetchRest = () => ({ type: Type.FETCH });
 
 /** Python has started: decode the large tables (before, they would compete with its start-up). */
 export const decode = () => ({ type: Type.DECODE });
@@ -78,6 +85,9 @@ export const recommend = (id, request) => ({ type: Type.RECOMMEND, id, request }
 export const importRatings = (id, text) => ({ type: Type.IMPORT, id, text });
 
 // -- recommender -> page ----------------------------------------------------------------------
+
+/** Every file of Python's runtime has arrived (not yet checked): the link is free. */
+export const downloaded = () => ({ type: Type.DOWNLOADED });
 
 /** The model is loaded; ``timings``: ms from the worker's start to each of its marks. */
 export const ready = (timings) => ({ type: Type.READY, timings });

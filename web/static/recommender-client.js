@@ -1,8 +1,9 @@
 // The For-you page's one client of its two workers. Division of work: the recommender boots
 // Python while the decoder downloads the model files, then checks and decodes them on the
-// other core; the columns go on to the recommender without copying. The large tables are
-// decoded only once Python has started (its WebAssembly compilation wants both cores); the
-// items table, which the search needs, is decoded at once.
+// other core; the columns go on to the recommender without copying. The link goes to Python's
+// files first: the decoder downloads the large model files only once they have arrived (Python
+// starts meanwhile), and decodes them once Python has started; the items table, which the
+// search needs, is downloaded and decoded at once.
 // How long the page waits: each download in the workers is abandoned after 60 s without a byte
 // (download.js); here, a worker's script that has not run within as long, and Python or its
 // packages not started within 60 s of their files arriving, fail the recommender with a message.
@@ -63,6 +64,7 @@ export function startRecommender(config, events, workers = startWorkers(config))
         // Python is up: the large tables no longer compete with its start-up
         if (stage === Stage.PACKAGES) decoder.post(messages.decode());
       },
+      [Type.DOWNLOADED]: () => decoder.post(messages.fetchRest()),
       [Type.READY]: ({ timings }) => events.onReady(timings),
     },
   });

@@ -5,14 +5,15 @@
 // starts the moment this script runs, not one message later. The messages in and out are
 // declared in messages.js; how long the page waits for each stage, in recommender-client.js.
 //
-// Three tiny static imports: a module worker runs only after its whole import graph has arrived.
+// Small static imports: a module worker runs only after its whole import graph has arrived.
 import { SiteError } from "./errors.js";
-import { fetchVerified } from "./download.js";
+import { CheckedDownload, serveChecked } from "./download.js";
 import * as messages from "./messages.js";
 
 const { Stage, Type } = messages;
 
 const LOCK = "pyodide-lock.json";
+const STDLIB = "python_stdlib.zip";
 
 let deliverData;
 const dataArrived = new Promise((resolve) => { deliverData = resolve; });
@@ -45,7 +46,6 @@ function timings() {
 
 async function boot(config) {
   const py = await startPython(config);
-  mark("python");
   progress(Stage.IMPORT, "starting numpy");
   py.pyimport("numpy");
   mark("numpy");
@@ -104,8 +104,14 @@ async function ensureRows(ready, request) {
   return files;
 }
 
+/** data.js and the Parquet reader it imports (25 small modules), loaded once Python has
+ * started (then the first answer's shards need not wait for them; before, they would take the
+ * link from Python's start files). */
+let dataModule = null;
+const loadDataModule = () => (dataModule ??= import("./data.js"));
+
 async function fetchShards(ready, wanted) {
-  const { loadShards } = await import("./data.js");
+  const { loadShards } = await loadDataModule();
   return loadShards(ready.config.dataUrl, ready.manifest, wanted);
 }
 
@@ -121,28 +127,42 @@ async function intoPython(ready, columns, load, failure) {
   }
 }
 
+/**
+ * Start Python while its files stream in: the scripts Pyodide imports are checked first; then
+ * Pyodide starts, taking the WebAssembly, the standard library and the lock as they arrive
+ * (each response ends once its file is checked: download.js); the package wheels are
+ * downloaded once the start files are in, so that they do not slow them down. The first failed
+ * download fails the start at once (Pyodide would wait on it forever).
+ */
 async function startPython(config) {
   progress(Stage.DOWNLOAD, "downloading Python (Pyodide)");
-  const runtime = await downloadRuntime(config);
-  mark("runtime-checked");
-  progress(Stage.START, "starting Python");
-  // Pyodide fetches its files itself and has no option to take their bytes: it is handed the
-  // bytes just checked through fetch (pyodide.mjs and pyodide.asm.js, which it imports, come
-  // from the HTTP cache after their check).
-  serveFromMemory(runtime.fetched);
+  const runtime = downloadRuntime(config);
+  const failed = new Promise((_, reject) => runtime.all.catch(reject));
+  const race = (promise) => Promise.race([promise, failed]);
+  serveChecked(runtime.served);
+  await race(Promise.all(runtime.scripts.map((file) => file.bytes)));
+  mark("scripts-checked");
   let loadPyodide;
   try {
     ({ loadPyodide } = await import(new URL("pyodide.mjs", config.pyodideIndex).href));
   } catch (error) {
     throw new SiteError(`Python (Pyodide) could not be loaded from ${config.pyodideIndex}: ${error.message}`);
   }
-  const options = { indexURL: config.pyodideIndex, lockFileURL: new URL(LOCK, config.pyodideIndex).href };
-  let py;
-  try {
-    py = await loadPyodide(options);
-  } catch (error) {
+  const options = {
+    indexURL: config.pyodideIndex,
+    lockFileURL: new URL(LOCK, config.pyodideIndex).href,
+    stdLibURL: new URL(STDLIB, config.pyodideIndex).href,
+  };
+  const starting = loadPyodide(options).catch((error) => {
     throw new SiteError(`Python (Pyodide) failed to start: ${describe(error)}`);
-  }
+  });
+  await race(runtime.started);
+  progress(Stage.START, "starting Python");
+  const py = await race(starting);
+  mark("python");
+  loadDataModule().catch(() => {}); // a failure is reported when a shard is needed
+  const packages = await race(runtime.packages);
+  mark("runtime-checked");
   progress(Stage.PACKAGES, "loading numpy and the scoring code");
   const failures = [];
   const callbacks = { messageCallback: () => {}, errorCallback: (text) => failures.push(text) };
@@ -151,23 +171,28 @@ async function startPython(config) {
     await py.loadPackage(config.scoringPackage, callbacks);
   } else {
     await py.loadPackage("numpy", callbacks);
-    py.unpackArchive(runtime.wheel, "wheel");
+    py.unpackArchive(packages.wheel, "wheel");
   }
   const expected = config.pyodideMode === "self-host" ? ["numpy", config.scoringPackage] : ["numpy"];
   const missing = expected.filter((name) => !(name in py.loadedPackages));
   if (failures.length || missing.length) {
     throw new SiteError(`Python packages failed to load: ${failures.join("; ") || missing.join(", ")}`);
   }
+  mark("packages");
   return py;
 }
 
 /**
- * Download every file of the runtime at once, each checked by SHA-256 before Pyodide touches
- * it: its core files against the hashes the page was built with, the package wheels against the
- * checked lock (and, from the CDN, the scoring wheel against the page). A missing or damaged
- * file is named; progress counts the bytes as they arrive.
+ * Download every file of the runtime, each checked by SHA-256 before Pyodide uses it: its core
+ * files against the hashes the page was built with, the package wheels against the checked
+ * lock (and, from the CDN, the scoring wheel against the page). The start files first, all at
+ * once; the wheels once those have arrived; then the page is told that the link is free for
+ * the model files. A missing or damaged file is named; progress counts the bytes as they arrive.
+ * Returns ``served`` (absolute URL -> download, for Pyodide's fetches), ``scripts`` (the two
+ * it imports), and promises: ``started`` (the start files checked), ``packages`` (the wheels
+ * checked: ``{wheel}`` holds the scoring wheel's bytes from the CDN), ``all``.
  */
-async function downloadRuntime(config) {
+function downloadRuntime(config) {
   let received = 0;
   let shown = 0;
   const onBytes = (n) => {
@@ -177,41 +202,32 @@ async function downloadRuntime(config) {
       progress(Stage.DOWNLOAD, `downloading Python (Pyodide): ${(received / 1e6).toFixed(1)} MB`);
     }
   };
-  const fetched = new Map(); // absolute URL -> checked bytes, for Pyodide's own fetches
-  const get = async (name, sha256, url = new URL(name, config.pyodideIndex).href) => {
+  const served = new Map();
+  const get = (name, sha256, url = new URL(name, config.pyodideIndex).href) => {
     if (!sha256) throw new SiteError(`This page does not list the SHA-256 of ${name}; rebuild the site.`);
-    const bytes = await fetchVerified(url, sha256, name, { onBytes });
-    if (!/\.m?js$/.test(url)) fetched.set(url, bytes); // scripts are imported, never fetched
-    return bytes;
+    const file = new CheckedDownload(url, sha256, name, { onBytes });
+    if (!/\.m?js$/.test(url)) served.set(url, file); // scripts are imported, never fetched
+    return file;
   };
-  const core = Object.entries(config.pyodideFiles).filter(([name]) => name !== LOCK)
-    .map(([name, sha256]) => get(name, sha256));
+  const core = Object.entries(config.pyodideFiles).map(([name, sha256]) => get(name, sha256));
+  const lock = core.find((file) => file.label === LOCK);
+  const scripts = core.filter((file) => /\.m?js$/.test(file.label));
+  const started = Promise.all(core.map((file) => file.bytes));
   const wanted = config.pyodideMode === "self-host" ? config.scoringPackage : "numpy";
-  const packages = get(LOCK, config.pyodideFiles[LOCK])
-    .then((bytes) => JSON.parse(new TextDecoder().decode(bytes)))
-    .then((lock) => Promise.all(closure(lock, wanted).map((pkg) => get(pkg.file_name, pkg.sha256))));
-  const wheel = config.pyodideMode === "self-host"
-    ? null : get(config.wheelName, config.wheelSha256, config.wheelUrl);
-  // one Promise.all: the first failure is reported, and no other goes unhandled
-  const [, , wheelBytes] = await Promise.all([Promise.all(core), packages, wheel]);
-  return { fetched, wheel: wheelBytes };
-}
-
-/**
- * Answer fetches of ``files`` (absolute URL -> bytes) from memory, each once; any other request
- * goes to the network as usual. The narrowest way to make Pyodide use the bytes checked above,
- * without a second download (an in-memory HTTP cache does not keep a 10 MB file).
- */
-function serveFromMemory(files) {
-  const network = globalThis.fetch;
-  globalThis.fetch = (input, init) => {
-    const url = new URL(input instanceof Request ? input.url : input, self.location.href).href;
-    const bytes = files.get(url);
-    if (bytes === undefined) return network(input, init);
-    files.delete(url);
-    const type = url.endsWith(".wasm") ? "application/wasm" : "application/octet-stream";
-    return Promise.resolve(new Response(bytes, { headers: { "Content-Type": type } }));
-  };
+  const packages = Promise.all([lock.bytes, ...core.map((file) => file.arrived)])
+    .then(([bytes]) => {
+      const wheels = closure(JSON.parse(new TextDecoder().decode(bytes)), wanted)
+        .map((pkg) => get(pkg.file_name, pkg.sha256));
+      const wheel = config.pyodideMode === "self-host"
+        ? null : get(config.wheelName, config.wheelSha256, config.wheelUrl);
+      Promise.all([...wheels, wheel].filter(Boolean).map((file) => file.arrived))
+        .then(() => postMessage(messages.downloaded()), () => {});
+      return Promise.all([wheel?.bytes, ...wheels.map((file) => file.bytes)]);
+    })
+    .then(([wheel]) => ({ wheel }));
+  const all = Promise.all([started, packages]);
+  all.catch(() => {}); // raced in startPython
+  return { served, scripts, started, packages, all };
 }
 
 /** The lock's entry for ``name`` and every package it depends on. */

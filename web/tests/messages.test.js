@@ -10,11 +10,13 @@ const { Stage, Type } = messages;
 /** One message of each kind, made by its maker. */
 const EXAMPLES = {
   start: messages.start("https://example.org/data/", ["items.parquet"], "ab12"),
+  fetchRest: messages.fetchRest(),
   decode: messages.decode(),
   items: messages.items({ movieId: new Int32Array([1, 2]), title: ["A", "B"] }),
   data: messages.data({ items: { movieId: new Int32Array([1]) } }, "{}"),
   recommend: messages.recommend(1, { user: 105, favorites: [1] }),
   importRatings: messages.importRatings(2, "movieId,rating\n1,4\n"),
+  downloaded: messages.downloaded(),
   ready: messages.ready({ model: 1200 }),
   answer: messages.answer(1, { hybrid: [] }, { ms: 3.5, shardMs: 10, shardFiles: 2 }),
   imported: messages.imported(2, { format: "IMDb", ratings: [[1, 5]], unmatched: [] }),

@@ -35,6 +35,14 @@ test("the decoder is started with the page's model files", () => {
     [messages.start(CONFIG.dataUrl, CONFIG.modelFiles, CONFIG.manifestSha256)]);
 });
 
+test("the large model files are downloaded once Python's files have all arrived", () => {
+  const { recommender, decoder } = start();
+  recommender.say(messages.progress(Stage.DOWNLOAD, "downloading Python (Pyodide)"));
+  assert.equal(decoder.sentOf(Type.FETCH).length, 0);
+  recommender.say(messages.downloaded());
+  assert.deepEqual(decoder.sentOf(Type.FETCH), [messages.fetchRest()]);
+});
+
 test("the large tables are decoded once Python has started, then handed over and transferred", () => {
   const { recommender, decoder, told } = start();
   decoder.say(messages.progress(Stage.FILES, "checking the model files"));

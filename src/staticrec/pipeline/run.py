@@ -92,8 +92,8 @@ class BuildConfig:
     """Progress bars for the long stages (SVD's epochs)."""
     factor_precision: Literal["auto", "float32", "float16", "int8"] = "auto"
     """How the movie factors are stored: ``auto`` is int8 when float32 would take more than
-    ``COMPACT_FACTORS_BYTES`` (ml-latest-small and ml-10m stay float32; ml-25m and ml-32m go
-    int8)."""
+    ``COMPACT_FACTORS_BYTES``, 1 MB (ml-1m stays float32; ml-latest-small, ml-10m and larger
+    go int8)."""
     artifacts_dir: Path = Path("build/artifacts")
     """Where the Parquet tables and the manifest go."""
     site: SiteConfig | None = field(default_factory=SiteConfig)

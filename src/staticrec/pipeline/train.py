@@ -19,10 +19,12 @@ from staticrec.pipeline.neighbors import NeighborIndex
 from staticrec.scoring import Recommender, ScoringConfig
 from staticrec.scoring.schema import ITEM_FACTORS, SCHEMA_VERSION, FactorPrecision
 
-COMPACT_FACTORS_BYTES = 4_000_000
-"""Movie factors beyond this size as float32 are stored as int8 by default (a visit downloads
-them all; int8 moved no NDCG@10 of ``staticrec evaluate`` on ml-latest-small by more than
-0.0003, or 0.12% of its value)."""
+COMPACT_FACTORS_BYTES = 1_000_000
+"""Movie factors beyond this size as float32 are stored as int8 by default: a first visit to For
+you downloads them all before its first answer (ml-latest-small's 1.99 MB as float32 take 1.8 s
+of a 9 Mbps link, 0.57 MB as int8), and int8 moved no NDCG@10 of ``staticrec evaluate`` on
+ml-latest-small by more than 0.0003, or 0.12% of its value. Below it (ml-1m's 3,883 movies), a
+quarter of the bytes is not worth the rounding."""
 
 
 def factor_precision(choice: str, factors: collab.Factors) -> FactorPrecision:

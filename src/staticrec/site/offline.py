@@ -8,6 +8,7 @@ from pathlib import Path
 import jinja2
 
 from staticrec.scoring import schema
+from staticrec.scoring.schema import MANIFEST
 from staticrec.site.config import DATA_DIR, FOR_YOU, RUNTIME_DIR, SERVICE_WORKER
 from staticrec.site.pyodide import sha256_of
 
@@ -51,15 +52,40 @@ def _shard_key(path: Path) -> str | None:
     return None
 
 
+def model_start_files() -> list[str]:
+    """The model files For you starts with, the items table first (the search needs it, so it
+    is downloaded at once; the others once Python's files are in)."""
+    tables = sorted(schema.START_TABLES, key=lambda table: table is not schema.ITEMS)
+    return [table.file for table in tables]
+
+
+def start_files(out: Path) -> list[str]:
+    """What For you needs to start, of ``offline_files``: the page, the scripts and styles, the
+    runtime, the manifest and the start tables (not the shards). The service worker keeps
+    these first, on any page of the site that is idle, so that For you opens warm."""
+    wanted = {f"{DATA_DIR}{MANIFEST}", *(f"{DATA_DIR}{name}" for name in model_start_files())}
+    return [
+        url
+        for url in offline_files(out)
+        if url == FOR_YOU
+        or url.split("/")[0] in ("assets", "vendor", RUNTIME_DIR.rstrip("/"))
+        or url in wanted
+    ]
+
+
 def write_service_worker(environment: jinja2.Environment, out: Path) -> None:
-    """service-worker.js, with the files it keeps and a digest of them all as the cache's
-    version: any change to any of them (data, runtime, page, script) makes a new cache."""
+    """service-worker.js, with the files it keeps (those For you starts with apart) and a
+    digest of them all as the cache's version: any change to any of them (data, runtime, page,
+    script) makes a new cache."""
     files = offline_files(out)
+    start = start_files(out)
     digest = hashlib.sha256()
     for url in files:
         path = out / (f"{url}index.html" if url.endswith("/") else url)
         digest.update(f"{url}\0{sha256_of(path)}\n".encode())
     script = environment.get_template(SERVICE_WORKER).render(
-        version=digest.hexdigest()[:16], files=files
+        version=digest.hexdigest()[:16],
+        start=start,
+        rest=[url for url in files if url not in start],
     )
     (out / SERVICE_WORKER).write_text(script, encoding="utf-8")

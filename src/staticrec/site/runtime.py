@@ -1,6 +1,6 @@
-"""The browser runtime as the site ships it: Pyodide's verified files and the scoring wheel
-(self-hosted, or Pyodide from its CDN), hyparquet, and the Content-Security-Policy they run
-under."""
+"""The browser runtime as the site ships it: Pyodide's verified files (its standard library and
+numpy cut to what the recommender imports) and the scoring wheel (self-hosted, or Pyodide from
+its CDN), hyparquet, and the Content-Security-Policy they run under."""
 
 from __future__ import annotations
 
@@ -9,26 +9,38 @@ import shutil
 from pathlib import Path
 
 from staticrec.site.config import RUNTIME_DIR, SiteConfig
+from staticrec.site.cut import cut_numpy, cut_stdlib
 from staticrec.site.pyodide import (
     CDN_URL,
     CORE_SHA256,
     LOCK_FILE,
     ensure_runtime,
+    fetch_runtime,
     load_lock,
     sha256_of,
 )
 from staticrec.site.pyodide import wheel_files as runtime_wheels
 from staticrec.site.vendor import copy_hyparquet
-from staticrec.site.wheel import build_scoring_wheel, site_package_name, write_site_lock
+from staticrec.site.wheel import (
+    build_scoring_wheel,
+    scoring_sources,
+    site_package_name,
+    write_site_lock,
+)
 
-_CORE_FILES = ("pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip")
+STDLIB = "python_stdlib.zip"
+_COPIED = ("pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm")
+"""Pyodide's core files the site serves as they are; its standard library is cut."""
 
 
 def prepare_runtime(config: SiteConfig) -> Path | None:
-    """The verified Pyodide cache folder (self-host), or None (cdn). Fails early and clearly."""
+    """The verified Pyodide cache folder (self-host), or None (cdn): from ``--pyodide-dir``,
+    else from the CDN or the package registries. Fails early and clearly."""
     if config.pyodide == "cdn":
         return None
-    return ensure_runtime(config.pyodide_cache, source_dir=config.pyodide_dir)
+    if config.pyodide_dir is not None:
+        return ensure_runtime(config.pyodide_cache, source_dir=config.pyodide_dir)
+    return fetch_runtime(config.pyodide_cache)  # the CDN, else npm's and PyPI's HTTP
 
 
 def content_security_policy(pyodide_mode: str) -> str:
@@ -62,15 +74,26 @@ def install_runtime(folder: Path, runtime: Path | None, config: SiteConfig) -> d
             "core": CORE_SHA256,
         }
     lock = load_lock(runtime / LOCK_FILE)
-    for name in [*_CORE_FILES, *(f.name for f in runtime_wheels(lock))]:
+    for name in _COPIED:
         shutil.copyfile(runtime / name, folder / name)
+    # the standard library and numpy cut to what the recommender imports (staticrec.site.cut)
+    cut_stdlib(runtime / STDLIB, folder / STDLIB, scoring_sources())
+    for item in runtime_wheels(lock):
+        if item.name.startswith("numpy-"):
+            cut_numpy(runtime / item.name, folder / item.name)
+        else:
+            shutil.copyfile(runtime / item.name, folder / item.name)
+    # the site's own lock lists the scoring wheel, and each wheel with the sha256 it has here
     write_site_lock(runtime / LOCK_FILE, wheel, folder / LOCK_FILE)
     return {
         **info,
         "index_url": RUNTIME_DIR,
         "wheel_url": f"{RUNTIME_DIR}{wheel.name}",
-        # the site's own lock (it lists the scoring wheel) in place of the official one
-        "core": {**CORE_SHA256, LOCK_FILE: sha256_of(folder / LOCK_FILE)},
+        "core": {
+            **CORE_SHA256,
+            LOCK_FILE: sha256_of(folder / LOCK_FILE),
+            STDLIB: sha256_of(folder / STDLIB),
+        },
     }
 
 

@@ -16,7 +16,9 @@ can be measured here:
 One difference on purpose: Pages sends ``Cache-Control: max-age=600``, so a visitor may use a
 file for ten minutes without asking. The preview sends ``no-cache`` instead: every file is
 revalidated (a 304 when unchanged), so a rebuild shows at once and a page never meets data of
-an older build.
+an older build. The benchmarks ask for Pages' header (``cache_control=PAGES_CACHE_CONTROL``):
+Chromium then takes a script the worker has just checked from its cache when Pyodide imports it,
+where under ``no-cache`` it downloads it again.
 
 A bad request gets one log line and an answer (400 for a path no file can have), never a
 traceback; a connection idle for ``idle_timeout`` seconds, or left half-sent, is closed. The
@@ -36,6 +38,7 @@ import re
 import socket
 import sys
 import threading
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import NamedTuple
@@ -47,6 +50,9 @@ from staticrec.site.config import NOT_FOUND
 IDLE_TIMEOUT_S = 30.0
 """Seconds a connection may stay silent (idle, or in the middle of its request) before it is
 closed, so that a client cannot hold a thread forever."""
+
+PAGES_CACHE_CONTROL = "max-age=600"
+"""What GitHub Pages sends with every file."""
 
 TRANSFERS_KEPT = 100_000
 """Responses the transfer log keeps (the newest), so that a long preview does not grow it."""
@@ -110,6 +116,8 @@ class Transfer(NamedTuple):
     short by the browser, 0: not worked out)."""
     encoding: str
     """``gzip`` or ``identity``."""
+    at: float = 0.0
+    """When the response began (``time.monotonic()``), to tell what came before a moment."""
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
@@ -233,13 +241,13 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def end_headers(self) -> None:
         self.send_header("Content-Security-Policy", self.server.policy.current())
-        self.send_header("Cache-Control", "no-cache")
+        self.send_header("Cache-Control", self.server.cache_control)
         self.send_header("X-Content-Type-Options", "nosniff")
         super().end_headers()
 
     def _transfer(self, status: int, wire: int, decoded: int, encoding: str) -> Transfer:
         path = getattr(self, "path", "").split("?", 1)[0]  # none for a garbled request line
-        return Transfer(path, status, wire, decoded, encoding)
+        return Transfer(path, status, wire, decoded, encoding, time.monotonic())
 
     def log_request(self, code="-", size="-") -> None:
         """The access log's line, with the reason for an error in it: one line a request."""
@@ -259,6 +267,8 @@ class PreviewServer(http.server.ThreadingHTTPServer):
         port: the port; 0 picks a free one (``url`` then says which).
         quiet: no log line per request.
         idle_timeout: seconds of silence after which a connection is closed.
+        cache_control: the ``Cache-Control`` header (``PAGES_CACHE_CONTROL`` to measure as a
+            Pages visitor; the preview's ``no-cache`` otherwise).
 
     Raises:
         DataError: the folder is not a built site.
@@ -275,6 +285,7 @@ class PreviewServer(http.server.ThreadingHTTPServer):
         *,
         quiet: bool = False,
         idle_timeout: float = IDLE_TIMEOUT_S,
+        cache_control: str = "no-cache",
     ) -> None:
         self.site = Path(site)
         self.root = os.path.abspath(self.site)
@@ -282,6 +293,7 @@ class PreviewServer(http.server.ThreadingHTTPServer):
         self.files = static_files.FileCache()
         self.quiet = quiet
         self.idle_timeout = idle_timeout
+        self.cache_control = cache_control
         self._transfers: collections.deque[Transfer] = collections.deque(maxlen=TRANSFERS_KEPT)
         self._transfers_lock = threading.Lock()
         host = host.strip("[]")
@@ -310,7 +322,7 @@ class PreviewServer(http.server.ThreadingHTTPServer):
 
     def transfer_log(self) -> list[Transfer]:
         """Every response so far (the newest ``TRANSFERS_KEPT``), oldest first:
-        ``(path, status, wire_bytes, decoded_bytes, encoding)``."""
+        ``(path, status, wire_bytes, decoded_bytes, encoding, at)``."""
         with self._transfers_lock:
             return list(self._transfers)
 

@@ -66,10 +66,15 @@ def _record_hash(data: bytes) -> str:
 
 
 def write_site_lock(official_lock: Path, wheel: Path, target: Path) -> None:
-    """A lock listing only what the site serves: the runtime packages plus the scoring wheel."""
+    """A lock listing only what the site serves: the runtime packages plus the scoring wheel,
+    each with the sha256 of the file beside ``target`` (numpy's is cut: staticrec.site.cut)."""
     spec = PyodideLockSpec.from_json(official_lock)
     keep = set(package_closure(spec.model_dump()))  # numpy and its dependencies
     spec.packages = {name: pkg for name, pkg in spec.packages.items() if name in keep}
+    for package in spec.packages.values():
+        served = target.parent / package.file_name
+        if served.is_file():
+            package.sha256 = hashlib.sha256(served.read_bytes()).hexdigest()
     spec = add_wheels_to_spec(spec, [wheel])
     spec.to_json(target, indent=None)
 
