@@ -56,7 +56,7 @@ def test_a_movie_past_the_budget_is_shown_at_its_address(page, generated):
     assert f"{movie['n_ratings']:,}, mean" in page.text_content(".facts")
     expected = [i.movie_id for i in recommender.similar(movie["movieId"], 10)]
     assert expected and list_ids(page, "article.movie ol.movies") == expected
-    page.select_option("#my-rating", "4")  # the rating form, as on every movie page
+    page.click("#my-rating [role=radio][data-value='4']")  # the stars, as on every movie page
     assert page.text_content("#rate-status").startswith("Saved")
     page.click("article.movie ol.movies li a")  # its links lead on, paged or not
     page.wait_for_url(f"{url}movie/{expected[0]}/")
