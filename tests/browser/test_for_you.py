@@ -154,8 +154,8 @@ def test_the_controls_are_styled(page, site_url):
         """() => [...document.querySelectorAll('main button, main label[for=import-ratings]')]
           .filter((b) => b.getClientRects().length)
           .map((b) => { const s = getComputedStyle(b);
-            return [b.id || b.className, s.fontSize, s.fontFamily === getComputedStyle(document.body).fontFamily,
-                    s.cursor]; })"""
+            const family = s.fontFamily === getComputedStyle(document.body).fontFamily;
+            return [b.id || b.className, s.fontSize, family, s.cursor]; })"""
     )
     assert len(styles) > 40  # the tabs, the tools, each rating's and each pick's controls
     for name, size, family, cursor in styles:
@@ -164,7 +164,9 @@ def test_the_controls_are_styled(page, site_url):
     assert page.locator("#import-ratings").bounding_box()["width"] <= 1
 
 
-def test_hidden_picks_stay_hidden_after_a_reload_and_travel_in_the_csv(browser, site_url, recommender, tmp_path):
+def test_hidden_picks_stay_hidden_after_a_reload_and_travel_in_the_csv(
+    browser, site_url, recommender, tmp_path
+):
     page = visitor(browser, site_url)
     before = list_ids(page, "#hybrid")
     page.locator("#hybrid li").first.locator("[data-action=hide]").click()
@@ -203,13 +205,21 @@ def test_the_watchlist_survives_a_reload_and_exports(browser, site_url, items, t
         assert save.get_attribute("aria-pressed") == "true"
     page.reload()
     wait_for_results(page)
-    assert page.get_attribute(f"#hybrid li[data-movie-id='{picks[0]}'] [data-action=save]", "aria-pressed") == "true"
+    assert (
+        page.get_attribute(
+            f"#hybrid li[data-movie-id='{picks[0]}'] [data-action=save]", "aria-pressed"
+        )
+        == "true"
+    )
     page.click("#watchlist-toggle")
     assert page.get_attribute("#watchlist-toggle", "aria-expanded") == "true"
     assert list_ids(page, "#watchlist-items") == picks[::-1]  # the latest first
     assert page.text_content("#watchlist-count") == "2"
     files = {}
-    for button, name in [("#watchlist-csv", "watchlist.csv"), ("#watchlist-letterboxd", "letterboxd.csv")]:
+    for button, name in [
+        ("#watchlist-csv", "watchlist.csv"),
+        ("#watchlist-letterboxd", "letterboxd.csv"),
+    ]:
         with page.expect_download() as download:
             page.click(button)
         download.value.save_as(tmp_path / name)
@@ -230,7 +240,7 @@ def test_the_watchlist_survives_a_reload_and_exports(browser, site_url, items, t
 
 
 def spoken(title: str) -> str:
-    """"Matrix, The (1999)" as people say it (enough of titles.js's rule for these titles)."""
+    """ "Matrix, The (1999)" as people say it (enough of titles.js's rule for these titles)."""
     match = re.match(r"^(.*), (The|A|An) \((\d{4})\)$", title)
     return f"{match[2]} {match[1]} ({match[3]})" if match else title
 
@@ -259,7 +269,9 @@ def test_a_genre_filter_returns_ten_of_that_genre(browser, site_url, items, reco
     shown = list_ids(page, "#hybrid")
     assert len(shown) == 10
     assert all("Film-Noir" in items[m]["genres"].split("|") for m in shown)
-    assert shown == answer_ids(recommender, {"ratings": FIVE, "favorites": [], "genre": "Film-Noir"})
+    assert shown == answer_ids(
+        recommender, {"ratings": FIVE, "favorites": [], "genre": "Film-Noir"}
+    )
     assert "genre=Film-Noir" in page.url
     page.reload()  # the filter is in the address
     wait_for_results(page)
@@ -305,13 +317,39 @@ def test_a_share_link_opens_the_same_list_and_watch_together(browser, site_url, 
     assert "#together=" in friend.url
     assert friend.text_content("#results-title") == "Your top 10 together"
     together = list_ids(friend, "#hybrid")
-    assert together == answer_ids(recommender, {"ratings": theirs, "favorites": [], "together": FIVE})
+    assert together == answer_ids(
+        recommender, {"ratings": theirs, "favorites": [], "together": FIVE}
+    )
     friend.reload()  # the view is in the address
     wait_for_results(friend)
     assert list_ids(friend, "#hybrid") == together
     friend.click("#own-list")
     wait_for_results(friend, 2)
     assert "#" not in friend.url
-    assert list_ids(friend, "#hybrid") == answer_ids(recommender, {"ratings": theirs, "favorites": []})
+    assert list_ids(friend, "#hybrid") == answer_ids(
+        recommender, {"ratings": theirs, "favorites": []}
+    )
     assert friend.errors == []
     friend.context.close()
+
+
+LIST_HTML = (
+    "() => [...document.querySelectorAll('#hybrid > li')].map((li) => [li.dataset.movieId,"
+    " li.getBoundingClientRect().height, li.querySelector('.pick-body').textContent])"
+)
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP])
+def test_the_first_list_is_in_the_page_as_the_script_draws_it(browser, site_url, viewport):
+    """The most-rated picks are in the page's HTML (the first paint shows them, and a browser
+    without JavaScript lists them): each card as tall as the script's, a moment later."""
+    without = browser.new_context(viewport=viewport, java_script_enabled=False).new_page()
+    without.goto(f"{site_url}for-you/")
+    written = without.evaluate(LIST_HTML)
+    without.context.close()
+    page = browser.new_context(viewport=viewport).new_page()
+    page.goto(f"{site_url}for-you/")
+    wait_for_results(page)
+    assert page.get_attribute("#results", "data-mode") == "popular"
+    assert page.evaluate(LIST_HTML) == written and len(written) == 10
+    page.context.close()

@@ -31,6 +31,16 @@ function heading(state, config, mode) {
   return `Your top 10${suffix}`;
 }
 
+/** Where the list comes from, in one short line (one line always: it never moves the picks). */
+function hint(state, config, mode) {
+  const count = (n, what) => `${n} ${what}${n === 1 ? "" : "s"}`;
+  if (state.user !== null) return `From the ratings of user ${state.user}.`;
+  if (state.view === "shared") return `From your friend's ${count(state.shared.length, "rating")}.`;
+  if (state.view === "together") return "From both of your ratings.";
+  if (mode === "popular") return `Rate a few ${config.nouns} you've seen to make it yours.`;
+  return `From your ${count(state.ratings.size, "rating")}: each new one changes it.`;
+}
+
 /**
  * An answer at once, before Python is up (seconds on a phone): the build's own for a known user
  * (from a small file, fetched ahead of the large downloads), or for a new visitor the most-rated
@@ -61,6 +71,7 @@ export async function showEarly(state, config, picks) {
   }
   if (state.answered || state.failed) return; // the recommender was first
   showPicks(state, picks, items);
+  if (state.user !== null) $("results-hint").textContent = hint(state, config, "user");
   $("early-note").textContent = `${label} Updating when the recommender is ready…`;
   $("early-note").hidden = false;
   results.dataset.state = "early";
@@ -88,7 +99,7 @@ export function showAnswer(state, config, picks, answer, ms) {
   delete document.body.dataset.error;
   const popular = answer.mode === "popular";
   $("results-title").textContent = heading(state, config, answer.mode);
-  $("results-hint").hidden = !popular || state.view !== "own";
+  $("results-hint").textContent = hint(state, config, answer.mode);
   showPicks(state, picks, answer.hybrid);
   $("empty-note").hidden = answer.hybrid.length > 0;
   // before any rating, one list: the most-rated, not the same films twice

@@ -7,9 +7,9 @@ import { starControl } from "./stars.js";
 import { titleParts } from "./titles.js";
 
 const SVG = "http://www.w3.org/2000/svg";
+// the same paths draw the build's first list (for_you.html's pick_button)
 const ICONS = {
   save: "M6 3h12v18l-6-4.5L6 21z",
-  saved: "M6 3h12v18l-6-4.5L6 21z",
   seen: "M2 12s3.6-7 10-7 10 7 10 7-3.6 7-10 7S2 12 2 12zm10 3.2a3.2 3.2 0 1 0 0-6.4 3.2 3.2 0 0 0 0 6.4z",
   hide: "M5 5l14 14M19 5L5 19",
 };

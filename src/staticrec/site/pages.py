@@ -26,6 +26,7 @@ from staticrec.site.config import (
     SiteConfig,
 )
 from staticrec.site.early import early_answer, early_file_count
+from staticrec.site.picks import static_picks
 from staticrec.site.pyodide import PYODIDE_VERSION
 
 
@@ -94,7 +95,8 @@ def site_pages(
             {
                 **common,
                 "example_user": _example_user(recommender),
-                "early_visitor": early_answer(recommender.for_visitor({})),
+                "early_visitor": (early := early_answer(recommender.for_visitor({}))),
+                "early_picks": static_picks(early),
                 "early_files": early_file_count(len(recommender.model.user_ids)),
                 "early_dir": EARLY_DIR,
                 **filter_choices(items),
