@@ -107,3 +107,18 @@ def list_ids(page, selector: str) -> list[int]:
             f"{selector} li[data-movie-id]", "items => items.map(li => li.dataset.movieId)"
         )
     ]
+
+
+def rate(page, query: str, title: str, stars: str) -> None:
+    """Rate a movie on For you as a visitor does: search it, pick it, then click its stars (a
+    radio group that starts empty for each new movie)."""
+    page.fill("#rate-search", query)
+    page.locator("#rate-results li", has_text=title).first.click()
+    stars_of = page.locator("#rate-pending [role=radiogroup]")
+    assert stars_of.get_attribute("data-value") in ("", stars)  # empty, unless rated before
+    stars_of.locator(f"[role=radio][data-value='{stars}']").click()
+
+
+def ratings_shown(page) -> list[str]:
+    """The ratings the list of the visitor's ratings shows, latest first."""
+    return page.eval_on_selector_all("#my-ratings li", "all => all.map(li => li.dataset.rating)")

@@ -172,7 +172,7 @@ def test_stored_ratings_off_the_scale_are_skipped_with_a_note(page, site_url):
     wait_for_results(page)
     assert page.get_attribute("#results", "data-mode") == "visitor"
     assert "Skipped 3 stored rating(s)" in page.text_content("#notice")
-    assert list_ids(page, "#my-ratings") == [1, 260]
+    assert list_ids(page, "#my-ratings") == [260, 1]  # the latest first
 
 
 def test_unreadable_stored_ratings_are_set_aside_not_lost(page, site_url):
@@ -191,7 +191,9 @@ def test_many_stored_ratings_are_capped_and_the_older_kept(page, site_url, recom
         page.text_content("#notice")
     )
     assert len(list_ids(page, "#my-ratings")) == 5000
-    page.click(f"#my-ratings li[data-movie-id='{ids[-1]}'] button")  # remove the latest
+    page.click(
+        f"#my-ratings li[data-movie-id='{ids[-1]}'] button[aria-label^=Remove]"
+    )  # the latest
     wait_for_results(page, 2, timeout_s=120)
     stored = json.loads(page.evaluate("(key) => localStorage.getItem(key)", STORAGE_KEY))
     assert [movie_id for movie_id, _ in stored] == ids[:-1]  # the older 1,000 still there

@@ -54,13 +54,13 @@ def test_a_new_build_is_offered_and_replaces_the_kept_one(page, serve_copy):
     site = folder["site"]
     for_you = site / "for-you" / "index.html"
     for_you.write_text(
-        for_you.read_text().replace("Recommendations for you", "Picks for you"), encoding="utf-8"
+        for_you.read_text().replace("Movies for you", "Picks for you"), encoding="utf-8"
     )
     write_service_worker(template_environment(default_web_dir()), site)
 
     page.reload()  # still the old build (a page never mixes two), until the visitor accepts
     wait_for_results(page)
-    assert page.text_content("h1") == "Recommendations for you"
+    assert page.text_content("h1") == "Movies for you"
     page.locator("#use-update").wait_for(timeout=60_000)
     page.click("#use-update")
     page.locator("h1", has_text="Picks for you").wait_for(timeout=60_000)

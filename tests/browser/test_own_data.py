@@ -6,7 +6,7 @@ import re
 
 import pandas as pd
 import pytest
-from browsing import PYODIDE_CACHE, list_ids, serve_site, wait_for_results
+from browsing import PYODIDE_CACHE, list_ids, ratings_shown, serve_site, wait_for_results
 
 from datasets import books_dataset
 from staticrec.pipeline.data_files import RatingsFiles
@@ -47,18 +47,20 @@ def test_a_reader_rates_books_out_of_ten_and_gets_books(page, books_site):
     url, titles = books_site
     page.goto(f"{url}for-you/")
     wait_for_results(page)
-    values = page.eval_on_selector_all("#rate-value option", "options => options.map(o => o.value)")
-    assert values == [str(v) for v in range(10, 0, -1)]
     for answered, number in enumerate((3, 17, 29), start=2):
-        page.select_option("#rate-value", "9")
         page.fill("#rate-search", titles[number])
         page.locator("#rate-results li", has_text=re.compile(rf"{titles[number]}$")).click()
+        # whole stars, one to ten: a radio each, and none chosen for a new book
+        stars = page.locator("#rate-pending [role=radio]")
+        values = stars.evaluate_all("all => all.map(s => s.dataset.value)")
+        assert values == [str(v) for v in range(1, 11)]
+        assert stars.evaluate_all("all => all.filter(s => s.ariaChecked === 'true').length") == 0
+        page.click("#rate-pending [role=radio][aria-label='9 stars']")
         wait_for_results(page, answered)
     assert page.get_attribute("#results", "data-mode") == "visitor"
     picks = list_ids(page, "#hybrid")
     assert len(picks) == 10 and not set(picks) & set(list_ids(page, "#my-ratings"))
-    given = page.eval_on_selector_all("#my-ratings select", "all => all.map(s => s.value)")
-    assert given == ["9", "9", "9"]
+    assert ratings_shown(page) == ["9", "9", "9"]
     assert "Books like:" in page.text_content("#content-from")  # liked at 8 of 10 or more
 
 

@@ -30,7 +30,7 @@ def test_saved_ratings_load_in_another_browser(browser, page, site_url, tmp_path
     other.set_input_files("#import-ratings", str(saved))
     wait_for_results(other, 2)
     assert other.get_attribute("#results", "data-mode") == "visitor"
-    assert list_ids(other, "#my-ratings") == [6, 16]
+    assert list_ids(other, "#my-ratings") == [16, 6]  # the latest first
     assert "2 of 2 ratings loaded" in other.text_content("#import-status")
     assert stored(other) == [[6, 5], [16, 4.5]]
     other.context.close()
@@ -98,13 +98,14 @@ def test_imdb_and_letterboxd_exports_are_matched_by_the_scoring_core(page, site_
     assert "letterboxd.csv (Letterboxd): 1 of 2 rows matched and loaded" in status
     assert "line 3: No Such Film (2001)" in status
     assert stored(page) == [[1, 5], [6, 3.5], [2571, 4.5]]
-    assert list_ids(page, "#my-ratings") == [1, 6, 2571]
+    assert list_ids(page, "#my-ratings") == [2571, 6, 1]  # the latest first
 
     # an export none of whose rows can be used: nothing changes, every row is named
     bad = tmp_path / "bad-imdb.csv"
     bad.write_text("Const,Your Rating\nnonsense,8\ntt0114709,11\n")
     page.set_input_files("#import-ratings", str(bad))
-    page.locator("#import-status", has_text="bad-imdb.csv").wait_for()
+    # "Reading bad-imdb.csv…" comes first: wait for the verdict itself
+    page.locator("#import-status", has_text="bad-imdb.csv (IMDb): 0 of 2").wait_for()
     status = page.text_content("#import-status")
     assert "0 of 2 rows matched" in status
     assert "line 2: nonsense" in status and "line 3: tt0114709" in status

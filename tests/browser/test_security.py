@@ -32,11 +32,12 @@ def test_payload_title_is_text_on_every_page(browser, evil_site):
         assert_inert(page)
     page.goto(evil_site + "for-you/?favorite=9")
     wait_for_results(page)
-    page.select_option("#rate-value", "5")
     page.fill("#rate-search", "onerror")
     suggestion = page.locator("#rate-results li").first
     assert suggestion.text_content() == EVIL_TITLE
     suggestion.click()
+    assert page.text_content("#pending-title") == EVIL_TITLE
+    page.click("#rate-pending [role=radio][data-value='5']")
     wait_for_results(page, 2)
     assert EVIL_TITLE in page.text_content("#my-ratings")
     assert EVIL_TITLE in page.text_content("#favorite-chosen")

@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-from browsing import list_ids, wait_for_results
+from browsing import list_ids, rate, wait_for_results
 
 from staticrec.scoring.shards import MovieShards
 
@@ -128,12 +128,6 @@ def test_known_user_matches_the_command_line(page, site_url, ml_build, recommend
     assert page.evaluate("() => location.search") == "?user=105&favorite=1"
 
 
-def rate(page, query, title, stars):
-    page.select_option("#rate-value", stars)
-    page.fill("#rate-search", query)
-    page.locator("#rate-results li", has_text=title).first.click()
-
-
 def test_new_visitor_rates_five_movies(page, site_url, recommender):
     page.goto(f"{site_url}for-you/")
     wait_for_results(page)
@@ -191,8 +185,11 @@ def test_favourite_from_a_movie_page(page, site_url, recommender):
 
 def test_rating_on_a_movie_page_reaches_for_you(page, site_url):
     page.goto(f"{site_url}movie/6/")
-    page.select_option("#my-rating", "4.5")
+    stars = page.locator("#my-rating[role=radiogroup]")
+    assert stars.get_attribute("aria-label") == "Your rating of Heat (1995)"
+    stars.locator("[role=radio][aria-label='4.5 stars']").click()
     assert "Saved" in page.text_content("#rate-status")
+    assert stars.get_attribute("data-value") == "4.5"
     page.goto(f"{site_url}for-you/")
     wait_for_results(page)
     assert list_ids(page, "#my-ratings") == [6]

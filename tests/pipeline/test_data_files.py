@@ -99,7 +99,8 @@ def test_the_command_line_builds_a_books_site(tmp_path, capsys):
     assert "Find your next book" in home and "<title>Books for you · Shelf</title>" in home
     assert "MovieLens" not in home and "GroupLens" not in home
     for_you = (out / "site" / "for-you" / "index.html").read_text()
-    assert '<option value="8" selected>8★</option>' in for_you  # 4 of 5 is 8 of 10
+    assert 'data-rating-choices="1 2 3 4 5 6 7 8 9 10"' in for_you  # whole stars, one to ten
+    assert 'data-like-threshold="8"' in for_you  # 4 of 5 is 8 of 10
     book = (out / "site" / "movie" / "3" / "index.html").read_text()
     assert (
         '<a href="https://www.goodreads.com/book/show/3" rel="noopener">www.goodreads.com</a>'

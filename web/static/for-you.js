@@ -1,20 +1,27 @@
-// The "For you" page: who is asking (a dataset user or a new visitor with ratings), an optional
-// favourite, and the recommender's answer. The request lives in the URL (?user=105&favorite=1)
-// so a link reproduces a view; a visitor's ratings live in localStorage.
+// The "For you" page: who is asking (a new visitor with ratings, a user of the dataset, or a
+// friend's shared list), an optional favourite, the filters, and the recommender's answer. The
+// request lives in the URL (?user=105&favorite=1&genre=Comedy, #r=… for a shared list:
+// request.js) so a link reproduces a view; a visitor's ratings, hidden picks and watchlist
+// live in localStorage.
 // This module makes the page's one state object and wires the parts: the workers' client
-// (recommender-client.js), the answers (answers.js) and the ratings panel (ratings-panel.js).
-// Only small modules are imported statically, so the worker starts as soon as possible.
+// (recommender-client.js), the answers (answers.js, picks.js), the ratings panel
+// (ratings-panel.js) and the lists beside it (lists-panel.js). Only small modules are imported
+// statically, so the worker starts as soon as possible.
 import { keepEarly, showAnswer, showAnswerError, showEarly, status } from "./answers.js";
+import { listsPanel } from "./lists-panel.js";
 import { Stage } from "./messages.js";
 import { mark, showError, siteConfig } from "./page.js";
-import { loadRatings, parseId } from "./ratings.js";
+import { loadIds, loadRatings, parseId } from "./ratings.js";
 import { ratingsPanel, titleOf } from "./ratings-panel.js";
 import { startRecommender } from "./recommender-client.js";
+import { addressFor, readAddress, requestFor } from "./request.js";
+import { parseChoices } from "./stars.js";
 import { WorkerStopped } from "./worker-client.js";
 
 const config = siteConfig();
+config.ratingChoices = parseChoices(document.body.dataset.ratingChoices);
 const $ = (id) => document.getElementById(id);
-const quoted = (text) => `"${text.length > 40 ? `${text.slice(0, 40)}…` : text}"`;
+const optionValues = (select) => [...select.options].map((option) => option.value).filter(Boolean);
 
 const stored = loadRatings(config.root, config.ratingScale);
 const state = {
@@ -23,8 +30,16 @@ const state = {
   favorites: [],
   ratings: stored.ratings,
   olderRatings: stored.older,
+  hidden: loadIds(config.root, "hidden"), // picks the visitor is not interested in
+  watchlist: loadIds(config.root, "watchlist"),
+  genre: null,
+  decade: null,
+  view: "own", // the visitor's own list, a friend's ("shared") or both ("together")
+  shared: [], // a shared link's ratings
+  code: null, // and the link's code
   // what the page knows
   catalog: null, // the items table, for the search and titles, once decoded
+  titles: new Map(), // titles the answers named, before the catalogue is here
   ready: false, // the recommender has its model
   failed: false, // something failed that later progress must not cover
   asked: 0, // requests sent; only the latest one's reply is shown
@@ -48,33 +63,12 @@ function dismissNotes() {
 }
 
 stored.notes.forEach(note);
-readLink(new URLSearchParams(location.search));
-
-function readLink(params) {
-  const user = params.get("user");
-  if (user !== null) {
-    state.user = parseId(user);
-    if (state.user === null) {
-      note(`The link's user ${quoted(user)} is not a userId (a whole number such as 105): `
-        + "showing recommendations for a new visitor instead.");
-    }
-  }
-  const favorites = params.getAll("favorite").flatMap((value) => value.split(","));
-  const bad = favorites.filter((value) => parseId(value) === null);
-  if (bad.length) {
-    note(`The link's favourite ${bad.map(quoted).join(", ")} is not a ${config.noun} id (a whole `
-      + "number such as 1), and was left out.");
-  }
-  state.favorites = [...new Set(favorites.map(parseId).filter((id) => id !== null))];
-}
-
-function syncUrl() {
-  const query = new URLSearchParams();
-  if (state.user !== null) query.set("user", String(state.user));
-  if (state.favorites.length) query.set("favorite", state.favorites.join(","));
-  const search = query.toString();
-  history.replaceState(null, "", search ? `?${search}` : location.pathname);
-}
+const asked = readAddress(location.search, location.hash, {
+  noun: config.noun, ratingScale: config.ratingScale, genres: optionValues($("genre")),
+});
+const { notes: linkNotes, ...fromLink } = asked;
+Object.assign(state, fromLink);
+linkNotes.forEach(note);
 
 // -- the recommender --------------------------------------------------------------------------
 
@@ -117,21 +111,20 @@ mark("worker-start");
  * visitor made (``byVisitor``) clears the notes about the link and the stored ratings. */
 function ask(byVisitor = true) {
   if (byVisitor) dismissNotes();
-  syncUrl();
+  history.replaceState(null, "", `${location.pathname}${addressFor(state)}`);
   renderControls();
-  const request = state.user !== null
-    ? { user: state.user, favorites: state.favorites }
-    : { ratings: [...state.ratings], favorites: state.favorites };
-  const asked = ++state.asked;
+  const request = requestFor(state);
+  const number = ++state.asked;
   if (state.ready) status("Computing…");
   recommender.recommend(request).then(({ result, ms }) => {
-    if (asked !== state.asked) return;
-    showAnswer(state, config, result, ms);
+    if (number !== state.asked) return;
+    for (const item of result.hybrid) state.titles.set(item.movie_id, item.title);
+    showAnswer(state, config, picks, result, ms);
     if (state.answered === 1) registerOffline();
   }, (error) => {
     // a stopped recommender has said why already; a failed request says so, and the
     // recommender still answers the next one
-    if (asked === state.asked && !(error instanceof WorkerStopped)) showAnswerError(error.message);
+    if (number === state.asked && !(error instanceof WorkerStopped)) showAnswerError(error.message);
   });
 }
 
@@ -148,9 +141,21 @@ function registerOffline() {
   })).catch((error) => console.warn(`Offline use is unavailable: ${error.message}`));
 }
 
-// -- who is asking, and the favourite ---------------------------------------------------------
+// -- who is asking, the favourite, the filters ------------------------------------------------
 
 const panel = ratingsPanel({ state, config, ask, recommender });
+const lists = listsPanel({ state, config, ask });
+/** What each pick's controls do (picks.js), and the ratings it offers. */
+const picks = {
+  config,
+  choices: config.ratingChoices,
+  saved: lists.saved,
+  actions: {
+    save: lists.actions.save,
+    hide: lists.actions.hide,
+    rate: (movieId, value) => panel.rate(movieId, value),
+  },
+};
 
 function renderControls() {
   const visitor = state.user === null;
@@ -161,15 +166,21 @@ function renderControls() {
   $("tab-user").tabIndex = visitor ? -1 : 0;
   $("visitor").hidden = !visitor;
   $("known-user").hidden = visitor;
+  $("ratings-box").hidden = !visitor;
   if (!visitor) $("user-id").value = String(state.user);
+  $("genre").value = state.genre ?? "";
+  $("decade").value = state.decade === null ? "" : String(state.decade);
   panel.render();
+  lists.render();
   const chosen = $("favorite-chosen");
   chosen.replaceChildren();
   if (state.favorites.length) {
     const clear = document.createElement("button");
     clear.type = "button";
     clear.id = "clear-favorite";
+    clear.className = "btn quiet small";
     clear.textContent = "clear";
+    clear.setAttribute("aria-label", "clear the favourite");
     clear.addEventListener("click", () => { state.favorites = []; ask(); });
     const titles = state.favorites.map((movieId) => titleOf(state, movieId)).join("; ");
     chosen.append(`Favourite: ${titles} `, clear);
@@ -206,10 +217,16 @@ $("user-form").addEventListener("submit", (event) => {
   event.preventDefault();
   chooseUser($("user-id").value);
 });
+$("genre").addEventListener("change", () => { state.genre = $("genre").value || null; ask(); });
+$("decade").addEventListener("change", () => {
+  state.decade = $("decade").value ? Number($("decade").value) : null;
+  ask();
+});
+$("filters").addEventListener("submit", (event) => event.preventDefault());
 
 function enableSearch(attachSearch, catalog) {
   state.catalog = catalog;
-  attachSearch($("rate-search"), $("rate-results"), catalog, panel.rate);
+  attachSearch($("rate-search"), $("rate-results"), catalog, panel.pick);
   attachSearch($("favorite-search"), $("favorite-results"), catalog, (movieId) => {
     state.favorites = [movieId];
     ask();
@@ -219,5 +236,5 @@ function enableSearch(attachSearch, catalog) {
 
 // the early answer's small file goes out before the model's large ones (an enhancement: the
 // recommender's answer follows whatever happens to it)
-showEarly(state, config).catch((error) => console.warn(`No early answer: ${error.message}`));
+showEarly(state, config, picks).catch((error) => console.warn(`No early answer: ${error.message}`));
 ask(false);

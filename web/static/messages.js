@@ -77,8 +77,9 @@ export function transferables(columns) {
 
 // -- page -> recommender ----------------------------------------------------------------------
 
-/** A request ({user, favorites} or {ratings, favorites}): queued until the model is ready,
- * answered in the order asked, after fetching the shards it reads that are not here yet. */
+/** A request ({user, favorites} or {ratings, favorites}, with hidden, genre, decade and
+ * together when the visitor set them: request.js): queued until the model is ready, answered
+ * in the order asked, after fetching the shards it reads that are not here yet. */
 export const recommend = (id, request) => ({ type: Type.RECOMMEND, id, request });
 
 /** A ratings file's text (an IMDb or Letterboxd export, or movieId,rating) to read. */

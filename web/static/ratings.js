@@ -11,8 +11,8 @@ export const MAX_RATINGS = 5000;
 
 const MAX_ID = 2 ** 31 - 1;
 
-function storageKey(root) {
-  return `staticrec:${new URL(root).pathname}:ratings`;
+function storageKey(root, name = "ratings") {
+  return `staticrec:${new URL(root).pathname}:${name}`;
 }
 
 /** A movieId: a whole number from 1 to 2^31-1 (the build's rule), or null. */
@@ -90,34 +90,64 @@ export function clearRatings(root) {
   localStorage.removeItem(storageKey(root));
 }
 
-/** The ratings as a movieId,rating CSV (oldest first), to take to another browser. */
-export function ratingsCsv(ratings) {
-  return `movieId,rating\n${[...ratings].map(([movieId, rating]) => `${movieId},${rating}\n`).join("")}`;
+/**
+ * A list of movieIds kept beside the ratings under ``name`` ("hidden": the picks the visitor
+ * is not interested in; "watchlist"), in the order added; what is not a movieId is dropped.
+ */
+export function loadIds(root, name) {
+  let stored;
+  try {
+    stored = JSON.parse(localStorage.getItem(storageKey(root, name)) ?? "[]");
+  } catch {
+    stored = [];
+  }
+  return Array.isArray(stored) ? [...new Set(stored.map(parseId).filter((id) => id !== null))] : [];
+}
+
+export function saveIds(root, name, ids) {
+  if (ids.length) localStorage.setItem(storageKey(root, name), JSON.stringify([...ids]));
+  else localStorage.removeItem(storageKey(root, name));
 }
 
 /**
- * A movieId,rating CSV (as ratingsCsv writes it; other columns ignored) as [[movieId, rating]],
- * in file order; or ``{error}`` naming the first bad line, and then nothing is to be imported
- * (with the ``header`` read, when it lacks those columns: the file may be an export).
+ * The ratings as a movieId,rating CSV (oldest first), to take to another browser; with the
+ * hidden picks, when there are any, as rows of their own marked in a third column.
+ */
+export function ratingsCsv(ratings, hidden = []) {
+  const rows = [...ratings].map(([movieId, rating]) => (hidden.length ? `${movieId},${rating},\n` : `${movieId},${rating}\n`));
+  if (!hidden.length) return `movieId,rating\n${rows.join("")}`;
+  return `movieId,rating,hidden\n${rows.join("")}${hidden.map((movieId) => `${movieId},,1\n`).join("")}`;
+}
+
+/**
+ * A movieId,rating CSV (as ratingsCsv writes it; other columns ignored) as {pairs: [[movieId,
+ * rating]] in file order, hidden: [movieId] (rows marked 1 in a ``hidden`` column, rating
+ * empty)}; or ``{error}`` naming the first bad line, and then nothing is to be imported (with
+ * the ``header`` read, when it lacks those columns: the file may be an export).
  */
 export function parseRatingsCsv(text, [low, high] = [0.5, 5]) {
   const lines = text.replace(/^\uFEFF/, "").split(/\r?\n/);
   const header = lines[0].split(",").map((name) => name.trim());
-  const [idAt, ratingAt] = [header.indexOf("movieId"), header.indexOf("rating")];
+  const [idAt, ratingAt, hiddenAt] = ["movieId", "rating", "hidden"].map((name) => header.indexOf(name));
   if (idAt < 0 || ratingAt < 0) {
     return { header, error: `line 1: the header needs the columns movieId and rating, not "${lines[0].slice(0, 60)}"` };
   }
   const pairs = [];
+  const hidden = [];
   for (let i = 1; i < lines.length; i += 1) {
     if (!lines[i].trim()) continue;
     const fields = lines[i].split(",");
     const movieId = parseId(fields[idAt]);
-    const rating = Number(fields[ratingAt]);
     if (movieId === null) return { error: `line ${i + 1}: "${fields[idAt] ?? ""}" is not a movieId` };
+    if (hiddenAt >= 0 && fields[hiddenAt]?.trim() === "1" && !fields[ratingAt]?.trim()) {
+      hidden.push(movieId);
+      continue;
+    }
+    const rating = Number(fields[ratingAt]);
     if (!(rating >= low && rating <= high)) {
       return { error: `line ${i + 1}: "${fields[ratingAt] ?? ""}" is not a rating from ${low} to ${high}` };
     }
     pairs.push([movieId, rating]);
   }
-  return { pairs };
+  return { pairs, hidden };
 }

@@ -1,8 +1,9 @@
 // Title search over items.parquet, as you type, with no server: a suggestion list that works
 // with the mouse and the keyboard. Titles are only ever inserted as text.
 import { loadManifest, loadTable } from "./data.js";
+import { spoken } from "./titles.js";
 
-const ARTICLES = ["The", "A", "An", "Les", "La", "Le", "L'", "Il", "El", "Der", "Die", "Das"];
+export { spoken };
 
 /**
  * Comparable text in any script: compatibility forms folded (fullwidth "Ｔｏｙ" is "toy"),
@@ -14,25 +15,6 @@ export function normalise(text) {
     .replace(/[^\p{L}\p{N}\p{So}]+/gu, " ").trim();
 }
 
-/**
- * "Matrix, The (1999)" -> "The Matrix (1999)": how people type it. The last ", Article" that
- * ends the title or comes just before " (" moves to the front. A scan from the end, not a
- * backtracking regex: linear even for a very long title.
- */
-export function spoken(title) {
-  for (let comma = title.lastIndexOf(", "); comma > 0; comma = title.lastIndexOf(", ", comma - 1)) {
-    const rest = title.slice(comma + 2, comma + 2 + 4);
-    for (const article of ARTICLES) {
-      if (!rest.startsWith(article)) continue;
-      const after = comma + 2 + article.length;
-      if (after === title.length || title.startsWith(" (", after)) {
-        return `${article} ${title.slice(0, comma)}${title.slice(after)}`;
-      }
-    }
-  }
-  return title;
-}
-
 /** The catalogue for search, read from the checked items table. */
 export async function loadCatalog(config) {
   const { manifest } = await loadManifest(config.dataUrl, config.manifestSha256);
@@ -40,15 +22,20 @@ export async function loadCatalog(config) {
     await loadTable(config.dataUrl, manifest, "items", ["movieId", "title", "n_ratings"]));
 }
 
-/** Ids, titles, rating counts and search keys from the items table's columns (copied). */
+/** Ids, titles, rating counts and search keys from the items table's columns (copied); the
+ * years and IMDb ids too when the table has them (the watchlist's exports name them). */
 export function catalogFromItems(items) {
   const titles = Array.from(items.title);
+  const known = (column) => (column ? Array.from(column, (v) => (Number(v) > 0 ? Number(v) : null)) : null);
   return {
     ids: Array.from(items.movieId, Number),
     titles,
     counts: Array.from(items.n_ratings, Number),
+    years: known(items.year),
+    imdbIds: known(items.imdbId),
     keys: null, // normalised titles: made on the first search, not during start-up
     byId: new Map(Array.from(items.movieId, (id, i) => [Number(id), titles[i]])),
+    at: new Map(Array.from(items.movieId, (id, i) => [Number(id), i])),
   };
 }
 

@@ -28,6 +28,7 @@ from staticrec.site.config import (
     SiteConfig,
 )
 from staticrec.site.early import early_answer, early_file_count
+from staticrec.site.picks import static_picks
 from staticrec.site.pyodide import PYODIDE_VERSION
 
 
@@ -100,9 +101,11 @@ def site_pages(
             {
                 **common,
                 "example_user": _example_user(recommender),
-                "early_visitor": early_answer(recommender.for_visitor({})),
+                "early_visitor": (early := early_answer(recommender.for_visitor({}))),
+                "early_picks": static_picks(early),
                 "early_files": early_file_count(len(recommender.model.user_ids)),
                 "early_dir": EARLY_DIR,
+                **filter_choices(items),
             },
         ),
         Page(
@@ -134,6 +137,19 @@ def paged_movies(items: list[dict], budget: int | None) -> set[int]:
     if budget is not None and budget < len(items):
         items = sorted(items, key=lambda row: (-row["n_ratings"], row["movieId"]))[:budget]
     return {row["movieId"] for row in items}
+
+
+def filter_choices(items: list[dict]) -> dict[str, list]:
+    """What For you's filters offer: every genre (category) listed, by name, and every decade
+    with a dated movie, as its first year (1990 for 1990-1999)."""
+    genres = {g for row in items for g in _genres(row)}
+    decades = {row["year"] // 10 * 10 for row in items if row.get("year")}
+    return {"genres": sorted(genres, key=str.casefold), "decades": sorted(decades)}
+
+
+def _genres(row: dict) -> list[str]:
+    """A row's genres, without MovieLens's "(no genres listed)"."""
+    return [g for g in (row["genres"] or "").split("|") if g and g != "(no genres listed)"]
 
 
 def read_items(artifacts: Path) -> list[dict]:
@@ -209,7 +225,7 @@ def _movie_detail(row: dict, link_template: str | None = None) -> dict:
     link_url = row.get("link")  # the item's own address wins over the template
     if link_url is None and link_template:
         link_url = link_template.replace("{id}", str(row["movieId"]))
-    genres = [g for g in row["genres"].split("|") if g and g != "(no genres listed)"]
+    genres = _genres(row)
     return {
         **_movie_summary(row),
         "short_title": short_title(row["title"]),
@@ -241,7 +257,6 @@ def _words(config: SiteConfig, manifest: dict, scoring) -> dict:
         "categories": "genres" if movielens else "categories",
         "dataset_credit": "MovieLens " if movielens else "",
         "rating_choices": choices,
-        "rating_default": min(choices, key=lambda value: abs(value - liked)),
         "like_threshold": liked,
     }
 
