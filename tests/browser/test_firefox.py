@@ -30,7 +30,7 @@ def test_imported_ratings_get_the_scoring_cores_answer(engine, site_url, recomme
     shown = drive(engine, "import", f"{site_url}for-you/", csv=str(csv))
     assert "5 of 5 ratings loaded" in shown["importStatus"]
     assert shown["mode"] == "visitor"
-    assert shown["myRatings"] == list(VISITOR)
+    assert shown["myRatings"] == list(VISITOR)[::-1]  # the latest first
     expected = [item.movie_id for item in recommender.for_visitor(VISITOR).hybrid]
     assert len(expected) == 10
     assert shown["hybrid"] == expected
