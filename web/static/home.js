@@ -1,10 +1,12 @@
 // Home page: title search that jumps to the movie's page.
-import { attachSearch, loadCatalog } from "./search.js";
+import { decodeItems } from "./recommender-client.js";
+import { attachSearch, catalogFromItems } from "./search.js";
 import { movieUrl, showError, siteConfig } from "./page.js";
 
 const config = siteConfig();
-loadCatalog(config)
-  .then((catalog) => {
+decodeItems(config)
+  .then((items) => {
+    const catalog = catalogFromItems(items);
     const input = document.getElementById("search");
     attachSearch(input, document.getElementById("search-results"), catalog, (movieId) => {
       location.href = movieUrl(config.root, movieId);

@@ -1,4 +1,5 @@
-// The For-you page's one client of its two workers. Division of work: the recommender boots
+// The pages' one client of the workers: For you's two, and the home page's decoder of the
+// items table alone (decodeItems). Division of work: the recommender boots
 // Python while the decoder downloads the model files, then checks and decodes them on the
 // other core; the columns go on to the recommender without copying. The link goes to Python's
 // files first: the decoder downloads the large model files only once they have arrived (Python
@@ -8,6 +9,7 @@
 // (download.js); here, a worker's script that has not run within as long, and Python or its
 // packages not started within 60 s of their files arriving, fail the recommender with a message.
 import { STALL_MS } from "./download.js";
+import { SiteError } from "./errors.js";
 import * as messages from "./messages.js";
 import { WorkerClient } from "./worker-client.js";
 
@@ -34,6 +36,29 @@ const RECOMMENDER_DEADLINES = {
 };
 
 const DECODER_DEADLINES = { [Stage.SCRIPT]: scriptDeadline("The script that reads the model files") };
+
+/**
+ * The items table alone, decoded by a decoder of its own, off the main thread (a page whose
+ * search needs nothing else, such as the home page: decoded on the main thread, the table is a
+ * long task on a phone). A promise of its columns; the worker is closed once they are here.
+ */
+export function decodeItems(config, worker = new Worker(new URL("./decoder.js", import.meta.url), { type: "module" })) {
+  return new Promise((resolve, reject) => {
+    const decoder = new WorkerClient(worker, {
+      deadlines: DECODER_DEADLINES,
+      crashed: (detail) => `The titles could not be read (${detail}).`,
+      onFailure: (message) => reject(new SiteError(message)),
+      on: {
+        [Type.ITEMS]: ({ items }) => {
+          decoder.close();
+          resolve(items);
+        },
+      },
+    });
+    // the items table comes first in the page's model files; nothing else is downloaded
+    decoder.post(messages.start(config.dataUrl, config.modelFiles.slice(0, 1), config.manifestSha256));
+  });
+}
 
 /** The two workers, the recommender started with the site's settings in its URL (so that it
  * starts downloading Python the moment it runs, not one message later). */

@@ -1,6 +1,5 @@
 // Title search over items.parquet, as you type, with no server: a suggestion list that works
 // with the mouse and the keyboard. Titles are only ever inserted as text.
-import { loadManifest, loadTable } from "./data.js";
 import { spoken } from "./titles.js";
 
 export { spoken };
@@ -13,13 +12,6 @@ export { spoken };
 export function normalise(text) {
   return text.normalize("NFKD").replace(/\p{M}+/gu, "").toLowerCase()
     .replace(/[^\p{L}\p{N}\p{So}]+/gu, " ").trim();
-}
-
-/** The catalogue for search, read from the checked items table. */
-export async function loadCatalog(config) {
-  const { manifest } = await loadManifest(config.dataUrl, config.manifestSha256);
-  return catalogFromItems(
-    await loadTable(config.dataUrl, manifest, "items", ["movieId", "title", "n_ratings"]));
 }
 
 /** Ids, titles, rating counts and search keys from the items table's columns (copied); the

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { afterEach, beforeEach, mock, test } from "node:test";
 
 import * as messages from "../static/messages.js";
-import { startRecommender } from "../static/recommender-client.js";
+import { decodeItems, startRecommender } from "../static/recommender-client.js";
 import { WorkerStopped } from "../static/worker-client.js";
 import { FakeWorker } from "./fake-worker.js";
 
@@ -144,4 +144,24 @@ test("no deadline while the runtime downloads or the model files arrive (each do
   for (const stage of [Stage.START, Stage.PACKAGES, Stage.IMPORT]) recommender.say(messages.progress(stage, stage));
   mock.timers.tick(600000); // waiting for the model files
   assert.deepEqual(told.failures, []);
+});
+
+test("decodeItems asks for the items table alone and closes the decoder once it is here", async () => {
+  const worker = new FakeWorker();
+  const config = { ...CONFIG, modelFiles: ["items.parquet", "item_factors.parquet"] };
+  const decoded = decodeItems(config, worker);
+  assert.deepEqual(worker.sentOf(Type.START),
+    [messages.start(config.dataUrl, ["items.parquet"], config.manifestSha256)]);
+  const ids = new Int32Array([1, 2]);
+  worker.say(messages.items({ movieId: ids }));
+  assert.deepEqual((await decoded).movieId, ids);
+  assert.equal(worker.terminated, true);
+});
+
+test("decodeItems rejects with the decoder's failure", async () => {
+  const worker = new FakeWorker();
+  const decoded = decodeItems(CONFIG, worker);
+  worker.say(messages.failure(null, "items.parquet does not match the manifest"));
+  await assert.rejects(decoded, /items.parquet does not match the manifest/);
+  assert.equal(worker.terminated, true);
 });
