@@ -86,7 +86,8 @@ def tag_soup(tags: pd.DataFrame, movie_ids: pd.Series) -> pd.Series:
     tokens = tags.assign(token=tags["tag"].astype(str).map(tag_token))
     tokens = tokens[tokens["token"] != ""].sort_values(["movieId", "token"], kind="stable")
     joined = tokens.groupby("movieId")["token"].agg(" ".join)
-    return movie_ids.map(joined).fillna("").astype(str)
+    # object first: with no tags at all the mapped column is float64 (all NaN), which "" cannot fill
+    return movie_ids.map(joined).astype(object).fillna("").astype(str)
 
 
 def content_soup(movies: pd.DataFrame, tags: pd.DataFrame | None, source: str) -> pd.Series:
