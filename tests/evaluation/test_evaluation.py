@@ -8,10 +8,12 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from staticrec.evaluation.accuracy import GlobalMean
 from staticrec.evaluation.metrics import ranking_metrics
-from staticrec.evaluation.protocol import EvaluationConfig, temporal_split
+from staticrec.evaluation.protocol import EvaluationConfig, random_split, split, temporal_split
 from staticrec.evaluation.report import write_report
 from staticrec.evaluation.studies import evaluate
 from staticrec.pipeline.collab import SVDParams
@@ -244,3 +246,28 @@ def test_the_report_folder_is_checked_before_any_work(tmp_path, monkeypatch, cap
     assert main(["evaluate", "--data-dir", str(tiny_dir), "--report-dir", str(mine)]) == 1
     assert "holds files staticrec did not write" in capsys.readouterr().err
     assert (mine / "notes.txt").read_text() == "mine"
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.integers(0, 30), min_size=1, max_size=6), st.integers(0, 2**32 - 1))
+def test_random_split_holds_out_the_temporal_splits_count_per_user_at_random(sizes, seed):
+    rows = [(u, m, float(m), m) for u, size in enumerate(sizes) for m in range(size)]
+    ratings = pd.DataFrame(rows, columns=["userId", "movieId", "rating", "timestamp"])
+    train, test = random_split(ratings, 0.2, seed)
+    for user, size in enumerate(sizes):
+        assert (test.userId == user).sum() == math.floor(size * 0.2)
+    merged = pd.concat([train, test]).sort_values(["userId", "movieId"])
+    assert merged[["userId", "movieId"]].values.tolist() == [[u, m] for u, m, _, _ in rows]
+    again, _ = random_split(ratings.sample(frac=1, random_state=1), 0.2, seed)
+    pd.testing.assert_frame_equal(again, train)  # the input's order does not matter
+
+
+def test_random_split_is_not_the_latest_ratings():
+    ratings = pd.DataFrame(
+        {"userId": 1, "movieId": range(100), "rating": 4.0, "timestamp": range(100)}
+    )
+    _, test = random_split(ratings, 0.2, 0)
+    assert len(test) == 20 and test.timestamp.min() < 80
+    other = split(ratings, 0.2, "random", 1)[1]
+    assert set(other.movieId) != set(test.movieId)  # the seed moves it
+    assert split(ratings, 0.2, "temporal", 0)[1].timestamp.min() == 80
