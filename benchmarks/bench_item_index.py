@@ -97,7 +97,6 @@ def ndcg_side_by_side(data_dir: str, floors: tuple[int, ...]) -> None:
     from staticrec.pipeline.content import ContentConfig
     from staticrec.pipeline.data import load_movielens
     from staticrec.pipeline.train import train_recommender
-    from staticrec.scoring import Recommender
 
     ml = load_movielens(Path(data_dir), name="ml-latest-small", with_tags=True)
     train, test = temporal_split(ml.ratings, 0.2)
