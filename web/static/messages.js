@@ -70,8 +70,10 @@ export function transferables(columns) {
 
 // -- page -> recommender ----------------------------------------------------------------------
 
-/** A request ({user, favorites} or {ratings, favorites}): queued until the model is ready,
- * answered in the order asked, after fetching the shards it reads that are not here yet. */
+/** A request ({user, favorites} or {ratings, favorites}, with hidden, genre, decade, together
+ * and niche (0-3: how far the list leans to less popular movies) when the visitor set them;
+ * staticrec.scoring.api.answer documents each key): queued until the model is ready, answered
+ * in the order asked, after fetching the shards it reads that are not here yet. */
 export const recommend = (id, request) => ({ type: Type.RECOMMEND, id, request });
 
 /** A ratings file's text (an IMDb or Letterboxd export, or movieId,rating) to read. */
