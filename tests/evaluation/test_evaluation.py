@@ -126,7 +126,30 @@ def test_summary_is_json(quick):
         "visitor_blend",
         "cold_start_rmse",
         "users_evaluated",
+        "ranking_at_10_by_protocol",
+        "chosen_by_protocol",
     }
+    assert set(summary["ranking_at_10_by_protocol"]) == {"temporal", "random"}
+
+
+@pytest.mark.slow  # the evaluation of ml-latest-small
+def test_every_list_is_measured_on_both_protocols_with_beyond_accuracy(quick):
+    tables = dict(tuple(quick.protocols.groupby("protocol", sort=False)))
+    assert list(tables) == ["temporal", "random"]
+    assert list(tables["temporal"]["list"])[:3] == list(tables["random"]["list"])[:3]
+    pd.testing.assert_frame_equal(
+        tables["temporal"].drop(columns="protocol").reset_index(drop=True),
+        quick.ranking.drop(columns="protocol").reset_index(drop=True),
+    )
+    both = quick.protocols
+    assert both["most_rated_share"].between(0, 1).all() and both["diversity"].between(0, 1).all()
+    most_rated = both[both["list"] == "most-rated"]
+    assert (most_rated["most_rated_share"] > 0.5).all()  # the top 20 is the most-rated list
+    assert (both["self_information"] >= most_rated["self_information"].min() - 1e-9).all()
+    assert set(quick.chosen_by_protocol) == {"temporal", "random"}
+    visitors = quick.visitors
+    assert {"movies", "self_information", "most_rated_share"} <= set(visitors.columns)
+    assert "peer: EASE, dense" in set(visitors["list"])
 
 
 @pytest.mark.slow  # the evaluation of ml-latest-small
@@ -136,6 +159,7 @@ def test_report_is_written_and_reproducible(quick, tmp_path):
     names = sorted(p.name for p in (tmp_path / "a").iterdir())
     assert names == [
         "cold-start.svg",
+        "ndcg-novelty.svg",
         "ranking-ndcg.svg",
         "rating-distribution.svg",
         "report.md",
@@ -156,6 +180,14 @@ def test_markdown_report_from_its_template():
     from staticrec.evaluation.report import markdown
 
     fusion = {"collab_weight": 1.0, "svd_weight": 0.0, "content_weight": 0.25, "popular_weight": 0}
+    beyond = {
+        "ndcg": 0.0871,
+        "movies": 41,
+        "pick_ratings": 190.44,
+        "self_information": 1.6789,
+        "diversity": 0.71234,
+        "most_rated_share": 0.625,
+    }
     context = {
         "folds": 3,
         "accuracy": [{"model": "SVD <b>", "rmse": 0.86131, "rmse_std": 0.01, "mae": 0.66}],
@@ -181,6 +213,9 @@ def test_markdown_report_from_its_template():
         "onboarding": [5, 10],
         "visitors": [{"list": "most-rated", "ndcg": [0.431, 0.4112]}],
         "visitor_blend": "collab 0.3 / svd 0.6",
+        "protocols": [{"protocol": "random", "list": "most-rated", **beyond, "recall": 0.03}],
+        "chosen_by_protocol": {"random": "collab 1 (k=60, depth 10); item index rows: 1 each"},
+        "visitor_beyond": [{"list": "most-rated", "onboarding": 5, **beyond}],
         "cold_start": [
             {"onboarding": 5, "fold_in": 0.92, "global_mean_plus_bi": 0.93, "retrain": 0.97}
         ],
@@ -198,10 +233,26 @@ def test_markdown_report_from_its_template():
         "Chosen on the validation split: collab 1 / content 0.25 (k=60, depth 10); the item "
         "index weighs each rated movie by rating - 2.5 x exp(-from_end / (0.5 x n)). "
         "The site's list ranks best of all rows.\n\n"
+        "## Ranking on both protocols, with how generic each list is\n\n"
+        "Every list again on each protocol (temporal: each user's latest 20% held out; random: a "
+        "seeded random 20% of each user's ratings), each with its own validation split. Beside "
+        "NDCG@10: the distinct movies across all users' top 10s, the mean training ratings of a "
+        "pick, its mean self-information (bits; higher is less obvious), intra-list diversity "
+        "(mean genre Jaccard distance within a top 10) and the share of picks among the 20 "
+        "most-rated movies.\n\n"
+        "| protocol | list | NDCG@10 | recall@10 | movies | ratings of a pick | "
+        "self-information | diversity | in top 20 |\n"
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n"
+        "| random | most-rated | 0.0871 | 0.0300 | 41 | 190 | 1.68 | 0.712 | 62.5% |\n\n"
+        "- chosen on random validation: collab 1 (k=60, depth 10); item index rows: 1 each\n\n"
         "## New visitors: NDCG@10 after their first n ratings\n\n"
         "| list | n=5 | n=10 |\n| --- | ---: | ---: |\n"
         "| most-rated | 0.4310 | 0.4112 |\n\n"
         "The visitors' blend (collab 0.3 / svd 0.6) was chosen on other held-out visitors.\n\n"
+        "| list | n | NDCG@10 | movies | ratings of a pick | self-information | diversity "
+        "| in top 20 |\n"
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n"
+        "| most-rated | 5 | 0.0871 | 41 | 190 | 1.68 | 0.712 | 62.5% |\n\n"
         "## Cold start: RMSE on new users' later ratings\n\n"
         "| onboarding ratings | fold-in | global mean + bi | retrain |\n"
         "| ---: | ---: | ---: | ---: |\n"

@@ -48,6 +48,19 @@ class Catalogue:
         )
 
 
+def catalogue_of_model(model, top: int = 20) -> Catalogue:
+    """A ``Catalogue`` from a trained ``staticrec.scoring.Model``: its training counts, its
+    genres and its users (equal counts ranked by the smaller movieId, as ``Catalogue.of``)."""
+    ids, counts = model.item_ids.tolist(), model.n_ratings.tolist()
+    order = sorted(range(len(ids)), key=lambda i: (-counts[i], ids[i]))
+    return Catalogue(
+        ratings={m: int(c) for m, c in zip(ids, counts, strict=True) if c > 0},
+        genres={m: frozenset(model.genres.of(i)) for i, m in enumerate(ids)},
+        users=len(model.user_ids),
+        most_rated=frozenset(ids[i] for i in order[:top]),
+    )
+
+
 def genre_distance(a: frozenset[str], b: frozenset[str]) -> float:
     """1 - Jaccard similarity; two movies without genres are at distance 0."""
     union = len(a | b)

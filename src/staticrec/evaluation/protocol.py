@@ -15,7 +15,6 @@ from staticrec.pipeline.collab import SVDParams
 from staticrec.pipeline.tuning import GRIDS, Grid, SearchMethod
 from staticrec.scoring.schema import FactorPrecision
 
-
 Protocol = Literal["temporal", "random"]
 """How the ranking study holds out each user's ratings: the latest share, or a random one."""
 

@@ -1,12 +1,14 @@
-"""Study 2, ranking: each list the site can show, scored @n on each user's latest ratings.
+"""Study 2, ranking: each list the site can show, scored @n on each user's held-out ratings.
 
-Per user, the latest ``test_fraction`` of ratings by timestamp is held out; relevant = held-out
+Per user, ``test_fraction`` of the ratings is held out, the latest by timestamp or a seeded
+random share (``EvaluationConfig.protocols``: the study runs once per protocol); relevant = held-out
 ratings of ``relevance`` or more; candidates = every movie the user did not rate in training.
 Rows: the most-rated and best-rated lists, content, SVD, the collaborative item index, two
 peers on the same split (dense EASE, implicit's ALS), the seed's fusion rule and the site's.
 Every choice (the fusion's weights, k and depth, SVD's popularity exponent, how ratings weigh
 the item index) is made on a validation split cut the same way from the training ratings; the
-test split is scored once, for the rows below.
+test split is scored once, for the rows below. Beside accuracy, each row has its
+beyond-accuracy figures (``staticrec.evaluation.beyond``).
 """
 
 from __future__ import annotations
@@ -19,8 +21,9 @@ import numpy as np
 import pandas as pd
 
 from staticrec.evaluation import peers
+from staticrec.evaluation.beyond import Catalogue, beyond_accuracy
 from staticrec.evaluation.metrics import ranking_metrics
-from staticrec.evaluation.protocol import EvaluationConfig, Kind, relevant_items, temporal_split
+from staticrec.evaluation.protocol import EvaluationConfig, Kind, Protocol, relevant_items, split
 from staticrec.pipeline.collab import SVDParams
 from staticrec.pipeline.collab_index import CollabIndexConfig
 from staticrec.pipeline.content import ContentConfig, build_content_index
@@ -159,10 +162,12 @@ def ranking_study(
     content_config: ContentConfig,
     collab_config: CollabIndexConfig,
     config: EvaluationConfig,
+    protocol: Protocol = "temporal",
 ) -> dict:
     """Lists and metrics on the test split; every setting chosen on the validation split."""
-    train, test = temporal_split(ratings, config.test_fraction)
-    fit, validation = temporal_split(train, config.validation_fraction)
+    train, test = split(ratings, config.test_fraction, protocol, config.split_seed)
+    # the validation's own seed: a second random cut must not follow the first's draw
+    fit, validation = split(train, config.validation_fraction, protocol, config.split_seed + 1)
     precision = config.factor_precision
     chooser = train_recommender(ml, fit, svd, content_config, None, collab_config, precision).model
     table_sweep, chosen = sweep(chooser, validation, config)
@@ -235,12 +240,15 @@ def ranking_study(
         )
     wanted = {u: relevant[u] for u in requests}
     ranks = popularity_ranks(final)
+    catalogue = Catalogue.of(train, ml.movies)
     table = pd.DataFrame(
         [
             {
+                "protocol": protocol,
                 "list": row.name,
                 "kind": row.kind,
                 **ranking_metrics(row.recommended, wanted, ranks, final.n_items, n),
+                **beyond_accuracy(row.recommended, catalogue, n),
             }
             for row in rows
         ]

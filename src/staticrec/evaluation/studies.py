@@ -31,9 +31,15 @@ class Evaluation:
     tuning: pd.DataFrame
     tuned: SVDParams
     ranking: pd.DataFrame
+    """The first protocol's ranking table (the one the site's settings come from)."""
     validation_sweep: pd.DataFrame
     chosen: ScoringConfig
-    """The site's scoring settings as the validation split chose them."""
+    """The site's scoring settings as the first protocol's validation split chose them."""
+    protocols: pd.DataFrame
+    """Every protocol's ranking table, one above the other (column ``protocol``), with the
+    beyond-accuracy figures."""
+    chosen_by_protocol: dict[str, ScoringConfig]
+    """What each protocol's validation split chose."""
     cold_start: pd.DataFrame
     """RMSE of new visitors' later ratings, by onboarding ratings."""
     visitors: pd.DataFrame
@@ -64,6 +70,17 @@ class Evaluation:
                 for name, row in ranking.iterrows()
             },
             "chosen_on_validation": chosen_summary(self.chosen),
+            "ranking_at_10_by_protocol": {
+                protocol: {
+                    row["list"]: {k: float(row[k]) for k in PROTOCOL_FIGURES}
+                    for _, row in table.iterrows()
+                }
+                for protocol, table in self.protocols.groupby("protocol", sort=False)
+            },
+            "chosen_by_protocol": {
+                protocol: chosen_summary(chosen)
+                for protocol, chosen in self.chosen_by_protocol.items()
+            },
             "cold_start_rmse": self.cold_start.drop(columns=["users", "predicted"]).to_dict(
                 orient="records"
             ),
@@ -76,6 +93,19 @@ class Evaluation:
             "folds": self.folds,
         }
         return _finite(summary)
+
+
+PROTOCOL_FIGURES = (
+    "ndcg",
+    "precision",
+    "recall",
+    "movies",
+    "pick_ratings",
+    "self_information",
+    "diversity",
+    "most_rated_share",
+)
+"""The figures the manifest keeps of each list on each protocol."""
 
 
 def _with_knn(ratings, config: EvaluationConfig) -> bool:
@@ -118,7 +148,11 @@ def evaluate(
     accuracy = rating_accuracy(
         data, accuracy_models(svd, tuned.best, _with_knn(ratings, config)), config
     )
-    ranking = ranking_study(ml, ratings, svd, content_config, collab_config, config)
+    studies = {
+        protocol: ranking_study(ml, ratings, svd, content_config, collab_config, config, protocol)
+        for protocol in config.protocols
+    }
+    ranking = studies[config.protocols[0]]
     cold = cold_start_study(ml, ratings, svd, config)
     return Evaluation(
         accuracy=accuracy,
@@ -127,6 +161,8 @@ def evaluate(
         ranking=ranking["table"],
         validation_sweep=ranking["validation_sweep"],
         chosen=ranking["chosen"],
+        protocols=pd.concat([s["table"] for s in studies.values()], ignore_index=True),
+        chosen_by_protocol={protocol: s["chosen"] for protocol, s in studies.items()},
         cold_start=cold["rmse"],
         visitors=cold["ranking"],
         visitor_validation=cold["validation"],
