@@ -12,7 +12,15 @@ from hypothesis import strategies as st
 
 from staticrec.scoring import answer_json
 from staticrec.scoring.errors import ScoringError
-from staticrec.scoring.niche import NICHE_POOL, NICHE_STEPS, check_niche, niche_order, pool_size
+from staticrec.scoring.niche import (
+    NICHE_FLOOR,
+    NICHE_POOL,
+    NICHE_STEPS,
+    RANK_K,
+    check_niche,
+    niche_order,
+    pool_size,
+)
 from staticrec.scoring.options import Options
 
 VISITOR = {260: 5.0, 1196: 5.0, 2571: 5.0, 4993: 5.0, 589: 4.0, 1721: 2.0}
@@ -22,7 +30,8 @@ def brute_niche(fused, n_ratings, level, n):
     """Every pair compared directly: a movie goes above another when its key is larger, or
     equal and it came first in the fused list."""
     keys = [
-        (1 + n_ratings[p]) ** -NICHE_STEPS[level] / (60 + r) for r, (p, *_) in enumerate(fused, 1)
+        max(n_ratings[p], NICHE_FLOOR) ** -NICHE_STEPS[level] / (RANK_K + r)
+        for r, (p, *_) in enumerate(fused, 1)
     ]
     above = [
         sum(keys[j] > keys[i] or (keys[j] == keys[i] and j < i) for j in range(len(fused)))
@@ -48,10 +57,12 @@ def test_niche_order_matches_a_brute_force_ranking(positions, counts, level, n):
 
 def test_level_zero_is_the_fused_list_and_a_higher_level_lifts_rare_movies():
     fused = [(0, 0.9, {}), (1, 0.8, {}), (2, 0.7, {})]
-    counts = np.array([300, 300, 2])
+    counts = np.array([300, 300, 20])
     assert niche_order(fused, counts, 0, 2) == fused[:2]
-    assert [e[0] for e in niche_order(fused, counts, 1, 2)] == [2, 0]  # 3^-.25/62 > 301^-.25/60
-    assert [e[0] for e in niche_order(fused, np.array([5, 5, 5]), 3, 3)] == [0, 1, 2]
+    # 20^-.2 / 13 = 0.0422 against 300^-.2 / 11 = 0.0291 and / 12 = 0.0267
+    assert [e[0] for e in niche_order(fused, counts, 1, 2)] == [2, 0]
+    # below the floor, rarity earns nothing: the fused order stands
+    assert [e[0] for e in niche_order(fused, np.array([20, 3, 1]), 3, 3)] == [0, 1, 2]
 
 
 def test_pool_is_deeper_only_above_level_zero():
