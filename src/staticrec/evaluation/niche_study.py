@@ -3,23 +3,24 @@ its picks are, for the dataset's users on both protocols and for new visitors, b
 most-rated list and dense EASE on the same users; the default level chosen on validation.
 
 Known users: each protocol's validation split (cut from training) chooses, the test split is
-scored once. Visitors: held-out users onboard with their first 5 ratings (``cold_start``); the
-validation visitors choose, the test visitors are scored once.
+scored once, beside implicit's ALS (at the setting the ranking study's validation chose). Visitors:
+held-out users onboard with their first 5 ratings (``cold_start``); the validation visitors
+choose, the test visitors are scored once.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-import numpy as np
 import pandas as pd
 
+from staticrec.evaluation import peers
 from staticrec.evaluation.beyond import Catalogue, beyond_accuracy
 from staticrec.evaluation.cold_start import held_out_users, onboarding
 from staticrec.evaluation.metrics import ranking_metrics
 from staticrec.evaluation.protocol import EvaluationConfig, Protocol, relevant_items, split
 from staticrec.pipeline.collab import SVDParams
-from staticrec.pipeline.collab_index import CollabIndexConfig, ease_weights, interactions
+from staticrec.pipeline.collab_index import CollabIndexConfig
 from staticrec.pipeline.content import ContentConfig
 from staticrec.pipeline.data import MovieLens
 from staticrec.pipeline.train import train_recommender
@@ -40,19 +41,6 @@ def level_lists(recommender: Recommender, requests: Mapping[int, Request]) -> Li
             fused = recommender.niche_fuse(request, level)
             lists[f"niche {level}"][user] = [int(ids[p]) for p, _, _ in fused]
         lists["most-rated"][user] = ids[recommender.ranked_lists(request, 10)["popular"]].tolist()
-    return lists
-
-
-def dense_ease(train: pd.DataFrame, profiles: Mapping[int, Mapping[int, float]], l2: float) -> dict:
-    """user -> dense EASE's top 10 from their rated movies (binary), those left out."""
-    item_ids = np.sort(train["movieId"].unique())
-    weights = ease_weights(interactions(train, item_ids), l2)
-    known, lists = set(item_ids.tolist()), {}
-    for user, rated in profiles.items():
-        columns = np.searchsorted(item_ids, [m for m in rated if m in known])
-        scores = weights[columns].sum(axis=0)
-        scores[columns] = -np.inf
-        lists[user] = item_ids[np.argsort(-scores, kind="stable")[:10]].tolist()
     return lists
 
 
@@ -90,8 +78,10 @@ def users_study(ml: MovieLens, protocol: Protocol, config: EvaluationConfig) -> 
             if recommender.model.user_position(u) >= 0
         }
         lists = level_lists(recommender, requests)
-        profiles = {u: set(g["movieId"]) for u, g in known.groupby("userId") if u in requests}
-        lists["dense EASE"] = dense_ease(known, profiles, CollabIndexConfig().l2)
+        lists["dense EASE"] = peers.dense_ease_lists(known, requests, CollabIndexConfig().l2, 10)
+        als = peers.als_lists(known, requests, 10)  # the setting validation chose for ALS
+        if als is not None:
+            lists["implicit ALS"] = als
         tables[stage] = score(lists, relevant, known, ml)
     return tables
 
@@ -114,7 +104,8 @@ def visitors_study(ml: MovieLens, config: EvaluationConfig, onboard: int = 5) ->
         }
         requests = {u: recommender.visitor_request(p)[0] for u, p in profiles.items()}
         lists = level_lists(recommender, requests)
-        lists["dense EASE"] = dense_ease(train, profiles, CollabIndexConfig().l2)
+        ease = peers.DenseEase.fit(train, CollabIndexConfig().l2)
+        lists["dense EASE"] = {u: ease.top(p, 10) for u, p in profiles.items()}
         tables[stage] = score(lists, relevant, train, ml)
     return tables
 
