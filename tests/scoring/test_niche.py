@@ -110,3 +110,10 @@ def test_the_request_field_gives_the_same_list_as_the_python_call(recommender):
 
 def test_options_default_to_no_re_ranking():
     assert Options().niche == 0 and Options.of(niche=2).niche == 2
+
+
+def test_a_together_answer_ignores_the_level(recommender):
+    friend = {1: 5.0, 3114: 4.5}
+    plain = recommender.for_visitor(VISITOR, together=friend)
+    niche = recommender.for_visitor(VISITOR, together=friend, niche=3)
+    assert niche.mode == "together" and niche.hybrid == plain.hybrid

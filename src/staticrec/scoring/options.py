@@ -32,7 +32,8 @@ class Options:
     both (``together``); None: an answer for one."""
     niche: int = 0
     """From 0 (the list as fused) to 3 (the most niche): how hard the list is re-ranked
-    against popularity (``niche.NICHE_STEPS``)."""
+    against popularity (``niche.NICHE_STEPS``). One person's answer only: a ``together``
+    answer is fused for two and ignores it."""
 
     def __post_init__(self) -> None:
         check_niche(self.niche)
