@@ -11,7 +11,12 @@ import pandas as pd
 from staticrec.evaluation.accuracy import accuracy_models, rating_accuracy
 from staticrec.evaluation.cold_start import cold_start_study
 from staticrec.evaluation.protocol import EvaluationConfig, sample_users
-from staticrec.evaluation.ranking import ranking_study
+from staticrec.evaluation.ranking import (
+    joint_choice,
+    ranking_study,
+    setting_at,
+    validation_sweep,
+)
 from staticrec.pipeline import collab
 from staticrec.pipeline.collab import SVDParams
 from staticrec.pipeline.collab_index import CollabIndexConfig
@@ -39,7 +44,10 @@ class Evaluation:
     """Every protocol's ranking table, one above the other (column ``protocol``), with the
     beyond-accuracy figures."""
     chosen_by_protocol: dict[str, ScoringConfig]
-    """What each protocol's validation split chose."""
+    """What each protocol's validation split alone would choose (``chosen`` is the best on
+    all of them at once)."""
+    validation_sweeps: dict[str, pd.DataFrame]
+    """Each protocol's validation sweep (the same settings, row for row)."""
     cold_start: pd.DataFrame
     """RMSE of new visitors' later ratings, by onboarding ratings."""
     visitors: pd.DataFrame
@@ -148,8 +156,13 @@ def evaluate(
     accuracy = rating_accuracy(
         data, accuracy_models(svd, tuned.best, _with_knn(ratings, config)), config
     )
+    # one setting for the site, chosen on every protocol's validation split at once; then each
+    # protocol's test split is scored once, with it
+    inputs = (ml, ratings, svd, content_config, collab_config, config)
+    sweeps = {protocol: validation_sweep(*inputs, protocol) for protocol in config.protocols}
+    chosen = joint_choice(list(sweeps.values()), config)
     studies = {
-        protocol: ranking_study(ml, ratings, svd, content_config, collab_config, config, protocol)
+        protocol: ranking_study(*inputs, protocol, sweeps[protocol], chosen)
         for protocol in config.protocols
     }
     ranking = studies[config.protocols[0]]
@@ -162,7 +175,11 @@ def evaluate(
         validation_sweep=ranking["validation_sweep"],
         chosen=ranking["chosen"],
         protocols=pd.concat([s["table"] for s in studies.values()], ignore_index=True),
-        chosen_by_protocol={protocol: s["chosen"] for protocol, s in studies.items()},
+        chosen_by_protocol={
+            protocol: setting_at(config, int(table["ndcg"].to_numpy().argmax()))
+            for protocol, table in sweeps.items()
+        },
+        validation_sweeps=sweeps,
         cold_start=cold["rmse"],
         visitors=cold["ranking"],
         visitor_validation=cold["validation"],
