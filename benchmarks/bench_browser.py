@@ -64,6 +64,7 @@ LATENCY_KINDS = {
     "favourite": "known user, favourite changed",
     "controls": "new visitor (5 ratings), 2 hidden, a genre and a decade",
     "together": "new visitor (5 ratings) watching together with another (5 ratings)",
+    "niche": "new visitor (5 ratings) / known user, niche level 3 (a pool of 50 re-ranked)",
 }
 
 
@@ -83,6 +84,7 @@ def latency_requests() -> list[dict]:
     ]
     mixed += [("controls", r) for r in controls]
     mixed += [("together", {**visitors[0], "together": visitors[1]["ratings"]})]
+    mixed += [("niche", {**visitors[1], "niche": 3}), ("niche", {**users[0], "niche": 3})]
     favourites = [{"user": 105, "favorites": [f]} for f in (1, 260, 2571, 318, 593)]
     # the first answer for 105 after the others is a user's first; then favourites change
     tried = [("user", favourites[0])] + [("favourite", r) for r in favourites[1:] * 8]

@@ -111,10 +111,18 @@ def test_recommend_hides_filters_and_watches_together(cut_built, tmp_path, capsy
     assert not {1, 3114, 2355} & {i["movie_id"] for i in together["hybrid"]}
 
 
+def test_recommend_niche_gives_the_scoring_cores_list(cut_built, capsys):
+    for level in (0, 2):
+        answer = recommend_json(cut_built, capsys, "--rate", "heat=5", "--niche", str(level))
+        expected = main_answer(cut_built, {6: 5.0}, niche=level)
+        assert [i["movie_id"] for i in answer["hybrid"]] == expected
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
         (["--user", "9999"], "Unknown userId 9999"),
+        (["--niche", "4"], "A niche level is 0 to 3, not 4"),
         (["--genre", "Comdy"], "No movie has the genre 'Comdy'; genres: Action"),
         (["--decade", "1995"], "A decade is a year ending in 0 (1990), not 1995"),
         (["--hide", "zzzzzz"], "Title 'zzzzzz' not found"),

@@ -8,10 +8,12 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from staticrec.evaluation.accuracy import GlobalMean
 from staticrec.evaluation.metrics import ranking_metrics
-from staticrec.evaluation.protocol import EvaluationConfig, temporal_split
+from staticrec.evaluation.protocol import EvaluationConfig, random_split, split, temporal_split
 from staticrec.evaluation.report import write_report
 from staticrec.evaluation.studies import evaluate
 from staticrec.pipeline.collab import SVDParams
@@ -94,8 +96,10 @@ def test_smoke_run_has_every_table(quick):
 
 @pytest.mark.slow  # the evaluation of ml-latest-small
 def test_every_choice_is_made_on_validation_not_test(quick):
-    sweep = quick.validation_sweep
-    best = sweep.iloc[int(sweep["ndcg"].to_numpy().argmax())]
+    sweeps = list(quick.validation_sweeps.values())
+    assert len(sweeps) == 2 and quick.validation_sweep is sweeps[0]
+    mean = np.mean([sweep["ndcg"].to_numpy() for sweep in sweeps], axis=0)
+    best = sweeps[0].iloc[int(mean.argmax())]  # the best on both protocols' validation at once
     fusion = quick.chosen.fusion
     assert (fusion.svd_weight, fusion.content_weight, fusion.popular_weight) == (
         best.svd_weight,
@@ -124,7 +128,30 @@ def test_summary_is_json(quick):
         "visitor_blend",
         "cold_start_rmse",
         "users_evaluated",
+        "ranking_at_10_by_protocol",
+        "chosen_by_protocol",
     }
+    assert set(summary["ranking_at_10_by_protocol"]) == {"temporal", "random"}
+
+
+@pytest.mark.slow  # the evaluation of ml-latest-small
+def test_every_list_is_measured_on_both_protocols_with_beyond_accuracy(quick):
+    tables = dict(tuple(quick.protocols.groupby("protocol", sort=False)))
+    assert list(tables) == ["temporal", "random"]
+    assert list(tables["temporal"]["list"])[:3] == list(tables["random"]["list"])[:3]
+    pd.testing.assert_frame_equal(
+        tables["temporal"].drop(columns="protocol").reset_index(drop=True),
+        quick.ranking.drop(columns="protocol").reset_index(drop=True),
+    )
+    both = quick.protocols
+    assert both["most_rated_share"].between(0, 1).all() and both["diversity"].between(0, 1).all()
+    most_rated = both[both["list"] == "most-rated"]
+    assert (most_rated["most_rated_share"] > 0.5).all()  # the top 20 is the most-rated list
+    assert (both["self_information"] >= most_rated["self_information"].min() - 1e-9).all()
+    assert set(quick.chosen_by_protocol) == {"temporal", "random"}
+    visitors = quick.visitors
+    assert {"movies", "self_information", "most_rated_share"} <= set(visitors.columns)
+    assert "peer: EASE, dense" in set(visitors["list"])
 
 
 @pytest.mark.slow  # the evaluation of ml-latest-small
@@ -134,6 +161,7 @@ def test_report_is_written_and_reproducible(quick, tmp_path):
     names = sorted(p.name for p in (tmp_path / "a").iterdir())
     assert names == [
         "cold-start.svg",
+        "ndcg-novelty.svg",
         "ranking-ndcg.svg",
         "rating-distribution.svg",
         "report.md",
@@ -154,6 +182,14 @@ def test_markdown_report_from_its_template():
     from staticrec.evaluation.report import markdown
 
     fusion = {"collab_weight": 1.0, "svd_weight": 0.0, "content_weight": 0.25, "popular_weight": 0}
+    beyond = {
+        "ndcg": 0.0871,
+        "movies": 41,
+        "pick_ratings": 190.44,
+        "self_information": 1.6789,
+        "diversity": 0.71234,
+        "most_rated_share": 0.625,
+    }
     context = {
         "folds": 3,
         "accuracy": [{"model": "SVD <b>", "rmse": 0.86131, "rmse_std": 0.01, "mae": 0.66}],
@@ -179,6 +215,9 @@ def test_markdown_report_from_its_template():
         "onboarding": [5, 10],
         "visitors": [{"list": "most-rated", "ndcg": [0.431, 0.4112]}],
         "visitor_blend": "collab 0.3 / svd 0.6",
+        "protocols": [{"protocol": "random", "list": "most-rated", **beyond, "recall": 0.03}],
+        "chosen_by_protocol": {"random": "collab 1 (k=60, depth 10); item index rows: 1 each"},
+        "visitor_beyond": [{"list": "most-rated", "onboarding": 5, **beyond}],
         "cold_start": [
             {"onboarding": 5, "fold_in": 0.92, "global_mean_plus_bi": 0.93, "retrain": 0.97}
         ],
@@ -193,13 +232,31 @@ def test_markdown_report_from_its_template():
         "| list | precision@10 | recall@10 | NDCG@10 | coverage | novelty |\n"
         "| --- | ---: | ---: | ---: | ---: | ---: |\n"
         "| item index | 0.0500 | 0.0400 | 0.1352 | 2.1% | 121 |\n\n"
-        "Chosen on the validation split: collab 1 / content 0.25 (k=60, depth 10); the item "
+        "Chosen on the validation splits of every protocol at once (the best mean NDCG@10): "
+        "collab 1 / content 0.25 (k=60, depth 10); the item "
         "index weighs each rated movie by rating - 2.5 x exp(-from_end / (0.5 x n)). "
         "The site's list ranks best of all rows.\n\n"
+        "## Ranking on both protocols, with how generic each list is\n\n"
+        "Every list again on each protocol (temporal: each user's latest 20% held out; random: a "
+        "seeded random 20% of each user's ratings), each with its own validation split. Beside "
+        "NDCG@10: the distinct movies across all users' top 10s, the mean training ratings of a "
+        "pick, its mean self-information (bits; higher is less obvious), intra-list diversity "
+        "(mean genre Jaccard distance within a top 10) and the share of picks among the 20 "
+        "most-rated movies.\n\n"
+        "| protocol | list | NDCG@10 | recall@10 | movies | ratings of a pick | "
+        "self-information | diversity | in top 20 |\n"
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n"
+        "| random | most-rated | 0.0871 | 0.0300 | 41 | 190 | 1.68 | 0.712 | 62.5% |\n\n"
+        "- random validation alone would choose: collab 1 (k=60, depth 10); item index rows: "
+        "1 each\n\n"
         "## New visitors: NDCG@10 after their first n ratings\n\n"
         "| list | n=5 | n=10 |\n| --- | ---: | ---: |\n"
         "| most-rated | 0.4310 | 0.4112 |\n\n"
         "The visitors' blend (collab 0.3 / svd 0.6) was chosen on other held-out visitors.\n\n"
+        "| list | n | NDCG@10 | movies | ratings of a pick | self-information | diversity "
+        "| in top 20 |\n"
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n"
+        "| most-rated | 5 | 0.0871 | 41 | 190 | 1.68 | 0.712 | 62.5% |\n\n"
         "## Cold start: RMSE on new users' later ratings\n\n"
         "| onboarding ratings | fold-in | global mean + bi | retrain |\n"
         "| ---: | ---: | ---: | ---: |\n"
@@ -244,3 +301,28 @@ def test_the_report_folder_is_checked_before_any_work(tmp_path, monkeypatch, cap
     assert main(["evaluate", "--data-dir", str(tiny_dir), "--report-dir", str(mine)]) == 1
     assert "holds files staticrec did not write" in capsys.readouterr().err
     assert (mine / "notes.txt").read_text() == "mine"
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.integers(0, 30), min_size=1, max_size=6), st.integers(0, 2**32 - 1))
+def test_random_split_holds_out_the_temporal_splits_count_per_user_at_random(sizes, seed):
+    rows = [(u, m, float(m), m) for u, size in enumerate(sizes) for m in range(size)]
+    ratings = pd.DataFrame(rows, columns=["userId", "movieId", "rating", "timestamp"])
+    train, test = random_split(ratings, 0.2, seed)
+    for user, size in enumerate(sizes):
+        assert (test.userId == user).sum() == math.floor(size * 0.2)
+    merged = pd.concat([train, test]).sort_values(["userId", "movieId"])
+    assert merged[["userId", "movieId"]].values.tolist() == [[u, m] for u, m, _, _ in rows]
+    again, _ = random_split(ratings.sample(frac=1, random_state=1), 0.2, seed)
+    pd.testing.assert_frame_equal(again, train)  # the input's order does not matter
+
+
+def test_random_split_is_not_the_latest_ratings():
+    ratings = pd.DataFrame(
+        {"userId": 1, "movieId": range(100), "rating": 4.0, "timestamp": range(100)}
+    )
+    _, test = random_split(ratings, 0.2, 0)
+    assert len(test) == 20 and test.timestamp.min() < 80
+    other = split(ratings, 0.2, "random", 1)[1]
+    assert set(other.movieId) != set(test.movieId)  # the seed moves it
+    assert split(ratings, 0.2, "temporal", 0)[1].timestamp.min() == 80

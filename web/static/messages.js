@@ -77,8 +77,9 @@ export function transferables(columns) {
 
 // -- page -> recommender ----------------------------------------------------------------------
 
-/** A request ({user, favorites} or {ratings, favorites}, with hidden, genre, decade and
- * together when the visitor set them: request.js): queued until the model is ready, answered
+/** A request ({user, favorites} or {ratings, favorites}, with hidden, genre, decade, together
+ * and niche (0-3: how far the list leans to less popular movies) when the visitor set them;
+ * staticrec.scoring.api.answer documents each key): queued until the model is ready, answered
  * in the order asked, after fetching the shards it reads that are not here yet. */
 export const recommend = (id, request) => ({ type: Type.RECOMMEND, id, request });
 

@@ -28,6 +28,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         '          staticrec recommend --rate "Heat=5" --rate "casino=4.5" --genre Crime\n'
         '          staticrec recommend --user 105 --hide "forrest gump" --decade 1990\n'
         "          staticrec recommend --user 105 --together-file friend.csv   # watch together\n"
+        "          staticrec recommend --user 105 --niche 2   # less popular picks\n"
         "          staticrec recommend --user 1 --user 2 --json   # JSON Lines\n"
         "          staticrec recommend --ratings-file my-ratings.csv",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -93,6 +94,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "list for you both, that neither would hate",
     )
     p.add_argument(
+        "--niche",
+        type=int,
+        default=0,
+        metavar="LEVEL",
+        help="from 0 (the list as fused) to 3: how far the list leans to less popular movies, "
+        "as the page's control does (default: %(default)s)",
+    )
+    p.add_argument(
         "--json",
         action="store_true",
         help="print each answer whole, as one JSON object per line (JSON Lines)",
@@ -112,6 +121,7 @@ def run(args: argparse.Namespace) -> int:
         "genre": args.genre,
         "decade": args.decade,
         "together": None,
+        "niche": args.niche,
     }
     if args.together_file is not None:
         together = read_ratings_file(args.together_file, recommender)

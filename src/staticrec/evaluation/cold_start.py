@@ -19,10 +19,13 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
+from staticrec.evaluation import peers
+from staticrec.evaluation.beyond import beyond_accuracy, catalogue_of_model
 from staticrec.evaluation.metrics import ranking_metrics, rmse
 from staticrec.evaluation.protocol import EvaluationConfig
 from staticrec.pipeline import collab
 from staticrec.pipeline.collab import SVDParams
+from staticrec.pipeline.collab_index import CollabIndexConfig
 from staticrec.pipeline.data import MovieLens
 from staticrec.pipeline.train import train_recommender
 from staticrec.scoring import FusionParams, Model, Recommender, ScoringConfig
@@ -56,9 +59,9 @@ def visitor_lists(
     n: int,
     relevance: float,
     lists: Mapping[str, Callable[[Request], list[int]]],
-) -> dict[str, float]:
-    """NDCG@10 of each list for visitors who gave their first n ratings; relevant = their
-    later ratings of ``relevance`` or more."""
+) -> dict[str, dict[str, float]]:
+    """NDCG@10 and the beyond-accuracy figures of each list for visitors who gave their first
+    n ratings; relevant = their later ratings of ``relevance`` or more."""
     ids = recommender.model.item_ids
     recommended: dict[str, dict[int, list[int]]] = {name: {} for name in lists}
     relevant = {}
@@ -73,8 +76,12 @@ def visitor_lists(
         for name, make in lists.items():
             recommended[name][int(user)] = [int(ids[p]) for p in make(request)]
     ranks = dict(zip(ids.tolist(), (recommender.popularity_rank + 1).tolist(), strict=True))
+    catalogue = catalogue_of_model(recommender.model)
     return {
-        name: ranking_metrics(lists_, relevant, ranks, len(ids), 10)["ndcg"]
+        name: {
+            "ndcg": ranking_metrics(lists_, relevant, ranks, len(ids), 10)["ndcg"],
+            **beyond_accuracy(lists_, catalogue, 10),
+        }
         for name, lists_ in recommended.items()
     }
 
@@ -107,10 +114,10 @@ def choose_visitor_blend(
         for name, f in blends.items()
     }
     ordered = onboarding(ratings, users)
-    rows = [
-        {"onboarding": n, **visitor_lists(recommender, ordered, n, config.relevance, candidates)}
-        for n in config.onboarding
-    ]
+    rows = []
+    for n in config.onboarding:
+        measured = visitor_lists(recommender, ordered, n, config.relevance, candidates)
+        rows.append({"onboarding": n, **{name: m["ndcg"] for name, m in measured.items()}})
     table = pd.DataFrame(rows)
     means = table.drop(columns="onboarding").mean()
     if means.isna().all():  # no validation visitor rated enough movies: keep the default
@@ -132,8 +139,13 @@ def visitor_ranking(
     def top(recommender: Recommender, name: str) -> Callable[[Request], list[int]]:
         return lambda request: recommender.ranked_lists(request, 10)[name].tolist()
 
+    dense = peers.DenseEase.fit(ratings[~ratings["userId"].isin(users)], CollabIndexConfig().l2)
+    ids = model.item_ids
     lists = {
         "most-rated": top(site, "popular"),
+        "peer: EASE, dense": lambda request: model.positions(
+            dense.top(ids[request.rated].tolist(), 10)
+        ).tolist(),
         f"SVD fold-in x n_ratings^{config.svd_popularity:g}": top(boosted, "svd"),
         "item index (rows weighed by rating and recency)": top(site, "collab"),
         "the site's answer (blend chosen on validation visitors)": lambda request: [
@@ -143,8 +155,8 @@ def visitor_ranking(
     ordered = onboarding(ratings, users)
     rows = []
     for n in config.onboarding:
-        for name, ndcg in visitor_lists(site, ordered, n, config.relevance, lists).items():
-            rows.append({"list": name, "onboarding": n, "ndcg": ndcg})
+        for name, measured in visitor_lists(site, ordered, n, config.relevance, lists).items():
+            rows.append({"list": name, "onboarding": n, **measured})
     return pd.DataFrame(rows)
 
 

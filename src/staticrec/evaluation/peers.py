@@ -14,6 +14,7 @@ import importlib.util
 import itertools
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -36,6 +37,30 @@ def dense_ease_lists(
     scores = (x[rows] @ weights).astype(np.float64)
     scores[x[rows].toarray() > 0] = -np.inf
     return _top_lists(wanted, scores, item_ids, n)
+
+
+@dataclass(frozen=True)
+class DenseEase:
+    """Dense EASE fitted once, asked for any set of rated movies (a new visitor's handful)."""
+
+    item_ids: np.ndarray
+    weights: np.ndarray
+
+    @classmethod
+    def fit(cls, train: pd.DataFrame, l2: float) -> DenseEase:
+        item_ids = np.sort(train["movieId"].unique())
+        return cls(item_ids, ease_weights(interactions(train, item_ids), l2))
+
+    def top(self, rated: Iterable[int], n: int) -> list[int]:
+        """The top-n movieIds for someone who rated ``rated`` (those left out)."""
+        rated = np.asarray(list(rated), dtype=np.int64)
+        columns = np.searchsorted(self.item_ids, rated)
+        known = columns < len(self.item_ids)
+        known[known] = self.item_ids[columns[known]] == rated[known]
+        columns = columns[known]  # movies not in training add nothing
+        scores = self.weights[columns].sum(axis=0)
+        scores[columns] = -np.inf
+        return self.item_ids[np.argsort(-scores, kind="stable")[:n]].tolist()
 
 
 def implicit_available() -> bool:

@@ -15,6 +15,9 @@ from staticrec.pipeline.collab import SVDParams
 from staticrec.pipeline.tuning import GRIDS, Grid, SearchMethod
 from staticrec.scoring.schema import FactorPrecision
 
+Protocol = Literal["temporal", "random"]
+"""How the ranking study holds out each user's ratings: the latest share, or a random one."""
+
 
 @dataclass(frozen=True)
 class EvaluationConfig:
@@ -27,9 +30,15 @@ class EvaluationConfig:
     n: int = 10
     """List length: metrics are @n."""
     test_fraction: float = 0.2
-    """Latest share of each user's ratings held out for ranking."""
+    """Share of each user's ratings held out for ranking (the latest, or at random)."""
     validation_fraction: float = 0.2
-    """Latest share of each user's training ratings used to choose the fusion parameters."""
+    """Share of each user's training ratings used to choose the fusion parameters, cut the same
+    way as the test from the rest."""
+    protocols: tuple[Protocol, ...] = ("temporal", "random")
+    """The ranking study's splits: ``temporal`` holds out each user's latest ratings, ``random``
+    a random share of them; every list is measured on each, its settings chosen on each."""
+    split_seed: int = 0
+    """Seed of the random split (its own: sampling users does not move it)."""
     relevance: float = 4.0
     """A held-out rating at or above this is relevant."""
     fusion_weights: tuple[float, ...] = (0.0, 0.25)
@@ -100,6 +109,9 @@ class EvaluationConfig:
                 raise ConfigError("must lie strictly between 0 and 1", field=name)
         if self.max_users is not None and self.max_users < 2:
             raise ConfigError(f"must be at least 2, not {self.max_users}", field="max_users")
+        if not self.protocols or set(self.protocols) - {"temporal", "random"}:
+            problem = f"must name temporal and/or random, not {self.protocols}"
+            raise ConfigError(problem, field="protocols")
         if self.folds < 2:
             raise ConfigError(f"cross-validation needs at least 2, not {self.folds}", field="folds")
 
@@ -135,3 +147,26 @@ def relevant_items(test: pd.DataFrame, threshold: float) -> dict[int, set[int]]:
     """userId -> the held-out movies they rated ``threshold`` or more."""
     liked = test[test["rating"] >= threshold]
     return {int(u): set(g["movieId"].astype(int)) for u, g in liked.groupby("userId")}
+
+
+def random_split(
+    ratings: pd.DataFrame, fraction: float, seed: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(train, test): a seeded random ``fraction`` of each user's ratings is the test (as many
+    per user as the temporal split holds out: floor(size x fraction))."""
+    ordered = ratings.sort_values(["userId", "timestamp", "movieId"], kind="stable")
+    shuffle = np.random.default_rng(seed).random(len(ordered))
+    # each user's ratings in a random order: the first floor(size x fraction) of them are held
+    position = ordered.assign(_r=shuffle).groupby("userId")["_r"].rank(method="first") - 1
+    sizes = ordered.groupby("userId")["movieId"].transform("size").to_numpy()
+    held = position.to_numpy() < np.floor(sizes * fraction)
+    return ordered[~held].reset_index(drop=True), ordered[held].reset_index(drop=True)
+
+
+def split(
+    ratings: pd.DataFrame, fraction: float, protocol: Protocol, seed: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(train, test) under ``protocol`` (``seed``: the random split's)."""
+    if protocol == "random":
+        return random_split(ratings, fraction, seed)
+    return temporal_split(ratings, fraction)

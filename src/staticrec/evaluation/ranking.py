@@ -1,12 +1,14 @@
-"""Study 2, ranking: each list the site can show, scored @n on each user's latest ratings.
+"""Study 2, ranking: each list the site can show, scored @n on each user's held-out ratings.
 
-Per user, the latest ``test_fraction`` of ratings by timestamp is held out; relevant = held-out
+Per user, ``test_fraction`` of the ratings is held out, the latest by timestamp or a seeded
+random share (``EvaluationConfig.protocols``: the study runs once per protocol); relevant = held-out
 ratings of ``relevance`` or more; candidates = every movie the user did not rate in training.
 Rows: the most-rated and best-rated lists, content, SVD, the collaborative item index, two
 peers on the same split (dense EASE, implicit's ALS), the seed's fusion rule and the site's.
 Every choice (the fusion's weights, k and depth, SVD's popularity exponent, how ratings weigh
 the item index) is made on a validation split cut the same way from the training ratings; the
-test split is scored once, for the rows below.
+test split is scored once, for the rows below. Beside accuracy, each row has its
+beyond-accuracy figures (``staticrec.evaluation.beyond``).
 """
 
 from __future__ import annotations
@@ -19,8 +21,9 @@ import numpy as np
 import pandas as pd
 
 from staticrec.evaluation import peers
+from staticrec.evaluation.beyond import Catalogue, beyond_accuracy
 from staticrec.evaluation.metrics import ranking_metrics
-from staticrec.evaluation.protocol import EvaluationConfig, Kind, relevant_items, temporal_split
+from staticrec.evaluation.protocol import EvaluationConfig, Kind, Protocol, relevant_items, split
 from staticrec.pipeline.collab import SVDParams
 from staticrec.pipeline.collab_index import CollabIndexConfig
 from staticrec.pipeline.content import ContentConfig, build_content_index
@@ -144,9 +147,46 @@ def sweep(
                 }
             )
     table = pd.DataFrame(rows)
-    best = int(table["ndcg"].to_numpy().argmax())
-    setting, fusion = settings[best // len(fusions)], fusions[best % len(fusions)]
-    return table, replace(setting, fusion=fusion)
+    return table, setting_at(config, int(table["ndcg"].to_numpy().argmax()))
+
+
+def setting_at(config: EvaluationConfig, row: int) -> ScoringConfig:
+    """The setting of row ``row`` of a ``sweep`` table."""
+    settings, fusions = list_settings(config), fusion_settings(config)
+    return replace(settings[row // len(fusions)], fusion=fusions[row % len(fusions)])
+
+
+def joint_choice(tables: Sequence[pd.DataFrame], config: EvaluationConfig) -> ScoringConfig:
+    """The setting with the best mean validation NDCG over several protocols' sweeps (their
+    rows are the same settings in the same order; ties: the first): one default for the site,
+    chosen for every way of holding ratings out at once."""
+    mean = np.mean([t["ndcg"].to_numpy() for t in tables], axis=0)
+    return setting_at(config, int(mean.argmax()))
+
+
+def protocol_splits(ratings: pd.DataFrame, config: EvaluationConfig, protocol: Protocol):
+    """(train, test, fit, validation) under ``protocol``: validation is cut from training the
+    way the test is cut from all ratings."""
+    train, test = split(ratings, config.test_fraction, protocol, config.split_seed)
+    # the validation's own seed: a second random cut must not follow the first's draw
+    fit, validation = split(train, config.validation_fraction, protocol, config.split_seed + 1)
+    return train, test, fit, validation
+
+
+def validation_sweep(
+    ml: MovieLens,
+    ratings: pd.DataFrame,
+    svd: SVDParams,
+    content_config: ContentConfig,
+    collab_config: CollabIndexConfig,
+    config: EvaluationConfig,
+    protocol: Protocol,
+) -> pd.DataFrame:
+    """The sweep on ``protocol``'s validation split, of a model trained on the rest."""
+    _, _, fit, validation = protocol_splits(ratings, config, protocol)
+    precision = config.factor_precision
+    chooser = train_recommender(ml, fit, svd, content_config, None, collab_config, precision).model
+    return sweep(chooser, validation, config)[0]
 
 
 # -- the study ----------------------------------------------------------------------------------
@@ -159,13 +199,17 @@ def ranking_study(
     content_config: ContentConfig,
     collab_config: CollabIndexConfig,
     config: EvaluationConfig,
+    protocol: Protocol = "temporal",
+    table_sweep: pd.DataFrame | None = None,
+    chosen: ScoringConfig | None = None,
 ) -> dict:
-    """Lists and metrics on the test split; every setting chosen on the validation split."""
-    train, test = temporal_split(ratings, config.test_fraction)
-    fit, validation = temporal_split(train, config.validation_fraction)
+    """Lists and metrics on the test split; every setting chosen on validation: ``chosen``
+    (with the ``table_sweep`` it came from) when given, else this protocol's own choice."""
+    train, test, fit, validation = protocol_splits(ratings, config, protocol)
     precision = config.factor_precision
-    chooser = train_recommender(ml, fit, svd, content_config, None, collab_config, precision).model
-    table_sweep, chosen = sweep(chooser, validation, config)
+    if chosen is None:
+        chooser = train_recommender(ml, fit, svd, content_config, None, collab_config, precision)
+        table_sweep, chosen = sweep(chooser.model, validation, config)
 
     final = train_recommender(ml, train, svd, content_config, None, collab_config, precision).model
     relevant = relevant_items(test, config.relevance)
@@ -235,12 +279,15 @@ def ranking_study(
         )
     wanted = {u: relevant[u] for u in requests}
     ranks = popularity_ranks(final)
+    catalogue = Catalogue.of(train, ml.movies)
     table = pd.DataFrame(
         [
             {
+                "protocol": protocol,
                 "list": row.name,
                 "kind": row.kind,
                 **ranking_metrics(row.recommended, wanted, ranks, final.n_items, n),
+                **beyond_accuracy(row.recommended, catalogue, n),
             }
             for row in rows
         ]

@@ -9,6 +9,7 @@ writes the plots with the Markdown next to them.
 from __future__ import annotations
 
 import io
+import itertools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,6 +93,40 @@ def ndcg_bars(ranking: pd.DataFrame) -> Figure:
     )
 
 
+MARKERS = {"temporal": "o", "random": "s"}
+
+
+def ndcg_against_novelty(protocols: pd.DataFrame) -> Figure:
+    """Each list's NDCG@10 against the self-information of its picks, on every protocol."""
+    figure, axes = plt.subplots(figsize=(7, 4.2))
+    colours = dict(zip(protocols["list"].unique(), itertools.cycle(plt.cm.tab20.colors)))
+    for protocol, table in protocols.groupby("protocol", sort=False):
+        for row in table.itertuples():
+            axes.scatter(
+                row.self_information,
+                row.ndcg,
+                marker=MARKERS.get(protocol, "^"),
+                color=colours[row.list],
+                label=row.list if protocol == protocols["protocol"].iloc[0] else None,
+            )
+    axes.set_xlabel("novelty: mean self-information of a pick, bits (right: less obvious)")
+    axes.set_ylabel("NDCG@10")
+    axes.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
+    shapes = ", ".join(f"{MARKERS.get(p, '^')} {p}" for p in protocols["protocol"].unique())
+    site = protocols.groupby("protocol", sort=False).tail(1)  # the site's fusion: each last row
+    text = "; ".join(
+        f"{r.protocol}: NDCG@10 {r.ndcg:.4f} at {r.self_information:.2f} bits"
+        for r in site.itertuples()
+    )
+    return Figure(
+        "ndcg-novelty.svg",
+        "Accuracy against novelty",
+        _svg(figure),
+        f"Each list on each protocol ({shapes}): up is more accurate, right recommends less "
+        f"rated movies. The site's list: {text}.",
+    )
+
+
 def rating_distribution(counts: pd.Series) -> Figure:
     figure, axes = plt.subplots(figsize=(6, 3))
     axes.bar([f"{v:g}" for v in counts.index], counts.to_numpy(), color="#5b6576")
@@ -143,6 +178,7 @@ def report_figures(evaluation: Evaluation) -> list[Figure]:
     return [
         tuning_heatmap(evaluation.tuning),
         ndcg_bars(evaluation.ranking),
+        ndcg_against_novelty(evaluation.protocols),
         rating_distribution(evaluation.rating_counts),
         cold_start_lines(evaluation.cold_start),
     ]
@@ -160,6 +196,9 @@ def report_context(evaluation: Evaluation, figures: list[Figure]) -> dict:
     return {
         "accuracy": evaluation.accuracy.to_dict(orient="records"),
         "ranking": ranking.to_dict(orient="records"),
+        "protocols": evaluation.protocols.to_dict(orient="records"),
+        "chosen_by_protocol": {p: _setting(c) for p, c in evaluation.chosen_by_protocol.items()},
+        "visitor_beyond": evaluation.visitors.to_dict(orient="records"),
         "cold_start": evaluation.cold_start.to_dict(orient="records"),
         "visitors": [
             {"list": name, "ndcg": [float(v) for v in row.to_numpy()]}
@@ -179,6 +218,16 @@ def report_context(evaluation: Evaluation, figures: list[Figure]) -> dict:
         "site_beats_the_rest": bool(site["ndcg"] > others["ndcg"].max()),
         "best_other": str(others.loc[others["ndcg"].idxmax(), "list"]),
     }
+
+
+def _setting(chosen) -> str:
+    """One line of what a protocol's validation chose: the fusion and the item index's rows."""
+    summary = chosen_summary(chosen)
+    fusion = summary["fusion"]
+    offset, recency = summary["collab_rating_offset"], summary["collab_recency"]
+    rows = "1 each" if offset is None else f"rating - {offset:g}"
+    rows += "" if recency is None else f", recency half-scale {recency:g}"
+    return f"{_weights(fusion)} (k={fusion['k']}, depth {fusion['depth']}); item index rows: {rows}"
 
 
 def _weights(fusion: dict) -> str:

@@ -11,7 +11,12 @@ import pandas as pd
 from staticrec.evaluation.accuracy import accuracy_models, rating_accuracy
 from staticrec.evaluation.cold_start import cold_start_study
 from staticrec.evaluation.protocol import EvaluationConfig, sample_users
-from staticrec.evaluation.ranking import ranking_study
+from staticrec.evaluation.ranking import (
+    joint_choice,
+    ranking_study,
+    setting_at,
+    validation_sweep,
+)
 from staticrec.pipeline import collab
 from staticrec.pipeline.collab import SVDParams
 from staticrec.pipeline.collab_index import CollabIndexConfig
@@ -31,9 +36,18 @@ class Evaluation:
     tuning: pd.DataFrame
     tuned: SVDParams
     ranking: pd.DataFrame
+    """The first protocol's ranking table (the one the site's settings come from)."""
     validation_sweep: pd.DataFrame
     chosen: ScoringConfig
-    """The site's scoring settings as the validation split chose them."""
+    """The site's scoring settings as the first protocol's validation split chose them."""
+    protocols: pd.DataFrame
+    """Every protocol's ranking table, one above the other (column ``protocol``), with the
+    beyond-accuracy figures."""
+    chosen_by_protocol: dict[str, ScoringConfig]
+    """What each protocol's validation split alone would choose (``chosen`` is the best on
+    all of them at once)."""
+    validation_sweeps: dict[str, pd.DataFrame]
+    """Each protocol's validation sweep (the same settings, row for row)."""
     cold_start: pd.DataFrame
     """RMSE of new visitors' later ratings, by onboarding ratings."""
     visitors: pd.DataFrame
@@ -64,6 +78,17 @@ class Evaluation:
                 for name, row in ranking.iterrows()
             },
             "chosen_on_validation": chosen_summary(self.chosen),
+            "ranking_at_10_by_protocol": {
+                protocol: {
+                    row["list"]: {k: float(row[k]) for k in PROTOCOL_FIGURES}
+                    for _, row in table.iterrows()
+                }
+                for protocol, table in self.protocols.groupby("protocol", sort=False)
+            },
+            "chosen_by_protocol": {
+                protocol: chosen_summary(chosen)
+                for protocol, chosen in self.chosen_by_protocol.items()
+            },
             "cold_start_rmse": self.cold_start.drop(columns=["users", "predicted"]).to_dict(
                 orient="records"
             ),
@@ -76,6 +101,19 @@ class Evaluation:
             "folds": self.folds,
         }
         return _finite(summary)
+
+
+PROTOCOL_FIGURES = (
+    "ndcg",
+    "precision",
+    "recall",
+    "movies",
+    "pick_ratings",
+    "self_information",
+    "diversity",
+    "most_rated_share",
+)
+"""The figures the manifest keeps of each list on each protocol."""
 
 
 def _with_knn(ratings, config: EvaluationConfig) -> bool:
@@ -118,7 +156,16 @@ def evaluate(
     accuracy = rating_accuracy(
         data, accuracy_models(svd, tuned.best, _with_knn(ratings, config)), config
     )
-    ranking = ranking_study(ml, ratings, svd, content_config, collab_config, config)
+    # one setting for the site, chosen on every protocol's validation split at once; then each
+    # protocol's test split is scored once, with it
+    inputs = (ml, ratings, svd, content_config, collab_config, config)
+    sweeps = {protocol: validation_sweep(*inputs, protocol) for protocol in config.protocols}
+    chosen = joint_choice(list(sweeps.values()), config)
+    studies = {
+        protocol: ranking_study(*inputs, protocol, sweeps[protocol], chosen)
+        for protocol in config.protocols
+    }
+    ranking = studies[config.protocols[0]]
     cold = cold_start_study(ml, ratings, svd, config)
     return Evaluation(
         accuracy=accuracy,
@@ -127,6 +174,12 @@ def evaluate(
         ranking=ranking["table"],
         validation_sweep=ranking["validation_sweep"],
         chosen=ranking["chosen"],
+        protocols=pd.concat([s["table"] for s in studies.values()], ignore_index=True),
+        chosen_by_protocol={
+            protocol: setting_at(config, int(table["ndcg"].to_numpy().argmax()))
+            for protocol, table in sweeps.items()
+        },
+        validation_sweeps=sweeps,
         cold_start=cold["rmse"],
         visitors=cold["ranking"],
         visitor_validation=cold["validation"],

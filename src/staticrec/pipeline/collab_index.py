@@ -12,14 +12,18 @@ sum serves known users and new visitors alike, in numpy, in the browser. This is
 the query half is ``staticrec.scoring.collab_index``.
 
 Training proceeds in 3 steps:
-1. keep the movies with ratings, at most ``max_items`` of them, the most-rated first,
-2. invert the regularised Gram matrix,
+1. keep the movies with at least ``min_ratings`` ratings, at most ``max_items`` of them, the
+   most-rated first,
+2. invert the regularised Gram matrix in place: a Cholesky factorisation and its inverse
+   (LAPACK potrf + potri), in float32,
 3. in two passes over chunks of rows of B: find the magnitude of the strongest
    ``weights_per_movie`` x n weights, then keep every weight at least that strong.
 
-The inversion costs O(n^3) time and about 3 n^2 x 8 bytes of memory (n = 9,724 movies: 2.3 GB
-and seconds; 15,000: 5.4 GB and minutes), hence the cap: a larger catalogue gets rows for its
-most-rated ``max_items`` movies only, which hold nearly all interactions.
+Step 2 costs n^3 / 3 multiply-adds twice and one n x n float32 matrix (n = 3,650 movies with 5
+or more ratings in ml-latest-small: 53 MB and about a second; 15,000: 0.9 GB). A movie left
+out has no row and is reached by no row: its neighbours come from the content index, and it is
+recommended through the content and popularity lists (rated once or twice, EASE's row for it
+was mostly its regulariser).
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from scipy.linalg import lapack
 from tqdm import tqdm
 
 from staticrec.errors import ConfigError
@@ -44,8 +49,15 @@ class CollabIndexConfig:
     l2: float = 200.0
     """EASE's L2 penalty: larger trusts co-occurrence counts less (chosen on validation)."""
     weights_per_movie: int = 50
-    """Weights kept, on average per movie: the index keeps the strongest weights_per_movie x n
-    of the whole matrix (by magnitude). The site's data grows linearly with it."""
+    """Weights kept, on average per rated movie: the index keeps the strongest
+    weights_per_movie x n (n: rated movies, at most max_items) of the whole matrix (by
+    magnitude), so the movies solved share the budget of those left out. The site's data grows
+    linearly with it."""
+    min_ratings: int = 5
+    """Fewest ratings a movie needs for a row of its own: below it, EASE's row is mostly the
+    regulariser, and the solve's cost is cubic in the movies kept (5: 3,650 of ml-latest-small's
+    9,724 rated movies, 90% of its ratings; the largest floor whose validation NDCG@10 is
+    within 0.001 of the best, benchmarks/bench_item_index.py)."""
     max_items: int = 15_000
     """Most movies EASE is solved over (the most-rated ones); bounds time and memory (and a
     movie's row, ranked in int16, stays within reach)."""
@@ -58,6 +70,9 @@ class CollabIndexConfig:
         if self.weights_per_movie < 1:
             problem = f"must be at least 1, not {self.weights_per_movie}"
             raise ConfigError(problem, field="weights_per_movie")
+        if self.min_ratings < 1:
+            problem = f"must be at least 1, not {self.min_ratings}"
+            raise ConfigError(problem, field="min_ratings")
         if not 1 <= self.max_items <= MAX_TOP_K:
             problem = f"must be between 1 and {MAX_TOP_K}, not {self.max_items}"
             raise ConfigError(problem, field="max_items")
@@ -73,18 +88,57 @@ def interactions(ratings: pd.DataFrame, item_ids: np.ndarray) -> sp.csr_matrix:
     return sp.csr_matrix((ones, (users, columns)), shape=(n_users, len(item_ids)))
 
 
-def ease_precision(x: sp.csr_matrix, l2: float) -> np.ndarray:
-    """P = (X'X + l2 I)^-1: the one n x n matrix EASE needs."""
-    gram = (x.T @ x).toarray()
+def gram_matrix(x: sp.csr_matrix, dtype=np.float32, block_bytes: int = 32 << 20) -> np.ndarray:
+    """X'X as a dense ``dtype`` matrix, a block of columns at a time: the sparse product of the
+    whole matrix would hold up to n^2 entries at 12 bytes each beside the dense result."""
+    n = x.shape[1]
+    xt, columns = x.T.tocsr(), x.tocsc()
+    gram = np.empty((n, n), dtype=dtype)
+    width = max(1, block_bytes // max(1, 12 * n))
+    for start in range(0, n, width):
+        stop = min(start + width, n)
+        gram[:, start:stop] = (xt @ columns[:, start:stop]).toarray()
+    return gram
+
+
+def ease_precision(x: sp.csr_matrix, l2: float, dtype=np.float32) -> np.ndarray:
+    """P = (X'X + l2 I)^-1, the one n x n matrix EASE needs, computed in place in ``dtype``.
+
+    The Gram matrix is symmetric positive definite: its Cholesky factor and the inverse from it
+    (potrf + potri) take a third of an LU inverse's work, and no second n x n array. float32
+    halves memory and time again; its relative error on P stays near 1e-6 (the tests check it
+    against float64), far below the gaps between the weights the index keeps.
+    """
+    gram = gram_matrix(x, dtype)
     gram[np.diag_indices_from(gram)] += l2
-    # numpy's LU inverse: measured 2-5x faster here than SciPy's Cholesky (potrf + potri),
-    # whose bundled OpenBLAS is older; the matrix is symmetric positive definite either way.
-    return np.linalg.inv(gram)
+    potrf, potri = lapack.get_lapack_funcs(("potrf", "potri"), (gram,))
+    # LAPACK works on Fortran order: the transposed view is the same (symmetric) matrix without
+    # a copy; its lower triangle is the C array's upper one
+    factor, info = potrf(gram.T, lower=1, overwrite_a=1, clean=0)
+    if info != 0:
+        raise np.linalg.LinAlgError(f"Cholesky factorisation failed (info {info})")
+    inverse, info = potri(factor, lower=1, overwrite_c=1)
+    if info != 0 or not np.shares_memory(inverse, gram):
+        raise np.linalg.LinAlgError(f"inverting the Cholesky factor failed (info {info})")
+    _mirror_upper(gram)
+    return gram
+
+
+def _mirror_upper(a: np.ndarray, block: int = 512) -> None:
+    """Copy the upper triangle of square ``a`` onto its lower one, in place, a block of rows at
+    a time: rows above a block are only read, so no full copy is ever made."""
+    for start in range(0, len(a), block):
+        stop = min(start + block, len(a))
+        a[start:stop, :start] = a[:start, start:stop].T
+        square = a[start:stop, start:stop]
+        lower = np.tril_indices(stop - start, -1)
+        square[lower] = square.T[lower]
 
 
 def ease_weights(x: sp.csr_matrix, l2: float) -> np.ndarray:
-    """The dense EASE matrix B (zero diagonal): the oracle the pruned index is checked against."""
-    p = ease_precision(x, l2)
+    """The dense EASE matrix B in float64 (zero diagonal): the oracle the pruned index is
+    checked against, and the evaluation's dense peer."""
+    p = ease_precision(x, l2, np.float64)
     b = -p / np.diag(p)[None, :]
     b[np.diag_indices_from(b)] = 0.0
     return b
@@ -99,25 +153,27 @@ def strongest_ease_weights(
     *,
     item_ids: np.ndarray | None = None,
     progress: bool = False,
+    dtype=np.float32,
 ) -> NeighborIndex:
     """The ``budget`` largest EASE weights by magnitude over the whole matrix, as rows
-    (``progress``: a bar over the two passes, once the inverse is done).
+    (``progress``: a bar over the two passes, once the inverse is done; ``dtype``: of the
+    solve, whatever it is the weights are stored as float32).
 
     Pruning globally, not per row, lets a movie with many strong ties keep more of them than
     an obscure one; negative weights (watched one, rarely the other) are kept too. Ties at the
     cut-off are all kept. Within a row, weights run from the largest down; equal weights are
     ordered by ``tie_order`` (a lower position first).
     """
-    p = ease_precision(x, l2)
+    p = ease_precision(x, l2, dtype)  # float32 in the build; float64 is the tests' exact route
     n = p.shape[0]
-    scale = -1.0 / np.diag(p)
+    scale = (-1.0 / np.diag(p)).astype(p.dtype)
     rank_of = np.empty(n, dtype=np.int64)
     rank_of[tie_order] = np.arange(n)
     chunk_rows = max(1, chunk_bytes // max(1, n * 16))
     chunks = [(start, min(start + chunk_rows, n)) for start in range(0, n, chunk_rows)]
 
     def weights(start: int, stop: int) -> np.ndarray:
-        chunk = (p[start:stop] * scale[None, :]).astype(np.float32)
+        chunk = (p[start:stop] * scale[None, :]).astype(np.float32, copy=False)
         chunk[np.arange(stop - start), np.arange(start, stop)] = 0.0  # B has a zero diagonal
         return chunk
 
@@ -164,14 +220,16 @@ def build_collab_index(
     catalogue = ml.movies_by_id()["movieId"].to_numpy(dtype=np.int64)
     counts = ml.ratings_per_movie()
     by_popularity = popularity_order(counts, catalogue)
-    rated = by_popularity[counts[by_popularity] > 0][: config.max_items]
+    kept = counts[by_popularity] >= config.min_ratings
+    rated = by_popularity[kept][: config.max_items]
     solved = np.sort(rated)
     item_ids = catalogue[solved]
     tie_order = popularity_order(counts[solved], item_ids)
     index = strongest_ease_weights(
         interactions(ml.ratings, item_ids),
         config.l2,
-        config.weights_per_movie * len(item_ids),
+        # per rated movie, solved or not: the popular rows keep what they kept over every movie
+        config.weights_per_movie * min(int((counts > 0).sum()), config.max_items),
         tie_order,
         config.chunk_bytes,
         item_ids=item_ids,

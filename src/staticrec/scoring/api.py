@@ -71,9 +71,10 @@ def answer(recommender: Recommender, request: Mapping[str, Any]) -> dict:
     Request keys: ``user`` (a known userId) or ``ratings`` (a list of [movieId, rating] pairs,
     possibly empty), and optionally ``favorites`` (movieIds), ``hidden`` (movieIds never
     recommended), ``genre`` (a genre as the items table spells it, or null), ``decade`` (1990
-    for 1990-1999, or null) and ``together`` (a second person's [movieId, rating] pairs: one
-    list for both). Each item answered has ``reason`` (one short reason), ``why`` (the whole
-    chain), ``genres`` and ``year`` besides its scores.
+    for 1990-1999, or null), ``together`` (a second person's [movieId, rating] pairs: one
+    list for both) and ``niche`` (0, the list as fused, to 3, the most niche). Each item
+    answered has ``reason`` (one short reason), ``why`` (the whole chain), ``genres`` and
+    ``year`` besides its scores.
 
     Raises:
         ScoringError: for a bad request, or when the neighbour shards it reads are not loaded
@@ -105,7 +106,7 @@ def _parse(request: Mapping[str, Any]) -> tuple[int | None, dict[int, float], li
 
 
 def _options(request: Mapping[str, Any]) -> Options:
-    """The request's hidden movies, genre, decade and second person."""
+    """The request's hidden movies, genre, decade, second person and niche level."""
     hidden = [_whole(m, "A hidden movieId") for m in request.get("hidden") or []]
     genre = request.get("genre")
     if genre is not None and not isinstance(genre, str):
@@ -115,7 +116,9 @@ def _options(request: Mapping[str, Any]) -> Options:
     together = request.get("together")
     if together is not None:
         together = _pairs(together, "A movieId of the second person's")
-    return Options.of(hidden, genre, decade, together)
+    niche = request.get("niche")
+    niche = 0 if niche is None else _whole(niche, "A niche level")
+    return Options.of(hidden, genre, decade, together, niche)
 
 
 def _pairs(pairs: Any, what: str) -> dict[int, float]:

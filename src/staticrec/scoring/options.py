@@ -1,5 +1,6 @@
 """What a visitor asks of an answer besides their ratings: movies to hide, a genre and a decade
-to keep to, and a second person to recommend for together (``Options``)."""
+to keep to, a second person to recommend for together, and how niche the list is
+(``Options``)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import numpy as np
 
 from staticrec.scoring.errors import ScoringError
 from staticrec.scoring.model import Model
+from staticrec.scoring.niche import check_niche
 from staticrec.scoring.requests import Request
 
 
@@ -28,8 +30,13 @@ class Options:
     together: tuple[tuple[int, float], ...] | None = None
     """A second person's ratings, (movieId, rating) pairs: the answer is then one list for
     both (``together``); None: an answer for one."""
+    niche: int = 0
+    """From 0 (the list as fused) to 3 (the most niche): how hard the list is re-ranked
+    against popularity (``niche.NICHE_STEPS``). One person's answer only: a ``together``
+    answer is fused for two and ignores it."""
 
     def __post_init__(self) -> None:
+        check_niche(self.niche)
         if self.decade is not None and (isinstance(self.decade, bool) or self.decade % 10):
             raise ScoringError(f"A decade is a year ending in 0 (1990), not {self.decade!r}.")
         if self.genre is not None and not (isinstance(self.genre, str) and self.genre.strip()):
@@ -42,12 +49,13 @@ class Options:
         genre: str | None = None,
         decade: int | None = None,
         together: Mapping[int, float] | Iterable[tuple[int, float]] | None = None,
+        niche: int = 0,
     ) -> Options:
         """Options from plain values (``together`` as a mapping or pairs)."""
         if isinstance(together, Mapping):
             together = together.items()
         pairs = None if together is None else tuple((int(m), float(r)) for m, r in together)
-        return cls(tuple(int(m) for m in hidden), genre, decade, pairs)
+        return cls(tuple(int(m) for m in hidden), genre, decade, pairs, check_niche(niche))
 
     @property
     def filters(self) -> bool:

@@ -7,12 +7,14 @@ a user of the dataset, a blend of standardised scores for a new visitor (``fusio
 fused movie carries the lists it came from, a reason in plain words per list and one short
 reason (``reasons``, ``assemble``), so the page and ``staticrec recommend`` show the same
 reasoning. ``Options`` hide movies, keep to a genre and a decade over the whole catalogue, or
-make one list for two people (``together``).
+make one list for two people (``together``), or re-rank it towards less popular movies
+(``niche``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 
 import numpy as np
 
@@ -27,6 +29,7 @@ from staticrec.scoring.content import content_scores, popularity_order
 from staticrec.scoring.errors import UnknownUser
 from staticrec.scoring.fusion import LISTS, FusionParams, ListName, Ranked, blend, rrf, standardize
 from staticrec.scoring.model import Model
+from staticrec.scoring.niche import niche_order, pool_size
 from staticrec.scoring.options import Options, with_options
 from staticrec.scoring.ranking import first_n, top_n
 from staticrec.scoring.reasons import lists_shown
@@ -107,12 +110,14 @@ class Recommender(CatalogueLists):
         genre: str | None = None,
         decade: int | None = None,
         together: Mapping[int, float] | Iterable[tuple[int, float]] | None = None,
+        niche: int = 0,
     ) -> Answer:
         """Fused list for a known user; without favourites, their highest-rated movie is used.
 
-        ``hidden``, ``genre``, ``decade`` and ``together`` are the answer's ``Options``.
+        ``hidden``, ``genre``, ``decade``, ``together`` and ``niche`` are the answer's
+        ``Options``.
         """
-        options = Options.of(hidden, genre, decade, together)
+        options = Options.of(hidden, genre, decade, together, niche)
         request, ignored = self.user_request(user_id, favorites, options)
         return self.answer(request, ignored, options)
 
@@ -125,14 +130,16 @@ class Recommender(CatalogueLists):
         genre: str | None = None,
         decade: int | None = None,
         together: Mapping[int, float] | Iterable[tuple[int, float]] | None = None,
+        niche: int = 0,
     ) -> Answer:
         """Fused list for a new visitor from a few (movieId, rating) pairs, folded into the model.
 
         Unknown movieIds are ignored and reported in ``Answer.ignored``. With no usable
         rating, the answer is the most-rated movies (and the favourites' neighbours).
-        ``hidden``, ``genre``, ``decade`` and ``together`` are the answer's ``Options``.
+        ``hidden``, ``genre``, ``decade``, ``together`` and ``niche`` are the answer's
+        ``Options``.
         """
-        options = Options.of(hidden, genre, decade, together)
+        options = Options.of(hidden, genre, decade, together, niche)
         request, ignored = self.visitor_request(ratings, favorites, options)
         return self.answer(request, ignored, options)
 
@@ -140,7 +147,7 @@ class Recommender(CatalogueLists):
         """The answer to ``request`` (made with ``options``): one person's, or with
         ``options.together`` one list for them and a second person."""
         if options.together is None:
-            return self._answer(request, ignored)
+            return self._answer(request, ignored, options.niche)
         second, unknown = self.visitor_request(dict(options.together), (), options)
         return together_answer(self, request, second, ignored + unknown)
 
@@ -329,12 +336,27 @@ class Recommender(CatalogueLists):
             for p in top.tolist()
         ]
 
-    def _answer(self, request: Request, ignored: list[int]) -> Answer:
+    def niche_fuse(
+        self,
+        request: Request,
+        niche: int,
+        scores: Mapping[ListName, np.ndarray] | None = None,
+        lists: Mapping[ListName, np.ndarray] | None = None,
+    ) -> list[tuple[int, float, dict[ListName, int]]]:
+        """``fuse`` at a niche level: a deeper pool re-ranked against popularity
+        (``niche.niche_order``); level 0 is ``fuse`` itself."""
+        params = self.fusion_of(request)
+        pool = replace(params, n=pool_size(niche, params.n))
+        fused = self.fuse(request, pool, scores, lists)
+        return niche_order(fused, self.model.n_ratings, niche, params.n)
+
+    def _answer(self, request: Request, ignored: list[int], niche: int = 0) -> Answer:
         params = self.fusion_of(request)
         added = self.contributions(request)
         scores = self.list_scores(request, added)
-        lists = self.ranked_lists(request, max(params.depth, params.n, params.label_depth), scores)
-        fused = self.fuse(request, params, scores, lists)
+        depth = max(params.depth, pool_size(niche, params.n), params.label_depth)
+        lists = self.ranked_lists(request, depth, scores)
+        fused = self.niche_fuse(request, niche, scores, lists)
         shown_lists = lists_shown(request, params)
         on_screen = [p for p, _, _ in fused]
         on_screen += [p for name in shown_lists for p in lists[name][: params.n]]
