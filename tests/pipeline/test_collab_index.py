@@ -157,6 +157,15 @@ def test_min_ratings_leaves_rarely_rated_movies_out_of_the_index(ml_small):
     assert set(index.item_ids[index.neighbors].tolist()) <= with_rows
 
 
+def test_a_catalogue_with_no_movie_rated_often_enough_has_an_empty_index(ml_small):
+    """Nothing to solve is not an error: every movie's row is empty (the content and popularity
+    lists answer for them)."""
+    most = int(ml_small.ratings["movieId"].value_counts().max())
+    index = build_collab_index(ml_small, CollabIndexConfig(min_ratings=most + 1))
+    assert len(index.item_ids) == ml_small.movies["movieId"].nunique()
+    assert index.indptr[-1] == 0 and len(index.neighbors) == 0
+
+
 def test_max_items_keeps_the_most_rated(ml_small):
     index = build_collab_index(ml_small, CollabIndexConfig(weights_per_movie=5, max_items=100))
     with_rows = index.item_ids[np.diff(index.indptr) > 0]

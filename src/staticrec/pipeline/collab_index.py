@@ -110,6 +110,8 @@ def ease_precision(x: sp.csr_matrix, l2: float, dtype=np.float32) -> np.ndarray:
     against float64), far below the gaps between the weights the index keeps.
     """
     gram = gram_matrix(x, dtype)
+    if gram.shape[0] == 0:  # no movie has enough ratings to be solved (LAPACK refuses n = 0)
+        return gram
     gram[np.diag_indices_from(gram)] += l2
     potrf, potri = lapack.get_lapack_funcs(("potrf", "potri"), (gram,))
     # LAPACK works on Fortran order: the transposed view is the same (symmetric) matrix without
