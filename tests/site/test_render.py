@@ -17,6 +17,7 @@ import pytest
 
 from datasets import EVIL_TITLE, evil_dataset
 from staticrec.errors import ConfigError
+from staticrec.pipeline.collab_index import CollabIndexConfig
 from staticrec.pipeline.run import BuildConfig, run
 from staticrec.scoring.schema import SCORING_TABLES
 from staticrec.site.also_liked import AlsoLiked
@@ -54,6 +55,9 @@ def evil_site(tmp_path_factory) -> Path:
             data_dir=evil_dataset(folder / "data"),
             artifacts_dir=folder / "artifacts",
             site=SiteConfig(site_dir=folder / "site", pyodide="cdn", base_url=BASE_URL),
+            # every movie in the item index, so that the pages' also-liked lists (and the
+            # payload title in them) are rendered from a dataset this small
+            collab_index=CollabIndexConfig(min_ratings=1),
         )
     )
     return folder / "site"
