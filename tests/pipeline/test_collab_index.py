@@ -13,6 +13,7 @@ from staticrec.errors import ConfigError
 from staticrec.pipeline.collab_index import (
     CollabIndexConfig,
     build_collab_index,
+    ease_precision,
     ease_weights,
     interactions,
     strongest_ease_weights,
@@ -79,7 +80,7 @@ def test_pruned_index_keeps_the_strongest_weights_of_the_whole_matrix(data):
     budget = data.draw(st.integers(1, n_items * n_items))
     tie_order = np.array(data.draw(st.permutations(range(n_items))), dtype=np.int64)
     chunk = data.draw(st.sampled_from([1, 300, 1 << 20]))
-    index = strongest_ease_weights(x, l2, budget, tie_order, chunk)
+    index = strongest_ease_weights(ease_precision(x, l2), budget, tie_order, chunk)
     dense = ease_weights(x, l2)
     for i, expected in enumerate(brute_strongest(dense, tie_order, budget)):
         got, weights = index.row(i)

@@ -24,6 +24,7 @@ most-rated ``max_items`` movies only, which hold nearly all interactions.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -73,9 +74,19 @@ def interactions(ratings: pd.DataFrame, item_ids: np.ndarray) -> sp.csr_matrix:
     return sp.csr_matrix((ones, (users, columns)), shape=(n_users, len(item_ids)))
 
 
+def gram_matrix(x: sp.csr_matrix) -> np.ndarray:
+    """X'X, dense: how many users rated both of each two movies (``spark_engine`` computes the
+    same where the ratings are)."""
+    return (x.T @ x).toarray()
+
+
 def ease_precision(x: sp.csr_matrix, l2: float) -> np.ndarray:
     """P = (X'X + l2 I)^-1: the one n x n matrix EASE needs."""
-    gram = (x.T @ x).toarray()
+    return solve_precision(gram_matrix(x), l2)
+
+
+def solve_precision(gram: np.ndarray, l2: float) -> np.ndarray:
+    """(G + l2 I)^-1 of a Gram matrix G (overwritten)."""
     gram[np.diag_indices_from(gram)] += l2
     # numpy's LU inverse: measured 2-5x faster here than SciPy's Cholesky (potrf + potri),
     # whose bundled OpenBLAS is older; the matrix is symmetric positive definite either way.
@@ -91,8 +102,7 @@ def ease_weights(x: sp.csr_matrix, l2: float) -> np.ndarray:
 
 
 def strongest_ease_weights(
-    x: sp.csr_matrix,
-    l2: float,
+    p: np.ndarray,
     budget: int,
     tie_order: np.ndarray,
     chunk_bytes: int = 32 << 20,
@@ -100,15 +110,14 @@ def strongest_ease_weights(
     item_ids: np.ndarray | None = None,
     progress: bool = False,
 ) -> NeighborIndex:
-    """The ``budget`` largest EASE weights by magnitude over the whole matrix, as rows
-    (``progress``: a bar over the two passes, once the inverse is done).
+    """The ``budget`` largest EASE weights by magnitude over the whole matrix, as rows, from
+    EASE's precision matrix P (``solve_precision``; ``progress``: a bar over the two passes).
 
     Pruning globally, not per row, lets a movie with many strong ties keep more of them than
     an obscure one; negative weights (watched one, rarely the other) are kept too. Ties at the
     cut-off are all kept. Within a row, weights run from the largest down; equal weights are
     ordered by ``tie_order`` (a lower position first).
     """
-    p = ease_precision(x, l2)
     n = p.shape[0]
     scale = -1.0 / np.diag(p)
     rank_of = np.empty(n, dtype=np.int64)
@@ -153,11 +162,19 @@ def strongest_ease_weights(
     )
 
 
+GramOf = Callable[[np.ndarray], np.ndarray]
+"""The Gram matrix X'X of the binarised ratings over the given movieIds (ascending), dense."""
+
+
 def build_collab_index(
-    ml: MovieLens, config: CollabIndexConfig, progress: bool = False
+    ml: MovieLens,
+    config: CollabIndexConfig,
+    progress: bool = False,
+    gram_of: GramOf | None = None,
 ) -> NeighborIndex:
     """The pruned EASE index over ``ml``'s catalogue (rows only for the movies it was solved on;
-    ``progress``: a bar over its passes).
+    ``progress``: a bar over its passes). ``gram_of``: where the Gram matrix comes from (Spark,
+    for ratings the build does not hold); None: ``ml.ratings``.
 
     Equal weights go to the movie with more ratings, then the smaller movieId.
     """
@@ -168,9 +185,12 @@ def build_collab_index(
     solved = np.sort(rated)
     item_ids = catalogue[solved]
     tie_order = popularity_order(counts[solved], item_ids)
+    # three steps, each dropping what the next does not need: Gram matrix, inverse, pruning
+    gram = gram_of(item_ids) if gram_of else gram_matrix(interactions(ml.ratings, item_ids))
+    precision = solve_precision(gram, config.l2)
+    del gram
     index = strongest_ease_weights(
-        interactions(ml.ratings, item_ids),
-        config.l2,
+        precision,
         config.weights_per_movie * len(item_ids),
         tie_order,
         config.chunk_bytes,
