@@ -40,6 +40,8 @@ STAGES = {
     "artifacts": 5,
     "train": 5,
     "summary": 5,
+    "sharding": 5,
+    "spark_engine": 5,
     "run": 7,
 }
 

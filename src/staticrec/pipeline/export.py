@@ -131,7 +131,13 @@ def factor_table(
 def user_ratings_table(ml: MovieLens) -> pa.Table:
     """What each known user already rated: userId, movieId, rating and from_end (0 for their
     latest rating by timestamp, then movieId), sorted by both ids."""
-    by_time = ml.ratings.sort_values(["userId", "timestamp", "movieId"], kind="stable")
+    return user_ratings_of(ml.ratings)
+
+
+def user_ratings_of(ratings: pd.DataFrame) -> pa.Table:
+    """``user_ratings_table`` of these ratings (userId, movieId, rating, timestamp): whole users
+    give the same rows whichever others are with them, so shards can be made apart."""
+    by_time = ratings.sort_values(["userId", "timestamp", "movieId"], kind="stable")
     from_end = by_time.groupby("userId").cumcount(ascending=False)
     return user_ratings_rows(by_time.assign(from_end=from_end))
 
