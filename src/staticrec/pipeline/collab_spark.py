@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import warnings
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -243,8 +244,8 @@ def read_ratings(
 ) -> DataFrame:
     """The ratings at ``uri`` as (userId int, movieId int, rating double), checked in one pass
     over the data. ``csv``: CSV with a header, or Parquet; None: CSV when the name holds
-    ``.csv``; ``timestamp``: that column too, as a long named timestamp. The result is cached, and that pass fills the cache: training reads the file
-    no second time.
+    ``.csv``; ``timestamp``: that column too, as a long named timestamp. The result is cached,
+    and that pass fills the cache: training reads the file no second time.
 
     Raises:
         DataError: naming ``uri``, the column and the number of bad rows.
@@ -321,6 +322,10 @@ def session(
     builder = SparkSession.builder.appName("staticrec")
     if master is not None or "PYSPARK_GATEWAY_PORT" not in os.environ:  # not under spark-submit
         builder = builder.master(master or "local[*]")
+    if (master or "local").startswith("local"):
+        # --engine spark runs Python on the executors: in local mode, this Python (which has
+        # pandas), not whatever python3 is first on PATH; pyspark reads it from the environment
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     builder = builder.config("spark.ui.showConsoleProgress", str(progress).lower())
     builder = builder.config("spark.sql.execution.arrow.pyspark.enabled", "true")
     for key, value in (conf or {}).items():

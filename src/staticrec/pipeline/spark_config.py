@@ -106,6 +106,8 @@ class SparkEngine:
 
     def __post_init__(self) -> None:
         if self.gram_block_bytes < 1:
-            raise ConfigError(f"must be positive, not {self.gram_block_bytes}", field="gram_block_bytes")
+            raise ConfigError(
+                f"must be positive, not {self.gram_block_bytes}", field="gram_block_bytes"
+            )
         if self.partitions is not None and self.partitions < 1:
             raise ConfigError(f"must be at least 1, not {self.partitions}", field="partitions")
