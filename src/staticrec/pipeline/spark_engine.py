@@ -37,9 +37,16 @@ from staticrec.pipeline.sharding import ShardSource, ranges_of_counts
 from staticrec.pipeline.spark_config import SparkEngine
 from staticrec.scoring import schema
 
+_SHIPPED: set[str] = set()
+"""Applications the package was sent to (Spark refuses a second file of the same name)."""
+
 
 def ship_package(spark: SparkSession, folder: Path) -> None:
     """Make this package importable by the executors (a zip in ``folder``, sent by Spark)."""
+    application = spark.sparkContext.applicationId
+    if application in _SHIPPED:
+        return
+    _SHIPPED.add(application)
     root = Path(staticrec.__file__).parent
     archive = folder / "staticrec.zip"
     with zipfile.ZipFile(archive, "w") as out:
@@ -149,11 +156,13 @@ def _dense_block(frame: pd.DataFrame, rows: int, n: int) -> pd.DataFrame:
     return pd.DataFrame({"block": [block], "data": [dense.tobytes()]})
 
 
-def user_shards(ratings: DataFrame, stats: RatingStats) -> ShardSource:
+def user_shards(
+    ratings: DataFrame, stats: RatingStats, rows_per_shard: int = schema.USER_SHARD_ROWS
+) -> ShardSource:
     """The user_ratings table's shards, each made where its users' ratings are: the same user
     ranges (``ranges_of_counts``) and the same bytes as the single-machine build's."""
     users = stats.users["userId"].to_numpy(np.int64)
-    firsts = ranges_of_counts(users, stats.users["size"].to_numpy(np.int64))
+    firsts = ranges_of_counts(users, stats.users["size"].to_numpy(np.int64), rows_per_shard)
     shard = np.searchsorted(np.asarray(firsts, dtype=np.int64), users, side="right") - 1
     spark = ratings.sparkSession
     shard_of = spark.createDataFrame(
