@@ -139,7 +139,8 @@ def spark_cluster(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def cluster_site(tmp_path_factory, ml_small_dir, spark_cluster) -> Path:
-    """ml-latest-small built whole on the standalone cluster, ALS trained there."""
+    """ml-latest-small built whole with --engine spark on the standalone cluster: ALS, the
+    statistics, the item index's Gram matrix and the user shards computed there."""
     from spark_cluster import cluster_build
 
     return cluster_build(spark_cluster, ml_small_dir, tmp_path_factory.mktemp("cluster-site"))

@@ -128,14 +128,15 @@ class StandaloneCluster:
 
 
 def cluster_build(cluster, data_dir: Path, out: Path, *options: str) -> Path:
-    """``staticrec build`` of ``data_dir`` into ``out`` (artifacts/, site/) in its own process
-    (one Spark driver per process), its Spark work done on ``cluster``."""
+    """``staticrec build --engine spark`` of ``data_dir`` into ``out`` (artifacts/, site/) in its
+    own process (one Spark driver per process), every stage the size of the ratings done on
+    ``cluster``."""
     from builds import PYODIDE_CACHE
 
     conf = [f"--spark-conf={key}={value}" for key, value in cluster.session_conf().items()]
     command = [sys.executable, "-m", "staticrec", "build", "--quiet", "--data-dir", str(data_dir)]
     command += ["--artifacts-dir", str(out / "artifacts"), "--site-dir", str(out / "site")]
-    command += ["--pyodide-cache", str(PYODIDE_CACHE), "--trainer", "spark"]
+    command += ["--pyodide-cache", str(PYODIDE_CACHE), "--engine", "spark"]
     command += ["--spark-master", cluster.url, *conf, *options]
     done = subprocess.run(command, env=cluster.driver_env(), capture_output=True, text=True)
     if done.returncode:

@@ -157,3 +157,17 @@ def test_the_engines_answers_are_the_trainers(engine_cut, trainer_cut):
         assert [i.movie_id for i in got.hybrid] == [i.movie_id for i in expected.hybrid]
         for name, items in expected.lists.items():
             assert [i.movie_id for i in got.lists[name]] == [i.movie_id for i in items], name
+
+
+def test_a_build_on_a_standalone_cluster_is_the_single_builds(cluster_site, spark_cluster, built):
+    """ml-latest-small with --engine spark on spark://127.0.0.1 (two one-core workers, Python
+    on the executors): the single-machine build's user shards, items and item index, byte for
+    byte."""
+    artifacts = cluster_site / "artifacts"
+    manifest = json.loads((artifacts / "manifest.json").read_text())
+    assert manifest["params"]["als"]["master"] == spark_cluster.url
+    single = json.loads((built / "manifest.json").read_text())
+    assert manifest["tables"]["user_ratings"] == single["tables"]["user_ratings"]
+    for name, entry in single["files"].items():
+        if name.split("/")[0] in ("user_ratings", "collab_neighbors", "items.parquet"):
+            assert manifest["files"][name] == entry, name

@@ -176,8 +176,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         choices=("local", "spark"),
         default="local",
         help="where the stages the size of the ratings run: here, from this machine's copy, or "
-        "on Spark (with --trainer spark; a MovieLens folder), the ratings never on this machine "
-        "(default: %(default)s)",
+        "on Spark (implies --trainer spark; a MovieLens folder), the ratings never on this "
+        "machine (default: %(default)s)",
     )
     spark.add_argument(
         "--spark-master",
@@ -225,8 +225,8 @@ def run(args: argparse.Namespace) -> int:
     from staticrec.pipeline.tuning import GRIDS, TuningConfig
     from staticrec.site.config import SiteConfig
 
-    if args.engine == "spark" and args.trainer != "spark":
-        raise ConfigError("--engine spark trains on Spark: add --trainer spark", field="engine")
+    if args.engine == "spark":  # the ratings are Spark's alone: only Spark can train on them
+        args.trainer = "spark"
     if args.trainer == "surprise":
         spark_given = [f"als_{name}" for name in ALS_OPTIONS]
         spark_given += ["spark_master", "spark_ratings", "spark_conf"]
