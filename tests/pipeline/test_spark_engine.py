@@ -171,3 +171,25 @@ def test_a_build_on_a_standalone_cluster_is_the_single_builds(cluster_site, spar
     for name, entry in single["files"].items():
         if name.split("/")[0] in ("user_ratings", "collab_neighbors", "items.parquet"):
             assert manifest["files"][name] == entry, name
+
+
+class _Above:
+    """A model that predicts above the scale: the hold-out must clip it to 5."""
+
+    def transform(self, frame):
+        from pyspark.sql import functions as F
+
+        return frame.withColumn("baseline", F.lit(9.0)).withColumn("prediction", F.lit(1.0))
+
+
+@pytest.mark.parametrize("max_ratings", [None, 100])
+def test_the_holdout_scores_clipped_predictions_on_a_share_of_users(engine_ready, rng, max_ratings):
+    ratings = random_ratings(rng)
+    scores = spark_engine.holdout_metrics(
+        frame(engine_ready, ratings), lambda _: _Above(), (0.5, 5.0), 0.2, max_ratings
+    )
+    held = scores["test_ratings"]
+    assert (held < 60) if max_ratings else (70 < held < 130)  # 20% of 500 ratings, or of ~100
+    errors = 5.0 - ratings["rating"]  # every rating's error is at most this, at least 0
+    assert errors.min() <= scores["mae"] <= errors.max()
+    assert scores["rmse"] >= scores["mae"]

@@ -41,7 +41,10 @@ def spark_ratings(
 
 
 def train_on_spark(
-    config: BuildConfig, ml: MovieLens, summary: BuildSummary, engine_ratings=None
+    config: BuildConfig,
+    ml: MovieLens,
+    summary: BuildSummary,
+    engine_ratings: DataFrame | None = None,
 ) -> tuple[collab.Factors, dict, collab_spark.Tuned | None]:
     """Spark's baseline + ALS: tuned by CrossValidator, or scored on the hold-out SVD is scored
     on (under --engine spark: a random one of Spark's), then trained on the ratings Spark reads
@@ -74,6 +77,7 @@ def train_on_spark(
                     lambda part: collab_spark.train(part, params),
                     config.rating_scale,
                     config.holdout_fraction,
+                    config.holdout_max_ratings,
                 )
                 summary.metrics["holdout"] = {**scores, "test_fraction": config.holdout_fraction}
         elif can_hold_out(config, ml):

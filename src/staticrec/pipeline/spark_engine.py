@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from pyspark.ml import PipelineModel
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
@@ -192,14 +193,20 @@ def _shard_file(frame: pd.DataFrame) -> pd.DataFrame:
 
 def holdout_metrics(
     ratings: DataFrame,
-    fit,
+    fit: Callable[[DataFrame], PipelineModel],
     rating_scale: tuple[float, float],
     test_size: float,
+    max_ratings: int | None = None,
     seed: int = 0,
 ) -> dict:
     """RMSE and MAE on a seeded random ``test_size`` of the ratings, trained by ``fit`` on the
     rest (``collab_spark.train``), predicted as the site predicts (clipped to the scale); a test
-    rating whose user or movie the training part lacks is left out."""
+    rating whose user or movie the training part lacks is left out. Above ``max_ratings``, on
+    the ratings of a random share of the users holding about that many (as on one machine)."""
+    n_ratings = ratings.count()
+    if max_ratings is not None and n_ratings > max_ratings:
+        users = ratings.select("userId").distinct().sample(max_ratings / n_ratings, seed=seed)
+        ratings = ratings.join(users, "userId")
     train, test = ratings.randomSplit([1 - test_size, test_size], seed=seed)
     model = fit(train)
     low, high = rating_scale
