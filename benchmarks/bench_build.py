@@ -68,7 +68,8 @@ def item_index_variants(ml) -> list[tuple]:
         tie = np.arange(len(ids))
 
         def solve(x=x, tie=tie, dtype=dtype):
-            return collab_index.strongest_ease_weights(x, 200.0, 50 * len(tie), tie, dtype=dtype)
+            precision = collab_index.ease_precision(x, 200.0, dtype)
+            return collab_index.strongest_ease_weights(precision, 50 * len(tie), tie)
 
         _, seconds, peak = measure(solve)
         rows.append((f"{label}: {len(ids):,} movies", f"{seconds:.2f}", f"{peak:.0f}"))

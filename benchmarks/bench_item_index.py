@@ -29,9 +29,9 @@ from _common import REPO, ml_small, table
 from staticrec.pipeline import collab_index
 
 
-def before_precision(x, l2, dtype=np.float32):
-    """The solve as it was: a dense float64 Gram matrix through numpy's LU inverse."""
-    gram = (x.T @ x).toarray()
+def before_solve(gram, l2):
+    """The solve as it was: the Gram matrix in float64 through numpy's LU inverse."""
+    gram = gram.astype(np.float64)
     gram[np.diag_indices_from(gram)] += l2
     return np.linalg.inv(gram)
 
@@ -41,7 +41,7 @@ BEFORE = collab_index.CollabIndexConfig(min_ratings=1)
 
 def use_before() -> None:
     """Swap the old solve in (this process only)."""
-    collab_index.ease_precision = before_precision
+    collab_index.solve_precision = before_solve
 
 
 def child_build(variant: str, data_dir: str, out: str, site: bool) -> None:
@@ -103,14 +103,14 @@ def ndcg_side_by_side(data_dir: str, floors: tuple[int, ...]) -> None:
     fit, validation = temporal_split(train, 0.2)
 
     def measure(ratings, held, config, before=False):
-        solve = collab_index.ease_precision
+        solve = collab_index.solve_precision
         if before:
             use_before()
         start = time.perf_counter()
         try:
             rec = train_recommender(ml, ratings, SVDParams(), ContentConfig(), None, config)
         finally:
-            collab_index.ease_precision = solve
+            collab_index.solve_precision = solve
         seconds = time.perf_counter() - start
         relevant = relevant_items(held, 4.0)
         requests = user_requests(rec, relevant)

@@ -1,21 +1,31 @@
-"""The two trainers side by side, in one run: Surprise's SVD (one core) and Spark's baseline + ALS
-(``local[2]`` by default), each with the build's default parameters, on the same ratings.
+"""Spark against one machine, in two measurements.
 
-    python benchmarks/bench_spark.py [--scales small,1m,10m] [--master local[2]]
-        [--driver-memory 1g] [--work DIR]
+    python benchmarks/bench_spark.py [--scales small,1m,10m] [--modes single,trainer,engine]
+        [--workers 2] [--executor-memory 768m] [--driver-memory 1g] [--work DIR]
+    python benchmarks/bench_spark.py --trainers [--scales ...] [--master local[2]]
+
+The whole build (the default): ``staticrec build --no-site`` in a fresh process per dataset and
+mode: ``single`` (the single-machine build), ``trainer`` (``--trainer spark``: ALS on Spark, the
+rest on the driver) and ``engine`` (``--engine spark``: every stage the size of the ratings on
+Spark). Spark's work runs on a standalone cluster this script starts on 127.0.0.1 (a master and
+``--workers`` one-core workers, ``tests/spark_cluster.py``), so the driver's memory is the
+driver's alone: the peak resident memory of its process tree (Python and the driver's JVM),
+sampled every 0.2 s; the cluster's peak (master, workers, executors) is reported beside it.
+Each engine build's user shards are compared with the single-machine build's, byte for byte.
+
+``--trainers``: the two trainers alone, on the same ratings, each in a fresh process: Surprise's
+SVD (one core) and Spark's baseline + ALS (``--master``, ``local[2]`` by default).
 
 "small" is the real ml-latest-small; the others are the MovieLens-shaped datasets of
-bench_scale (generated from seed 0, kept under --work). Each trainer runs in a fresh process
-that reads the ratings and trains on all of them, as the build's final training does. Reported:
-wall seconds of the whole process (Spark's includes starting its JVM), the seconds of reading
-and of training, and the peak resident memory of the process tree (for Spark, Python and its
-JVM together), sampled every 0.2 s.
+bench_scale (generated from seed 0, kept under --work).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import re
 import subprocess
 import sys
 import time
@@ -25,6 +35,11 @@ from _common import REPO, table
 from bench_scale import dataset
 
 SCALE = (0.5, 5.0)
+MODES = {
+    "single": [],
+    "trainer": ["--trainer", "spark"],
+    "engine": ["--trainer", "spark", "--engine", "spark"],
+}
 
 
 def surprise_worker(data: Path) -> dict:
@@ -79,45 +94,95 @@ def tree_rss_mb(pid: int) -> float:
     return total / 1024
 
 
-def measure(command: list[str]) -> tuple[float, float, dict]:
-    """(wall seconds, peak tree MB, the worker's JSON) of one worker process."""
+def measure(
+    command: list[str], env: dict | None = None, beside: list[int] = ()
+) -> tuple[float, float, float, str]:
+    """(wall seconds, peak MB of the command's tree, peak MB of the ``beside`` trees, its
+    stdout) of one process."""
     start = time.perf_counter()
-    process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    peak = 0.0
+    process = subprocess.Popen(
+        command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    peak = other = 0.0
     while process.poll() is None:
         peak = max(peak, tree_rss_mb(process.pid))
+        other = max(other, sum(tree_rss_mb(pid) for pid in beside))
         time.sleep(0.2)
     wall = time.perf_counter() - start
-    out = process.stdout.read().decode()
+    out, err = process.communicate()
     if process.returncode:
-        raise SystemExit(f"{' '.join(command)} failed ({process.returncode})")
-    return wall, peak, json.loads(out.strip().splitlines()[-1])
+        raise SystemExit(f"{' '.join(command)} failed ({process.returncode}):\n{err[-3000:]}")
+    return wall, peak, other, out
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scales", default="small,1m,10m")
-    parser.add_argument("--master", default="local[2]", help="Spark master (default: %(default)s)")
-    parser.add_argument(
-        "--driver-memory", default="1g", help="Spark's heap (local mode) (default: %(default)s)"
-    )
-    parser.add_argument("--work", type=Path, default=REPO / "build" / "bench-scale")
-    parser.add_argument("--worker", choices=("surprise", "spark"), help=argparse.SUPPRESS)
-    parser.add_argument("--data", type=Path, help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.worker:  # one trainer in this process: print its figures as JSON
-        if args.worker == "surprise":
-            print(json.dumps(surprise_worker(args.data)))
-        else:
-            print(json.dumps(spark_worker(args.data, args.master, args.driver_memory)))
-        return
+def user_shards(artifacts: Path) -> dict[str, str]:
+    files = json.loads((artifacts / "manifest.json").read_text())["files"]
+    return {name: e["sha256"] for name, e in files.items() if name.startswith("user_ratings/")}
 
+
+def whole_builds(args: argparse.Namespace) -> None:
+    from spark_cluster import StandaloneCluster
+
+    modes = args.modes.split(",")
+    cluster = None
+    if set(modes) - {"single"}:
+        folder = args.work / "cluster"
+        cluster = StandaloneCluster(folder, args.workers, 1, args.worker_memory).start()
+    try:
+        rows = []
+        for scale in args.scales.split(","):
+            data = dataset(scale, args.work)
+            for mode in modes:
+                out = args.work / f"out-{scale}-{mode}"
+                command = [sys.executable, "-m", "staticrec", "build", "--quiet", "--no-site"]
+                command += ["--data-dir", str(data), "--artifacts-dir", str(out)]
+                command += MODES[mode]
+                env, beside = None, []
+                if mode != "single":
+                    conf = {
+                        **cluster.session_conf(),
+                        "spark.executor.memory": args.executor_memory,
+                        "spark.driver.memory": args.driver_memory,
+                    }
+                    command += ["--spark-master", cluster.url]
+                    command += [f"--spark-conf={k}={v}" for k, v in conf.items()]
+                    env, beside = cluster.driver_env(), [p.pid for p in cluster.processes]
+                wall, peak, other, printed = measure(command, env, beside)
+                seconds = re.search(r"seconds\s+(.*)\(total", printed)
+                same = ""
+                if mode == "engine" and (args.work / f"out-{scale}-single").is_dir():
+                    single = user_shards(args.work / f"out-{scale}-single")
+                    same = "yes" if single == user_shards(out) else "NO"
+                rows.append(
+                    (
+                        scale,
+                        mode,
+                        f"{wall:.0f} s",
+                        f"{peak / 1024:.2f} GB",
+                        f"{other / 1024:.2f} GB" if beside else "",
+                        same,
+                        seconds.group(1).strip() if seconds else "",
+                    )
+                )
+                print(f"{scale} {mode}: {wall:.0f} s, driver {peak / 1024:.2f} GB", flush=True)
+    finally:
+        if cluster is not None:
+            cluster.stop()
+    print()
+    header = ("ratings", "mode", "wall", "driver peak", "cluster peak", "shards same", "stages")
+    table(rows, header)
+
+
+def trainers(args: argparse.Namespace) -> None:
     rows = []
     for scale in args.scales.split(","):
         data = dataset(scale, args.work)
         base = [sys.executable, __file__, "--data", str(data), "--master", args.master]
         base += ["--driver-memory", args.driver_memory]
-        measured = {name: measure([*base, "--worker", name]) for name in ("surprise", "spark")}
+        measured = {}
+        for name in ("surprise", "spark"):
+            wall, peak, _, out = measure([*base, "--worker", name])
+            measured[name] = wall, peak, json.loads(out.strip().splitlines()[-1])
         (s_wall, s_peak, s), (k_wall, k_peak, k) = measured["surprise"], measured["spark"]
         assert s["users"] == k["users"]  # the same ratings, every user trained
         rows.append(
@@ -144,6 +209,30 @@ def main() -> None:
             "Spark's speed-up",
         ),
     )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scales", default="small,1m,10m")
+    parser.add_argument("--modes", default="single,trainer,engine")
+    parser.add_argument("--trainers", action="store_true", help="the two trainers alone")
+    parser.add_argument("--master", default="local[2]", help="--trainers' Spark master")
+    parser.add_argument("--workers", type=int, default=2, help="the cluster's one-core workers")
+    parser.add_argument("--worker-memory", default="2g", help="what each worker may hand out")
+    parser.add_argument("--executor-memory", default="768m")
+    parser.add_argument("--driver-memory", default="1g", help="the driver JVM's heap")
+    parser.add_argument("--work", type=Path, default=REPO / "build" / "bench-scale")
+    parser.add_argument("--worker", choices=("surprise", "spark"), help=argparse.SUPPRESS)
+    parser.add_argument("--data", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:  # one trainer in this process: print its figures as JSON
+        if args.worker == "surprise":
+            print(json.dumps(surprise_worker(args.data)))
+        else:
+            print(json.dumps(spark_worker(args.data, args.master, args.driver_memory)))
+        return
+    os.environ.setdefault("PYTHONPATH", str(REPO / "src"))  # the builds run this checkout
+    trainers(args) if args.trainers else whole_builds(args)
 
 
 if __name__ == "__main__":

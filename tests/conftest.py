@@ -32,7 +32,7 @@ def _find_ml_small() -> Path | None:
 
 ML_SMALL = _find_ml_small()
 
-SLOW_FIXTURES = {"ml_site", "spark", "browser"}
+SLOW_FIXTURES = {"ml_site", "spark", "spark_cluster", "browser"}
 """A test that needs one of these, itself or through another fixture, is marked ``slow``: a
 whole ml-latest-small build, a Spark session or a browser. ``pytest -m "not slow"`` is the
 inner loop; ``pytest`` runs everything."""
@@ -124,6 +124,26 @@ def spark_site(tmp_path_factory, ml_small_dir, spark) -> Path:
 
     folder = tmp_path_factory.mktemp("spark-site")
     return build_site(ml_small_dir, folder, {"spark": SparkTraining()})
+
+
+@pytest.fixture(scope="session")
+def spark_cluster(tmp_path_factory):
+    """A Spark standalone cluster on 127.0.0.1: a master and two workers of one core each,
+    stopped (and its folder removed) when the session ends."""
+    from spark_cluster import StandaloneCluster
+
+    cluster = StandaloneCluster(tmp_path_factory.mktemp("spark-cluster") / "cluster").start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def cluster_site(tmp_path_factory, ml_small_dir, spark_cluster) -> Path:
+    """ml-latest-small built whole with --engine spark on the standalone cluster: ALS, the
+    statistics, the item index's Gram matrix and the user shards computed there."""
+    from spark_cluster import cluster_build
+
+    return cluster_build(spark_cluster, ml_small_dir, tmp_path_factory.mktemp("cluster-site"))
 
 
 @pytest.fixture(scope="session")

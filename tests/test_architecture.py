@@ -5,7 +5,7 @@ The layers, lowest first (a module may import its own layer and those below it):
     0  the package's plumbing (``staticrec``, ``errors``) and the scoring core
     1-5  the build's stages (``staticrec.pipeline``), by their number
     6  the site
-    7  the build's orchestrator (``pipeline.run``)
+    7  the build's orchestrator (``pipeline.run``, its settings, its Spark half)
     8  the evaluation
     9  the command line
 """
@@ -40,6 +40,10 @@ STAGES = {
     "artifacts": 5,
     "train": 5,
     "summary": 5,
+    "sharding": 5,
+    "spark_engine": 5,
+    "build_config": 7,
+    "run_spark": 7,
     "run": 7,
 }
 

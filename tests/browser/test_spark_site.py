@@ -42,3 +42,16 @@ def test_the_about_page_names_spark_and_its_parameters(page, served_spark_site):
     text = page.text_content("main")
     assert "ALS (Apache Spark MLlib" in text and "rank=50" in text and "reg_param=0.1" in text
     assert "SVD (scikit-surprise)" not in text
+
+
+def test_a_site_built_on_a_standalone_cluster_answers(page, cluster_site):
+    """Built against spark://127.0.0.1 (a master, two one-core workers): the page answers a
+    known user as the build's scoring core does."""
+    server = serve_site(cluster_site / "site")
+    try:
+        recommender = load_recommender(cluster_site / "artifacts")
+        page.goto(f"{server.url}for-you/?user=105")
+        wait_for_results(page)
+        assert list_ids(page, "#hybrid") == [i.movie_id for i in recommender.for_user(105).hybrid]
+    finally:
+        server.close()

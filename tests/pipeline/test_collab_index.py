@@ -69,8 +69,8 @@ def test_float32_index_keeps_nearly_the_same_weights_as_float64(ml_small):
     x = interactions(ml_small.ratings, item_ids)
     tie = np.arange(len(item_ids))
     budget = 50 * len(item_ids)
-    single = strongest_ease_weights(x, 200.0, budget, tie)
-    exact = strongest_ease_weights(x, 200.0, budget, tie, dtype=np.float64)
+    single = strongest_ease_weights(ease_precision(x, 200.0), budget, tie)
+    exact = strongest_ease_weights(ease_precision(x, 200.0, np.float64), budget, tie)
     pairs = set()
     for index in (single, exact):
         rows = np.repeat(np.arange(len(item_ids)), np.diff(index.indptr))
@@ -124,7 +124,7 @@ def test_pruned_index_keeps_the_strongest_weights_of_the_whole_matrix(data):
     budget = data.draw(st.integers(1, n_items * n_items))
     tie_order = np.array(data.draw(st.permutations(range(n_items))), dtype=np.int64)
     chunk = data.draw(st.sampled_from([1, 300, 1 << 20]))
-    index = strongest_ease_weights(x, l2, budget, tie_order, chunk, dtype=np.float64)
+    index = strongest_ease_weights(ease_precision(x, l2, np.float64), budget, tie_order, chunk)
     dense = ease_weights(x, l2)
     for i, expected in enumerate(brute_strongest(dense, tie_order, budget)):
         got, weights = index.row(i)

@@ -264,3 +264,13 @@ def test_the_helps_defaults_are_the_parameters(capsys):
     defaults = ALSParams()
     for name in ("rank", "max_iter", "reg_param"):
         assert f"ALS {name} (default: {getattr(defaults, name)})" in shown
+
+
+def test_ml_latest_small_builds_on_a_standalone_cluster(cluster_site, spark_cluster, built):
+    """The build's Spark work ran on spark://127.0.0.1 (two one-core workers), and trained as
+    well as in local mode."""
+    manifest = json.loads((cluster_site / "artifacts" / "manifest.json").read_text())
+    assert manifest["params"]["als"]["master"] == spark_cluster.url
+    surprise = json.loads((built / "manifest.json").read_text())
+    assert manifest["metrics"]["holdout"]["rmse"] <= surprise["metrics"]["holdout"]["rmse"] + 0.02
+    assert (cluster_site / "site" / "for-you" / "index.html").is_file()

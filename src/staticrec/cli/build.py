@@ -172,6 +172,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "MLlib's ALS (after a bias baseline) on a cluster or local cores (default: %(default)s)",
     )
     spark.add_argument(
+        "--engine",
+        choices=("local", "spark"),
+        default="local",
+        help="where the stages the size of the ratings run: here, from this machine's copy, or "
+        "on Spark (implies --trainer spark; a MovieLens folder), the ratings never on this "
+        "machine (default: %(default)s)",
+    )
+    spark.add_argument(
         "--spark-master",
         metavar="URL",
         help="Spark master, such as spark://host:7077 or yarn (default: spark-submit's "
@@ -213,9 +221,12 @@ def run(args: argparse.Namespace) -> int:
     from staticrec.pipeline.content import ContentConfig
     from staticrec.pipeline.run import BuildConfig
     from staticrec.pipeline.run import run as run_build
+    from staticrec.pipeline.spark_config import SparkEngine
     from staticrec.pipeline.tuning import GRIDS, TuningConfig
     from staticrec.site.config import SiteConfig
 
+    if args.engine == "spark":  # the ratings are Spark's alone: only Spark can train on them
+        args.trainer = "spark"
     if args.trainer == "surprise":
         spark_given = [f"als_{name}" for name in ALS_OPTIONS]
         spark_given += ["spark_master", "spark_ratings", "spark_conf"]
@@ -236,6 +247,7 @@ def run(args: argparse.Namespace) -> int:
         if args.tune and args.trainer == "surprise"
         else None,
         spark=_spark_training(args) if args.trainer == "spark" else None,
+        engine=SparkEngine() if args.engine == "spark" else None,
         artifacts_dir=args.artifacts_dir,
         progress=not args.quiet,
         factor_precision=args.factor_precision,

@@ -9,12 +9,12 @@ from pathlib import Path
 from staticrec.evaluation.protocol import EvaluationConfig
 from staticrec.evaluation.report import REPORT_MARKDOWN, write_report
 from staticrec.evaluation.studies import Evaluation, evaluate
+from staticrec.pipeline.build_config import Evaluator
 from staticrec.pipeline.collab import SVDParams
 from staticrec.pipeline.content import ContentConfig
 from staticrec.pipeline.data import MovieLens
 from staticrec.pipeline.download import DownloadConfig
 from staticrec.pipeline.output import StagedOutputs, check_replaceable, check_targets
-from staticrec.pipeline.run import Evaluator
 from staticrec.pipeline.train import load_dataset
 from staticrec.scoring.schema import FactorPrecision
 from staticrec.site.pages import ReportPage

@@ -11,12 +11,14 @@ The stages, in the order the data flows (``run`` runs them; each module says its
 4. factors: ``collab``, scikit-surprise SVD (``tuning`` chooses its parameters by
    cross-validation), or ``collab_spark``, Spark MLlib's ALS after a bias baseline
    (``spark_config`` holds its settings without needing pyspark).
-5. artifacts: ``export`` writes Parquet tables and a manifest; ``artifacts`` reads them back
-   into the scoring core.
+5. artifacts: ``export`` writes Parquet tables and a manifest (``sharding`` cuts the sharded
+   ones); ``artifacts`` reads them back into the scoring core. ``spark_engine`` makes the
+   stages the size of the ratings on Spark under ``--engine spark``.
 6. site: ``staticrec.site`` renders the static site from the artifacts.
 
 ``output`` stages every output folder and swaps them in as one set (``journal`` records what it
 made and is switching, for the next build to finish); ``train`` runs stages 2–5 in memory for
-the evaluation; ``run`` is the orchestrator, and the only module here that reaches the site;
-``summary`` is what a build reports when it ends.
+the evaluation; ``run`` is the orchestrator, and the only module here that reaches the site
+(``build_config`` holds its settings, ``run_spark`` its Spark half); ``summary`` is what a build
+reports when it ends.
 """

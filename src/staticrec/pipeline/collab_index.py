@@ -28,6 +28,7 @@ was mostly its regulariser).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -89,8 +90,10 @@ def interactions(ratings: pd.DataFrame, item_ids: np.ndarray) -> sp.csr_matrix:
 
 
 def gram_matrix(x: sp.csr_matrix, dtype=np.float32, block_bytes: int = 32 << 20) -> np.ndarray:
-    """X'X as a dense ``dtype`` matrix, a block of columns at a time: the sparse product of the
-    whole matrix would hold up to n^2 entries at 12 bytes each beside the dense result."""
+    """X'X as a dense ``dtype`` matrix (how many users rated both of each two movies; Spark's
+    engine sums the same where the ratings are), a block of columns at a time: the sparse
+    product of the whole matrix would hold up to n^2 entries at 12 bytes each beside the dense
+    result."""
     n = x.shape[1]
     xt, columns = x.T.tocsr(), x.tocsc()
     gram = np.empty((n, n), dtype=dtype)
@@ -109,7 +112,11 @@ def ease_precision(x: sp.csr_matrix, l2: float, dtype=np.float32) -> np.ndarray:
     halves memory and time again; its relative error on P stays near 1e-6 (the tests check it
     against float64), far below the gaps between the weights the index keeps.
     """
-    gram = gram_matrix(x, dtype)
+    return solve_precision(gram_matrix(x, dtype), l2)
+
+
+def solve_precision(gram: np.ndarray, l2: float) -> np.ndarray:
+    """(G + l2 I)^-1 of a Gram matrix G, in G's dtype and in G's memory (overwritten)."""
     if gram.shape[0] == 0:  # no movie has enough ratings to be solved (LAPACK refuses n = 0)
         return gram
     gram[np.diag_indices_from(gram)] += l2
@@ -147,26 +154,23 @@ def ease_weights(x: sp.csr_matrix, l2: float) -> np.ndarray:
 
 
 def strongest_ease_weights(
-    x: sp.csr_matrix,
-    l2: float,
+    p: np.ndarray,
     budget: int,
     tie_order: np.ndarray,
     chunk_bytes: int = 32 << 20,
     *,
     item_ids: np.ndarray | None = None,
     progress: bool = False,
-    dtype=np.float32,
 ) -> NeighborIndex:
-    """The ``budget`` largest EASE weights by magnitude over the whole matrix, as rows
-    (``progress``: a bar over the two passes, once the inverse is done; ``dtype``: of the
-    solve, whatever it is the weights are stored as float32).
+    """The ``budget`` largest EASE weights by magnitude over the whole matrix, as rows, from
+    EASE's precision matrix P (``solve_precision``, float32 in the build; the weights are stored
+    as float32 whatever its dtype; ``progress``: a bar over the two passes).
 
     Pruning globally, not per row, lets a movie with many strong ties keep more of them than
     an obscure one; negative weights (watched one, rarely the other) are kept too. Ties at the
     cut-off are all kept. Within a row, weights run from the largest down; equal weights are
     ordered by ``tie_order`` (a lower position first).
     """
-    p = ease_precision(x, l2, dtype)  # float32 in the build; float64 is the tests' exact route
     n = p.shape[0]
     scale = (-1.0 / np.diag(p)).astype(p.dtype)
     rank_of = np.empty(n, dtype=np.int64)
@@ -211,11 +215,19 @@ def strongest_ease_weights(
     )
 
 
+GramOf = Callable[[np.ndarray], np.ndarray]
+"""The Gram matrix X'X of the binarised ratings over the given movieIds (ascending), dense."""
+
+
 def build_collab_index(
-    ml: MovieLens, config: CollabIndexConfig, progress: bool = False
+    ml: MovieLens,
+    config: CollabIndexConfig,
+    progress: bool = False,
+    gram_of: GramOf | None = None,
 ) -> NeighborIndex:
     """The pruned EASE index over ``ml``'s catalogue (rows only for the movies it was solved on;
-    ``progress``: a bar over its passes).
+    ``progress``: a bar over its passes). ``gram_of``: where the Gram matrix comes from (Spark,
+    for ratings the build does not hold); None: ``ml.ratings``.
 
     Equal weights go to the movie with more ratings, then the smaller movieId.
     """
@@ -227,9 +239,15 @@ def build_collab_index(
     solved = np.sort(rated)
     item_ids = catalogue[solved]
     tie_order = popularity_order(counts[solved], item_ids)
+    # three steps, each dropping what the next does not need: Gram matrix, inverse, pruning
+    if gram_of is None:
+        gram = gram_matrix(interactions(ml.ratings, item_ids), np.float32)
+    else:  # co-rating counts: exact in float32 up to 2^24 users
+        gram = gram_of(item_ids).astype(np.float32, copy=False)
+    precision = solve_precision(gram, config.l2)
+    del gram
     index = strongest_ease_weights(
-        interactions(ml.ratings, item_ids),
-        config.l2,
+        precision,
         # per rated movie, solved or not: the popular rows keep what they kept over every movie
         config.weights_per_movie * min(int((counts > 0).sum()), config.max_items),
         tie_order,

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import warnings
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -239,11 +240,12 @@ def read_ratings(
     columns: Columns,
     rating_scale: tuple[float, float],
     csv: bool | None = None,
+    timestamp: str | None = None,
 ) -> DataFrame:
     """The ratings at ``uri`` as (userId int, movieId int, rating double), checked in one pass
     over the data. ``csv``: CSV with a header, or Parquet; None: CSV when the name holds
-    ``.csv``. The result is cached, and that pass fills the cache: training reads the file
-    no second time.
+    ``.csv``; ``timestamp``: that column too, as a long named timestamp. The result is cached,
+    and that pass fills the cache: training reads the file no second time.
 
     Raises:
         DataError: naming ``uri``, the column and the number of bad rows.
@@ -254,6 +256,7 @@ def read_ratings(
     except Exception as exc:  # Spark's AnalysisException: the path does not exist, or no data
         raise DataError(uri, f"Spark cannot read it: {str(exc).splitlines()[0]}") from exc
     wanted = {columns.user: "userId", columns.item: "movieId", columns.rating: "rating"}
+    wanted |= {timestamp: "timestamp"} if timestamp else {}
     missing = [name for name in wanted if name not in raw.columns]
     if missing:
         raise DataError(
@@ -263,6 +266,7 @@ def read_ratings(
         F.col(columns.user).try_cast("int").alias("userId"),
         F.col(columns.item).try_cast("int").alias("movieId"),
         F.col(columns.rating).try_cast("double").alias("rating"),
+        *([F.col(timestamp).try_cast("long").alias("timestamp")] if timestamp else []),
     ).persist()
     low, high = rating_scale
     bad = {
@@ -272,6 +276,7 @@ def read_ratings(
         | (F.col("rating") < low)
         | (F.col("rating") > high),
     }
+    bad |= {timestamp: F.col("timestamp").isNull()} if timestamp else {}
     counts = ratings.agg(
         F.count("*").alias("rows"), *(F.count(F.when(c, 1)).alias(n) for n, c in bad.items())
     ).first()
@@ -317,6 +322,10 @@ def session(
     builder = SparkSession.builder.appName("staticrec")
     if master is not None or "PYSPARK_GATEWAY_PORT" not in os.environ:  # not under spark-submit
         builder = builder.master(master or "local[*]")
+    if (master or "local").startswith("local"):
+        # --engine spark runs Python on the executors: in local mode, this Python (which has
+        # pandas), not whatever python3 is first on PATH; pyspark reads it from the environment
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     builder = builder.config("spark.ui.showConsoleProgress", str(progress).lower())
     builder = builder.config("spark.sql.execution.arrow.pyspark.enabled", "true")
     for key, value in (conf or {}).items():

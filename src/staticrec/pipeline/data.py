@@ -63,6 +63,17 @@ _ID_MAX = 2**31 - 1  # ids are stored as int32 in the artifacts
 
 
 @dataclass(frozen=True)
+class RatingStats:
+    """What the build needs of ratings it never holds (``--engine spark``): aggregates made
+    where the ratings are, one row per movie and per user."""
+
+    movies: pd.DataFrame
+    """movieId, size (ratings), mean (rating): one row per rated movie."""
+    users: pd.DataFrame
+    """userId, size (ratings): one row per user, by userId."""
+
+
+@dataclass(frozen=True)
 class MovieLens:
     """A validated MovieLens release, as typed tables."""
 
@@ -84,6 +95,15 @@ class MovieLens:
     """movieId, tagId, relevance (0 to 1); only movies that exist. None when not requested."""
     item_links: pd.DataFrame | None = None
     """movieId, url: each item's page elsewhere (your items file's link column); None: none."""
+    stats: RatingStats | None = None
+    """The ratings' aggregates when ``ratings`` is left empty (they stay where Spark has them);
+    None: computed from ``ratings``."""
+
+    def movie_stats(self) -> pd.DataFrame:
+        """size (ratings) and mean (rating) of each rated movie, indexed by movieId."""
+        if self.stats is not None:
+            return self.stats.movies.set_index("movieId")
+        return self.ratings.groupby("movieId")["rating"].agg(["size", "mean"])
 
     def movies_by_id(self) -> pd.DataFrame:
         """The movies sorted by movieId: the row order of every per-movie array."""
@@ -91,22 +111,27 @@ class MovieLens:
 
     def ratings_per_movie(self) -> np.ndarray:
         """Rating counts aligned with ``movies_by_id()`` (0 for unrated movies)."""
-        counts = self.ratings["movieId"].value_counts()
+        counts = self.movie_stats()["size"]
         return counts.reindex(self.movies_by_id()["movieId"], fill_value=0).to_numpy()
 
     def row_counts(self) -> dict[str, int]:
         """Rows per table, for the manifest and the summary."""
         counts = {
             "movies": len(self.movies),
-            "ratings": len(self.ratings),
+            "ratings": len(self.ratings)
+            if self.stats is None
+            else int(self.stats.users["size"].sum()),
             "links": len(self.links),
         }
         if self.tags is not None:
             counts["tags"] = len(self.tags)
         if self.genome is not None:
             counts["genome_scores"] = len(self.genome)
-        counts["users"] = int(self.ratings["userId"].nunique())
-        counts["rated_movies"] = int(self.ratings["movieId"].nunique())
+        if self.stats is not None:
+            counts["users"], counts["rated_movies"] = len(self.stats.users), len(self.stats.movies)
+        else:
+            counts["users"] = int(self.ratings["userId"].nunique())
+            counts["rated_movies"] = int(self.ratings["movieId"].nunique())
         return counts
 
 
@@ -117,9 +142,11 @@ def load_movielens(
     rating_scale: tuple[float, float] = (0.5, 5.0),
     with_tags: bool = False,
     with_genome: bool = False,
+    with_ratings: bool = True,
 ) -> MovieLens:
     """Read and validate the CSVs of one MovieLens release folder (``with_genome``: its tag
-    genome too, genome-scores.csv, which ml-25m and ml-32m have).
+    genome too, genome-scores.csv, which ml-25m and ml-32m have; ``with_ratings`` False leaves
+    ratings.csv to Spark, and ``ratings`` empty).
 
     Raises:
         DataError: naming the file, the line or column, and the problem.
@@ -128,13 +155,14 @@ def load_movielens(
     if not folder.is_dir():
         raise DataError(folder, "is not a folder with MovieLens CSV files")
     movies = read_table(folder, MOVIES)
-    ratings = read_table(folder, RATINGS)
+    ratings = read_table(folder, RATINGS) if with_ratings else _no_ratings()
     links = read_table(folder, LINKS)
     tags = read_table(folder, TAGS) if with_tags else None
     genome = read_table(folder, GENOME_SCORES) if with_genome else None
 
     check_movies(folder / MOVIES.file_name, movies)
-    check_ratings(folder / RATINGS.file_name, ratings, movies, rating_scale)
+    if with_ratings:
+        check_ratings(folder / RATINGS.file_name, ratings, movies, rating_scale)
     _check_unique(folder / LINKS.file_name, links, ["movieId"])
     _check_ids(folder / LINKS.file_name, links, ["imdbId", "tmdbId"])
     known = movies["movieId"]
@@ -147,6 +175,11 @@ def load_movielens(
         genome = genome[genome["movieId"].isin(known)].reset_index(drop=True)
     movies["genres"] = movies["genres"].fillna("")
     return MovieLens(name, folder, movies, ratings, links, tags, rating_scale, genome)
+
+
+def _no_ratings() -> pd.DataFrame:
+    types = {"userId": np.int64, "movieId": np.int64, "rating": np.float64, "timestamp": np.int64}
+    return pd.DataFrame({name: np.empty(0, dtype) for name, dtype in types.items()})
 
 
 def _checked_genome(path: Path, genome: pd.DataFrame) -> pd.DataFrame:

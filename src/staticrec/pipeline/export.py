@@ -9,6 +9,7 @@ written with fixed options, so the same inputs give byte-identical files.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -23,8 +24,8 @@ from staticrec import __version__
 from staticrec.pipeline.collab import Factors
 from staticrec.pipeline.data import MovieLens
 from staticrec.pipeline.neighbors import NeighborIndex
+from staticrec.pipeline.sharding import ShardSource, movie_shards, shards_by_key, user_ranges
 from staticrec.scoring import schema
-from staticrec.scoring.content import popularity_order
 from staticrec.scoring.schema import MANIFEST, SCHEMA_VERSION
 
 ARROW_TYPES = {  # the schema's dtypes as Arrow's
@@ -49,7 +50,7 @@ class FileEntry:
 def items_table(ml: MovieLens) -> pa.Table:
     """One row per movie: movieId, title, year, genres, n_ratings, mean_rating, imdbId, tmdbId."""
     movies = ml.movies.sort_values("movieId", kind="stable").reset_index(drop=True)
-    stats = ml.ratings.groupby("movieId")["rating"].agg(["size", "mean"])
+    stats = ml.movie_stats()
     links = ml.links.set_index("movieId")
     ids = movies["movieId"]
     year = movies["title"].str.extract(_YEAR)[0]
@@ -130,11 +131,20 @@ def factor_table(
 def user_ratings_table(ml: MovieLens) -> pa.Table:
     """What each known user already rated: userId, movieId, rating and from_end (0 for their
     latest rating by timestamp, then movieId), sorted by both ids."""
-    by_time = ml.ratings.sort_values(["userId", "timestamp", "movieId"], kind="stable")
+    return user_ratings_of(ml.ratings)
+
+
+def user_ratings_of(ratings: pd.DataFrame) -> pa.Table:
+    """``user_ratings_table`` of these ratings (userId, movieId, rating, timestamp): whole users
+    give the same rows whichever others are with them, so shards can be made apart."""
+    by_time = ratings.sort_values(["userId", "timestamp", "movieId"], kind="stable")
     from_end = by_time.groupby("userId").cumcount(ascending=False)
-    rows = by_time.assign(from_end=from_end).sort_values(
-        list(schema.USER_RATINGS.sort_key), kind="stable"
-    )
+    return user_ratings_rows(by_time.assign(from_end=from_end))
+
+
+def user_ratings_rows(rows: pd.DataFrame) -> pa.Table:
+    """userId, movieId, rating, from_end rows as the user_ratings table, sorted by both ids."""
+    rows = rows.sort_values(list(schema.USER_RATINGS.sort_key), kind="stable")
     return declared_table(
         schema.USER_RATINGS,
         {
@@ -190,10 +200,11 @@ def artifact_tables(
         schema.USER_FACTORS.name: factor_table(
             schema.USER_FACTORS, factors.user_ids, factors.user_bias, factors.user_factors
         ),
-        schema.USER_RATINGS.name: user_ratings_table(ml),
         schema.CONTENT_NEIGHBORS.name: neighbors_table(schema.CONTENT_NEIGHBORS, neighbors),
         schema.COLLAB_NEIGHBORS.name: neighbors_table(schema.COLLAB_NEIGHBORS, collab_neighbors),
     }
+    if ml.stats is None:  # else written where the ratings are (``write_artifacts``' source)
+        tables[schema.USER_RATINGS.name] = user_ratings_table(ml)
     if ml.item_links is not None:
         links = ml.item_links.sort_values("movieId", kind="stable")
         tables[schema.ITEM_LINKS.name] = pa.table(
@@ -258,65 +269,35 @@ def _dictionary_columns(spec: schema.Table, table: pa.Table) -> list[str] | bool
     ]
 
 
+def parquet_bytes(spec: schema.Table, table: pa.Table) -> bytes:
+    """The file ``write_artifacts`` writes for a table (or a shard) of ``spec``, as bytes."""
+    buffer = io.BytesIO()
+    write_parquet(table, buffer, **_encodings(spec, table))
+    return buffer.getvalue()
+
+
+def _write_source(folder: Path, source: ShardSource, files: dict[str, FileEntry]) -> list[dict]:
+    """Write the user ratings' shards as they arrive; their entries for the manifest."""
+    spec = schema.USER_RATINGS
+    (folder / spec.name).mkdir()
+    written = set()
+    for number, data in source.parts():
+        relative = spec.shard_file(number)
+        (folder / relative).write_bytes(data)
+        files[relative] = FileEntry(bytes=len(data), sha256=hashlib.sha256(data).hexdigest())
+        written.add(number)
+    if written != set(range(len(source.firsts))):
+        raise ValueError(f"{spec.name}: shards {sorted(written)} of {len(source.firsts)}")
+    ends = [first - 1 for first in source.firsts[1:]] + [source.last]
+    return [
+        {"file": spec.shard_file(n), "first": first, "last": last}
+        for n, (first, last) in enumerate(zip(source.firsts, ends, strict=True))
+    ]
+
+
 def file_entry(path: Path) -> FileEntry:
     data = path.read_bytes()
     return FileEntry(bytes=len(data), sha256=hashlib.sha256(data).hexdigest())
-
-
-def user_ranges(user_ratings: pa.Table, rows_per_shard: int = schema.USER_SHARD_ROWS) -> list[int]:
-    """The first userId of each user shard: consecutive users, a shard closing once it holds
-    ``rows_per_shard`` ratings (a user is never split). Shard n holds the users from its first
-    id up to the next shard's first id."""
-    users, counts = np.unique(user_ratings.column("userId").to_numpy(), return_counts=True)
-    if len(users) == 0:
-        return []
-    starts = np.cumsum(counts) - counts
-    first_of_shard = np.concatenate([[True], np.diff(starts // rows_per_shard) > 0])
-    return users[first_of_shard].astype(int).tolist()
-
-
-def _shards(table: pa.Table, key: str, firsts: list[int]):
-    """(first, last, rows) of each shard: the table's rows from one first key to the next."""
-    keys = table.column(key).to_numpy()
-    bounds = [0, *np.searchsorted(keys, firsts[1:]).tolist(), len(keys)]
-    for number, first in enumerate(firsts):
-        rows = table.slice(bounds[number], bounds[number + 1] - bounds[number])
-        last = firsts[number + 1] - 1 if number + 1 < len(firsts) else int(keys.max(initial=first))
-        yield first, last, rows
-
-
-def popularity_places(items: pa.Table) -> tuple[np.ndarray, np.ndarray]:
-    """The items' movieIds, ascending, and each one's place in the popularity order (0: the
-    most rated), as the scoring core computes it from the same columns in the browser."""
-    ids = items.column("movieId").to_numpy().astype(np.int64)
-    order = np.argsort(ids, kind="stable")
-    ids = ids[order]
-    n_ratings = items.column("n_ratings").to_numpy()[order]
-    places = np.empty(len(ids), dtype=np.int64)
-    places[popularity_order(n_ratings, ids)] = np.arange(len(ids))
-    return ids, places
-
-
-def movie_shards(table: pa.Table, items: pa.Table, rows_per_shard: int = schema.MOVIE_SHARD_ROWS):
-    """(first, last, rows) of each shard of a table sharded by movie in popularity order:
-    whole movies, most rated first, about ``rows_per_shard`` rows to a shard (a movie whose
-    rows start past a multiple of it opens the next one). First and last are places in that
-    order, of movies with rows (a movie between two shards has none). Within a shard, rows
-    keep the table's own order (by movieId, then rank)."""
-    ids, places = popularity_places(items)
-    row_places = places[np.searchsorted(ids, table.column("movieId").to_numpy())]
-    counts = np.bincount(row_places, minlength=len(ids))
-    with_rows = np.flatnonzero(counts)  # places, in order
-    before = np.cumsum(counts[with_rows]) - counts[with_rows]
-    shard_of_place = np.full(len(ids), -1)
-    shard_of_place[with_rows] = before // rows_per_shard
-    row_shards = shard_of_place[row_places]
-    # rows grouped by shard once (stable: each keeps the table's order), then sliced
-    grouped = table.take(pa.array(np.argsort(row_shards, kind="stable")))
-    numbers, starts, sizes = np.unique(np.sort(row_shards), return_index=True, return_counts=True)
-    for number, start, size in zip(numbers.tolist(), starts.tolist(), sizes.tolist(), strict=True):
-        in_shard = with_rows[shard_of_place[with_rows] == number]
-        yield int(in_shard[0]), int(in_shard[-1]), grouped.slice(start, size)
 
 
 def _factor_dtypes(tables: Mapping[str, pa.Table]) -> dict[str, schema.Dtype]:
@@ -331,17 +312,24 @@ def _factor_dtypes(tables: Mapping[str, pa.Table]) -> dict[str, schema.Dtype]:
 
 
 def write_artifacts(
-    folder: Path, tables: Mapping[str, pa.Table], manifest: dict
+    folder: Path,
+    tables: Mapping[str, pa.Table],
+    manifest: dict,
+    user_ratings: ShardSource | None = None,
 ) -> dict[str, FileEntry]:
     """Write each table as its schema's file (a sharded table as a folder of files, by user or
     by movie), then the manifest: every file's size and hash, and the schema of the tables
-    written (the browser decodes by it)."""
+    written (the browser decodes by it). ``user_ratings``: that table's shards, made elsewhere
+    (then not in ``tables``)."""
     folder.mkdir(parents=True, exist_ok=True)
     files: dict[str, FileEntry] = {}
     shards: dict[str, list[dict]] = {}
     firsts = (
         user_ranges(tables[schema.USER_RATINGS.name]) if schema.USER_RATINGS.name in tables else []
     )
+    if user_ratings is not None:
+        firsts = user_ratings.firsts
+        shards[schema.USER_RATINGS.name] = _write_source(folder, user_ratings, files)
     for name in sorted(tables):
         spec = schema.TABLES[name]
         encodings = _encodings(spec, tables[name])
@@ -354,7 +342,7 @@ def write_artifacts(
         parts = (
             movie_shards(tables[name], tables[schema.ITEMS.name])
             if spec.shard_order == "popularity"
-            else _shards(tables[name], spec.shard_key, firsts)
+            else shards_by_key(tables[name], spec.shard_key, firsts)
         )
         for number, (first, last, rows) in enumerate(parts):
             relative = spec.shard_file(number)
@@ -365,7 +353,7 @@ def write_artifacts(
         **manifest,
         "schema_version": SCHEMA_VERSION,
         "tables": schema.describe(
-            sorted(tables), int(manifest["n_factors"]), shards, _factor_dtypes(tables)
+            sorted({*tables, *shards}), int(manifest["n_factors"]), shards, _factor_dtypes(tables)
         ),
         "generator": f"staticrec {__version__}",
         "files": {name: vars(entry) for name, entry in files.items()},

@@ -12,114 +12,52 @@ as a function from the command line (``BuildConfig.evaluate``): the build never 
 from __future__ import annotations
 
 import logging
-import math
 import resource
 import sys
-from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+import tempfile
+from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, Protocol
 
-from staticrec.errors import ConfigError
 from staticrec.pipeline import collab, collab_index, content, export, tuning
+from staticrec.pipeline.build_config import (
+    BuildConfig,
+    Evaluation,
+    Evaluator,
+    can_hold_out,
+    check_folds,
+)
 from staticrec.pipeline.data import MovieLens
-from staticrec.pipeline.data_files import RatingsFiles, load_ratings_files
-from staticrec.pipeline.download import DownloadConfig, fetch_dataset
+from staticrec.pipeline.data_files import load_ratings_files
 from staticrec.pipeline.output import StagedOutputs, check_replaceable, check_targets
-from staticrec.pipeline.spark_config import Columns, SparkTraining
+from staticrec.pipeline.run_spark import spark_ratings, train_on_spark
 from staticrec.pipeline.summary import BuildSummary
 from staticrec.pipeline.train import factor_precision, load_dataset, model_meta
 from staticrec.scoring.schema import FactorPrecision
 from staticrec.site import render, runtime
-from staticrec.site.config import SiteConfig, check_web_dir
-from staticrec.site.pages import ReportPage
+from staticrec.site.config import check_web_dir
 
-if TYPE_CHECKING:  # collab_spark needs the optional pyspark: imported only when it runs
-    from staticrec.pipeline import collab_spark
-
-
-class Evaluation(Protocol):
-    """What an evaluation run hands back to the build (``staticrec.evaluation.Evaluation``)."""
-
-    def summary(self) -> dict:
-        """The figures the manifest stores under metrics.evaluation."""
-
-    def write_report(self, folder: Path) -> ReportPage:
-        """Write the report into ``folder``; the page the site shows for it."""
-
-
-Evaluator = Callable[
-    [MovieLens, collab.SVDParams, content.ContentConfig, FactorPrecision], Evaluation
-]
-"""Evaluates the models the build trains: the dataset, SVD's parameters, the content settings,
-and the precision the movie factors are stored at (so it measures them as the site has them)."""
-
+__all__ = ["BuildConfig", "Evaluation", "Evaluator", "run"]  # where the command line finds them
 
 log = logging.getLogger("staticrec")
 
 
-@dataclass(frozen=True)
-class BuildConfig:
-    """Everything one build needs; the command line fills it in."""
-
-    data_dir: Path | None = None
-    """An extracted MovieLens folder; None downloads ``download.dataset`` into the cache."""
-    ratings_files: RatingsFiles | None = None
-    """Your own ratings (and items) file, instead of MovieLens."""
-    download: DownloadConfig = field(default_factory=DownloadConfig)
-    """Which release to download and where to cache it, when data_dir is None."""
-    rating_scale: tuple[float, float] = (0.5, 5.0)
-    """Lowest and highest allowed rating."""
-    content: content.ContentConfig = field(default_factory=content.ContentConfig)
-    """How the content index is built."""
-    collab_index: collab_index.CollabIndexConfig = field(
-        default_factory=collab_index.CollabIndexConfig
-    )
-    """How the collaborative item index (EASE) is built."""
-    svd: collab.SVDParams = field(default_factory=collab.SVDParams)
-    """SVD parameters (the starting point when tuning)."""
-    tuning: tuning.TuningConfig | None = None
-    """Grid search settings; None trains ``svd`` as given."""
-    spark: SparkTraining | None = None
-    """Train ALS on Spark instead of Surprise's SVD (``svd`` and ``tuning`` then unused)."""
-    holdout_fraction: float = 0.2
-    """Share of ratings held out to report RMSE/MAE of an untuned build."""
-    holdout_max_ratings: int = 250_000
-    """Above this many ratings, the hold-out is drawn from a sample of whole users holding at
-    most this many: above 1M ratings the metric then costs under a quarter of training, not
-    80% (ml-latest-small, 100,836 ratings, keeps all of them)."""
-    progress: bool = False
-    """Progress bars for the long stages (SVD's epochs)."""
-    factor_precision: Literal["auto", "float32", "float16", "int8"] = "auto"
-    """How the movie factors are stored: ``auto`` is int8 when float32 would take more than
-    ``COMPACT_FACTORS_BYTES``, 1 MB (ml-1m stays float32; ml-latest-small, ml-10m and larger
-    go int8)."""
-    artifacts_dir: Path = Path("build/artifacts")
-    """Where the Parquet tables and the manifest go."""
-    site: SiteConfig | None = field(default_factory=SiteConfig)
-    """How the site is rendered; None builds the artifacts only."""
-    evaluate: Evaluator | None = None
-    """Evaluate the models too (minutes): the figures go into the manifest, the report into
-    ``report_dir`` and the site (``staticrec.evaluation.for_build`` makes one)."""
-    report_dir: Path = Path("build/report")
-    """Where the evaluation report (Markdown and SVG plots) goes."""
-
-    def __post_init__(self) -> None:
-        low, high = self.rating_scale
-        if not (math.isfinite(low) and math.isfinite(high) and low < high):
-            raise ConfigError(
-                f"must be two finite numbers, the lowest first, not {low:g} {high:g}",
-                field="rating_scale",
-            )
-        if self.spark is not None and self.evaluate is not None:
-            raise ConfigError(
-                "the evaluation trains Surprise's SVD; it does not run with --trainer spark",
-                field="evaluate",
-            )
-
-
 def run(config: BuildConfig) -> BuildSummary:
     """Run the whole build; returns what it did. Raises StaticrecError on bad input."""
+    if config.engine is None:
+        return _run(config, None)
+    from staticrec.pipeline import collab_spark, spark_engine
+
+    spark_config = config.spark
+    with (
+        tempfile.TemporaryDirectory(prefix="staticrec-") as scratch,
+        collab_spark.session(spark_config.master, config.progress, spark_config.conf) as spark,
+    ):
+        spark_engine.ship_package(spark, Path(scratch))  # its executors run this package's code
+        return _run(config, spark)
+
+
+def _run(config: BuildConfig, spark) -> BuildSummary:
+    """The build; ``spark``: the session of ``--engine spark`` (None: this machine's build)."""
     summary = BuildSummary(nouns=_nouns(config))
     targets = {"artifacts_dir": config.artifacts_dir}  # each by its field, for messages
     targets |= {"site_dir": config.site.site_dir} if config.site else {}
@@ -134,16 +72,26 @@ def run(config: BuildConfig) -> BuildSummary:
         with summary.stage("runtime"):
             check_web_dir(config.site.web_dir)
             pyodide_files = runtime.prepare_runtime(config.site)
+    ratings = None  # the ratings as Spark holds them, under --engine spark
     with summary.stage("data"):
-        ml = _load(config)
+        ml = _load(config, with_ratings=spark is None)
+        if spark is not None:
+            ml, ratings = spark_ratings(config, spark, ml)
         summary.rows = ml.row_counts()
     with summary.stage("content"):
         neighbors, vocabulary = content.build_content_index(ml, config.content, config.progress)
     with summary.stage("item index"):
-        collab_neighbors = collab_index.build_collab_index(ml, config.collab_index, config.progress)
+        gram_of = None
+        if ratings is not None:
+            from staticrec.pipeline import spark_engine
+
+            gram_of = spark_engine.gram_of(ratings, config.engine)
+        collab_neighbors = collab_index.build_collab_index(
+            ml, config.collab_index, config.progress, gram_of
+        )
     params = config.svd  # what the evaluation trains (it does not run with Spark)
     if config.spark is not None:
-        factors, trainer_params, tuned = _train_on_spark(config, ml, summary)
+        factors, trainer_params, tuned = train_on_spark(config, ml, summary, ratings)
     else:
         factors, params, tuned = _train_svd(config, ml, summary)
         trainer_params = asdict(params)
@@ -168,7 +116,12 @@ def run(config: BuildConfig) -> BuildSummary:
     with StagedOutputs(targets, keep=_inputs(config)) as staged:
         artifacts = staged.path(config.artifacts_dir)
         with summary.stage("export"):
-            summary.files = export.write_artifacts(artifacts, tables, manifest)
+            shards = None
+            if ratings is not None:
+                from staticrec.pipeline import spark_engine
+
+                shards = spark_engine.user_shards(ratings, ml.stats)
+            summary.files = export.write_artifacts(artifacts, tables, manifest, shards)
         report_page = None
         if evaluation is not None:
             with summary.stage("report"):
@@ -195,14 +148,14 @@ def _train_svd(
     every rating."""
     params, tuned = config.svd, None
     if config.tuning is not None:
-        _check_folds(len(ml.ratings), config.tuning.folds)
+        check_folds(len(ml.ratings), config.tuning.folds)
         with summary.stage("tuning"):
             data = collab.surprise_dataset(ml.ratings, config.rating_scale)
             tuned = tuning.search(data, config.svd, config.tuning)
             del data  # Surprise's copy of the ratings: ~300 bytes a rating
             params = tuned.best
             summary.metrics["cv"] = {**tuned.best_scores, "folds": config.tuning.folds}
-    elif _can_hold_out(config, ml):
+    elif can_hold_out(config, ml):
         with summary.stage("holdout"):
             scores = collab.holdout_metrics(
                 ml.ratings,
@@ -226,77 +179,6 @@ def _nouns(config: BuildConfig) -> tuple[str, str]:
     return ("item", "items") if config.ratings_files is not None else ("movie", "movies")
 
 
-def _check_folds(n_ratings: int, folds: int) -> None:
-    if n_ratings < folds:
-        raise ConfigError(
-            f"{n_ratings:,} rating(s) cannot be split into {folds} folds", field="method"
-        )
-
-
-def _can_hold_out(config: BuildConfig, ml: MovieLens) -> bool:
-    """Whether the hold-out leaves ratings to train on; says so when it does not."""
-    n_test = math.ceil(config.holdout_fraction * len(ml.ratings))
-    if len(ml.ratings) - n_test >= 1:
-        return True
-    log.info("holdout skipped: %d rating(s) leave none to train on", len(ml.ratings))
-    return False
-
-
-def _train_on_spark(
-    config: BuildConfig, ml: MovieLens, summary: BuildSummary
-) -> tuple[collab.Factors, dict, collab_spark.Tuned | None]:
-    """Spark's baseline + ALS: tuned by CrossValidator, or scored on the hold-out SVD is scored
-    on, then trained on the ratings Spark reads itself."""
-    from staticrec.pipeline import collab_spark
-
-    spark_config = config.spark
-    uri = spark_config.ratings or str(_ratings_file(config))
-    params, tuned = spark_config.als, None
-    with collab_spark.session(spark_config.master, config.progress, spark_config.conf) as spark:
-        with summary.stage("spark read"):
-            own_file = spark_config.ratings is None  # always CSV, whatever its name
-            ratings = collab_spark.read_ratings(
-                spark, uri, _spark_columns(config), config.rating_scale, csv=own_file or None
-            )
-        if spark_config.grid is not None:
-            _check_folds(len(ml.ratings), spark_config.folds)
-            with summary.stage("tuning"):
-                tuned = collab_spark.tune(ratings, spark_config)
-                params = tuned.best
-                summary.metrics["cv"] = {**tuned.best_scores, "folds": spark_config.folds}
-        elif _can_hold_out(config, ml):
-            with summary.stage("holdout"):
-                scores = collab_spark.holdout_metrics(
-                    spark,
-                    ml.ratings,
-                    config.rating_scale,
-                    params,
-                    test_size=config.holdout_fraction,
-                    max_ratings=config.holdout_max_ratings,
-                )
-                summary.metrics["holdout"] = {**scores, "test_fraction": config.holdout_fraction}
-        with summary.stage("als"):
-            factors = collab_spark.export_factors(collab_spark.train(ratings, params))
-        collab_spark.check_same_ratings(factors, ml.ratings, uri)
-        record = collab_spark.describe(spark, spark_config, params)
-    return factors, record, tuned
-
-
-def _ratings_file(config: BuildConfig) -> Path:
-    """The build's own ratings file, for Spark to read when it is given no other."""
-    if config.ratings_files is not None:
-        return Path(config.ratings_files.ratings).resolve()
-    folder = config.data_dir if config.data_dir is not None else fetch_dataset(config.download)
-    return (folder / "ratings.csv").resolve()
-
-
-def _spark_columns(config: BuildConfig) -> Columns:
-    files = config.ratings_files
-    if files is None:
-        return Columns()
-    return Columns(user=files.user_column, item=files.item_column, rating=files.rating_column)
-
-
 def _inputs(config: BuildConfig) -> list[Path]:
     """Folders the build reads from: no output may replace them."""
     if config.ratings_files is not None:  # the files themselves: they may sit beside site/
@@ -310,7 +192,7 @@ def _inputs(config: BuildConfig) -> list[Path]:
     return folders
 
 
-def _load(config: BuildConfig) -> MovieLens:
+def _load(config: BuildConfig, with_ratings: bool = True) -> MovieLens:
     if config.ratings_files is not None:
         return load_ratings_files(config.ratings_files, rating_scale=config.rating_scale)
     return load_dataset(
@@ -322,6 +204,7 @@ def _load(config: BuildConfig) -> MovieLens:
         or config.data_dir is None
         or (Path(config.data_dir) / "tags.csv").is_file(),
         with_genome=config.content.source == "genres+genome",
+        with_ratings=with_ratings,
     )
 
 

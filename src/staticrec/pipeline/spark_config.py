@@ -91,3 +91,23 @@ class Columns:
     user: str = "userId"
     item: str = "movieId"
     rating: str = "rating"
+
+
+@dataclass(frozen=True)
+class SparkEngine:
+    """``--engine spark``: every stage the size of the ratings runs on Spark (the statistics,
+    the item index's Gram matrix, the user ratings' shards, ALS); the driver holds what grows
+    with the movies and the users, never the ratings."""
+
+    gram_block_bytes: int = 8 << 20
+    """The Gram matrix reaches the driver in blocks of whole rows of about this size."""
+    partitions: int | None = None
+    """Partitions of the ratings for the Gram matrix; None: Spark's default parallelism."""
+
+    def __post_init__(self) -> None:
+        if self.gram_block_bytes < 1:
+            raise ConfigError(
+                f"must be positive, not {self.gram_block_bytes}", field="gram_block_bytes"
+            )
+        if self.partitions is not None and self.partitions < 1:
+            raise ConfigError(f"must be at least 1, not {self.partitions}", field="partitions")

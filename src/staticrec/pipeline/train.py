@@ -42,12 +42,19 @@ def load_dataset(
     rating_scale: tuple[float, float] = (0.5, 5.0),
     with_tags: bool = False,
     with_genome: bool = False,
+    with_ratings: bool = True,
 ) -> MovieLens:
-    """A validated MovieLens: from ``data_dir``, or downloaded (once) as ``download`` says."""
+    """A validated MovieLens: from ``data_dir``, or downloaded (once) as ``download`` says
+    (``with_ratings`` False: without its ratings, which Spark reads)."""
     folder = data_dir if data_dir is not None else fetch_dataset(download)
     name = data_dir.name if data_dir is not None else download.dataset
     return load_movielens(
-        folder, name=name, rating_scale=rating_scale, with_tags=with_tags, with_genome=with_genome
+        folder,
+        name=name,
+        rating_scale=rating_scale,
+        with_tags=with_tags,
+        with_genome=with_genome,
+        with_ratings=with_ratings,
     )
 
 

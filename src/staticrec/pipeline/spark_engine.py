@@ -1,0 +1,223 @@
+"""``--engine spark``: the stages the size of the ratings, run where the ratings are.
+
+The driver reads movies.csv and links.csv itself (they grow with the catalogue) and leaves
+ratings.csv to Spark, which makes of it:
+
+1. the statistics: per movie its number of ratings and mean, per user its number of ratings
+   (``RatingStats``; the popularity order, the items table and the user ranges come from them);
+2. the item index's Gram matrix over the movies it is solved on: each partition of whole users
+   sums its users' outer products (a sparse X'X), Spark adds the partitions' entries, and the
+   driver receives the dense sum in blocks of rows, then solves as the single-machine build does;
+3. the user ratings' shards: the users are cut into the same ranges as on one machine, and each
+   range is made into its Parquet file by the same code, where it lies; the driver writes the
+   files as they arrive, one at a time.
+
+Executors run this package's code (2 and 3), so the session ships it (``ship_package``).
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from pyspark.ml import PipelineModel
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+
+import staticrec
+from staticrec.errors import DataError
+from staticrec.pipeline.collab_index import GramOf
+from staticrec.pipeline.data import MOVIES, RatingStats
+from staticrec.pipeline.export import parquet_bytes, user_ratings_of
+from staticrec.pipeline.sharding import ShardSource, ranges_of_counts
+from staticrec.pipeline.spark_config import SparkEngine
+from staticrec.scoring import schema
+
+_SHIPPED: set[str] = set()
+"""Applications the package was sent to (Spark refuses a second file of the same name)."""
+
+
+def ship_package(spark: SparkSession, folder: Path) -> None:
+    """Make this package importable by the executors (a zip in ``folder``, sent by Spark)."""
+    application = spark.sparkContext.applicationId
+    if application in _SHIPPED:
+        return
+    _SHIPPED.add(application)
+    root = Path(staticrec.__file__).parent
+    archive = folder / "staticrec.zip"
+    with zipfile.ZipFile(archive, "w") as out:
+        for path in sorted(root.rglob("*.py")):
+            out.write(path, path.relative_to(root.parent))
+    spark.sparkContext.addPyFile(str(archive))
+
+
+def check_movies(ratings: DataFrame, movies: pd.DataFrame, uri: str) -> None:
+    """What ``data.check_ratings`` checks beyond each value: every movie is in movies.csv, and
+    no user rates a movie twice.
+
+    Raises:
+        DataError: naming ``uri``, the column, and how many rows (an example id).
+    """
+    known = ratings.sparkSession.createDataFrame(movies[["movieId"]].astype(np.int32))
+    unknown = ratings.join(F.broadcast(known), "movieId", "left_anti")
+    row = unknown.agg(F.count("*").alias("n"), F.min("movieId").alias("id")).first()
+    if row["n"]:
+        problem = f"{row['n']:,} rows name a movie not in {MOVIES.file_name} (movieId {row['id']})"
+        raise DataError(uri, problem, column="movieId")
+    twice = ratings.groupBy("userId", "movieId").count().where("count > 1")
+    row = twice.agg(F.count("*").alias("n"), F.min("userId").alias("id")).first()
+    if row["n"]:
+        problem = f"{row['n']:,} (userId, movieId) pairs are rated twice (userId {row['id']})"
+        raise DataError(uri, problem, column="movieId")
+
+
+def rating_stats(ratings: DataFrame) -> RatingStats:
+    """Per movie its number of ratings and mean rating, per user its number of ratings, by id.
+
+    The means equal the single-machine build's: ratings in steps of 0.5 sum exactly in any order.
+    """
+    movies = ratings.groupBy("movieId").agg(
+        F.count("*").alias("size"), F.avg("rating").alias("mean")
+    )
+    users = ratings.groupBy("userId").agg(F.count("*").alias("size"))
+    return RatingStats(
+        movies=_by_id(movies.toPandas(), "movieId"), users=_by_id(users.toPandas(), "userId")
+    )
+
+
+def _by_id(frame: pd.DataFrame, key: str) -> pd.DataFrame:
+    frame = frame.astype({key: np.int64, "size": np.int64})
+    return frame.sort_values(key, kind="stable").reset_index(drop=True)
+
+
+def gram_of(ratings: DataFrame, config: SparkEngine) -> GramOf:
+    """``collab_index``'s Gram step on Spark: X'X over the given movieIds, dense, on the driver."""
+
+    def gram(item_ids: np.ndarray) -> np.ndarray:
+        n = len(item_ids)
+        spark = ratings.sparkSession
+        ids = pd.DataFrame({"movieId": item_ids.astype(np.int32)})
+        columns = spark.createDataFrame(ids.assign(col=np.arange(n, dtype=np.int32)))
+        kept = ratings.select("userId", "movieId").join(F.broadcast(columns), "movieId")
+        parts = config.partitions or spark.sparkContext.defaultParallelism
+        rows = max(1, config.gram_block_bytes // (4 * n))  # a block: int32 counts
+        n_blocks = -(-n // rows)
+        # 1. each partition holds whole users: their outer products summed there, sparse, cut
+        #    into blocks of rows; 2. each block's parts added where the block is (an explicit
+        #    partition count, which Spark keeps: one block or few to a partition); 3. the blocks
+        #    fetched one partition at a time
+        partial = kept.repartition(parts, "userId").mapInPandas(
+            lambda batches: _partial_gram(batches, n, rows), "block int, data binary"
+        )
+        dense = (
+            partial.repartition(n_blocks, "block")
+            .groupBy("block")
+            .applyInPandas(lambda frame: _dense_block(frame, rows, n), "block int, data binary")
+        )
+        result = np.zeros((n, n), dtype=np.float64)
+        for row in dense.toLocalIterator():
+            block = np.frombuffer(row["data"], dtype=np.int32).reshape(-1, n)
+            start = row["block"] * rows
+            result[start : start + len(block)] = block
+        return result
+
+    return gram
+
+
+def _partial_gram(batches: Iterator[pd.DataFrame], n: int, rows: int) -> Iterator[pd.DataFrame]:
+    """X'X over one partition's users, as sparse blocks of ``rows`` rows (Parquet-free bytes:
+    scipy's npz)."""
+    frames = list(batches)
+    if not frames:
+        return
+    both = pd.concat(frames, ignore_index=True)
+    users = pd.factorize(both["userId"])[0]
+    ones = np.ones(len(both), dtype=np.int32)
+    x = sp.csr_matrix((ones, (users, both["col"].to_numpy())), shape=(users.max() + 1, n))
+    gram = (x.T @ x).tocsr()
+    for block, start in enumerate(range(0, n, rows)):
+        part = gram[start : start + rows]
+        if part.nnz:
+            buffer = io.BytesIO()
+            sp.save_npz(buffer, part, compressed=False)
+            yield pd.DataFrame({"block": [block], "data": [buffer.getvalue()]})
+
+
+def _dense_block(frame: pd.DataFrame, rows: int, n: int) -> pd.DataFrame:
+    """One block of rows of X'X, dense int32: the sum of its partitions' parts."""
+    block = int(frame["block"].iloc[0])
+    dense = np.zeros((min(rows, n - block * rows), n), dtype=np.int32)
+    for data in frame["data"]:
+        dense += sp.load_npz(io.BytesIO(data)).toarray()
+    return pd.DataFrame({"block": [block], "data": [dense.tobytes()]})
+
+
+def user_shards(
+    ratings: DataFrame, stats: RatingStats, rows_per_shard: int = schema.USER_SHARD_ROWS
+) -> ShardSource:
+    """The user_ratings table's shards, each made where its users' ratings are: the same user
+    ranges (``ranges_of_counts``) and the same bytes as the single-machine build's."""
+    users = stats.users["userId"].to_numpy(np.int64)
+    firsts = ranges_of_counts(users, stats.users["size"].to_numpy(np.int64), rows_per_shard)
+    shard = np.searchsorted(np.asarray(firsts, dtype=np.int64), users, side="right") - 1
+    spark = ratings.sparkSession
+    shard_of = spark.createDataFrame(
+        pd.DataFrame({"userId": users.astype(np.int32), "shard": shard.astype(np.int32)})
+    )
+    files = (
+        ratings.select("userId", "movieId", "rating", "timestamp")
+        .join(F.broadcast(shard_of), "userId")
+        .groupBy("shard")
+        .applyInPandas(_shard_file, "shard int, data binary")
+    )
+
+    def parts() -> Iterator[tuple[int, bytes]]:
+        for row in files.toLocalIterator():
+            yield int(row["shard"]), bytes(row["data"])
+
+    return ShardSource(firsts=firsts, last=int(users.max()) if len(users) else 0, parts=parts)
+
+
+def _shard_file(frame: pd.DataFrame) -> pd.DataFrame:
+    rows = frame.drop(columns="shard").astype(
+        {"userId": np.int64, "movieId": np.int64, "rating": np.float64, "timestamp": np.int64}
+    )
+    data = parquet_bytes(schema.USER_RATINGS, user_ratings_of(rows))
+    return pd.DataFrame({"shard": [int(frame["shard"].iloc[0])], "data": [data]})
+
+
+def holdout_metrics(
+    ratings: DataFrame,
+    fit: Callable[[DataFrame], PipelineModel],
+    rating_scale: tuple[float, float],
+    test_size: float,
+    max_ratings: int | None = None,
+    seed: int = 0,
+) -> dict:
+    """RMSE and MAE on a seeded random ``test_size`` of the ratings, trained by ``fit`` on the
+    rest (``collab_spark.train``), predicted as the site predicts (clipped to the scale); a test
+    rating whose user or movie the training part lacks is left out. Above ``max_ratings``, on
+    the ratings of a random share of the users holding about that many (as on one machine)."""
+    n_ratings = ratings.count()
+    if max_ratings is not None and n_ratings > max_ratings:
+        users = ratings.select("userId").distinct().sample(max_ratings / n_ratings, seed=seed)
+        ratings = ratings.join(users, "userId")
+    train, test = ratings.randomSplit([1 - test_size, test_size], seed=seed)
+    model = fit(train)
+    low, high = rating_scale
+    predicted = model.transform(test).withColumn(
+        "error",
+        F.least(F.greatest(F.col("baseline") + F.col("prediction"), F.lit(low)), F.lit(high))
+        - F.col("rating"),
+    )
+    row = predicted.agg(
+        F.sqrt(F.avg(F.col("error") ** 2)).alias("rmse"),
+        F.avg(F.abs("error")).alias("mae"),
+        F.count("*").alias("n"),
+    ).first()
+    return {"rmse": float(row["rmse"]), "mae": float(row["mae"]), "test_ratings": int(row["n"])}
