@@ -290,6 +290,26 @@ def test_a_decade_filter_keeps_that_decade(browser, site_url, items):
     page.context.close()
 
 
+@needs_core
+def test_the_niche_control_asks_the_scoring_core_for_less_known_picks(browser, site_url, items, recommender):
+    page = visitor(browser, site_url)
+    ranked = list_ids(page, "#hybrid")
+    page.select_option("select[name=niche]", "3")
+    wait_for_results(page, 2)
+    shown = list_ids(page, "#hybrid")
+    assert shown == answer_ids(recommender, {"ratings": FIVE, "favorites": [], "niche": 3})
+    def mean_ratings(ids):
+        return sum(items[m]["n_ratings"] for m in ids) / len(ids)
+
+    assert mean_ratings(shown) < mean_ratings(ranked)
+    assert "niche=3" in page.url
+    page.reload()  # the level is in the address
+    wait_for_results(page)
+    assert list_ids(page, "#hybrid") == shown
+    assert page.input_value("select[name=niche]") == "3"
+    page.context.close()
+
+
 def test_a_share_link_opens_the_same_list_and_watch_together(browser, site_url, recommender):
     mine = visitor(browser, site_url)
     own = list_ids(mine, "#hybrid")

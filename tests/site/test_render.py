@@ -19,6 +19,7 @@ from datasets import EVIL_TITLE, evil_dataset
 from staticrec.errors import ConfigError
 from staticrec.pipeline.collab_index import CollabIndexConfig
 from staticrec.pipeline.run import BuildConfig, run
+from staticrec.scoring.niche import NICHE_STEPS
 from staticrec.scoring.schema import SCORING_TABLES
 from staticrec.site.also_liked import AlsoLiked
 from staticrec.site.config import MOVIE_DATA_BLOCK, SiteConfig, default_web_dir
@@ -406,3 +407,12 @@ def test_shards_are_kept_for_offline_visits_only_while_small(tmp_path, monkeypat
     ]  # the users' 120 bytes are left out, the movies' 100 kept
     monkeypatch.setattr("staticrec.site.offline.OFFLINE_SHARDS_BYTES", 99)
     assert offline_files(tmp_path) == ["for-you/", "data/items.parquet"]
+
+
+def test_for_you_offers_one_niche_choice_per_scoring_level(evil_site):
+    """The page's niche menu and the scoring core's levels are one list: a level added to
+    NICHE_STEPS without words on the page (or the reverse) fails here."""
+    html = (evil_site / "for-you" / "index.html").read_text(encoding="utf-8")
+    menu = html[html.index('<select id="niche"') : html.index("</select>", html.index('<select id="niche"'))]
+    values = re.findall(r'<option value="(\d+)">', menu)
+    assert values == [str(level) for level in range(len(NICHE_STEPS))]

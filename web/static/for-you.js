@@ -34,6 +34,7 @@ const state = {
   watchlist: loadIds(config.root, "watchlist"),
   genre: null,
   decade: null,
+  niche: 0, // 0: the list as ranked; up to 3: the fewest most-rated picks (the scoring core's levels)
   view: "own", // the visitor's own list, a friend's ("shared") or both ("together")
   shared: [], // a shared link's ratings
   code: null, // and the link's code
@@ -65,6 +66,7 @@ function dismissNotes() {
 stored.notes.forEach(note);
 const asked = readAddress(location.search, location.hash, {
   noun: config.noun, ratingScale: config.ratingScale, genres: optionValues($("genre")),
+  nicheLevels: $("niche").options.length,
 });
 const { notes: linkNotes, ...fromLink } = asked;
 Object.assign(state, fromLink);
@@ -170,6 +172,7 @@ function renderControls() {
   if (!visitor) $("user-id").value = String(state.user);
   $("genre").value = state.genre ?? "";
   $("decade").value = state.decade === null ? "" : String(state.decade);
+  $("niche").value = String(state.niche);
   panel.render();
   lists.render();
   const chosen = $("favorite-chosen");
@@ -222,6 +225,7 @@ $("decade").addEventListener("change", () => {
   state.decade = $("decade").value ? Number($("decade").value) : null;
   ask();
 });
+$("niche").addEventListener("change", () => { state.niche = Number($("niche").value); ask(); });
 $("filters").addEventListener("submit", (event) => event.preventDefault());
 
 function enableSearch(attachSearch, catalog) {

@@ -1,5 +1,5 @@
 // What For you asks the recommender, and the address that asks it again. The query holds the
-// view (?user=105&favorite=1&genre=Comedy&decade=1990), so that a link reproduces it; a shared
+// view (?user=105&favorite=1&genre=Comedy&decade=1990&niche=2), so that a link reproduces it; a shared
 // list's ratings ride in the fragment (#r=… or #together=…, share.js), which no server sees.
 // Pure functions of the page's state: unit-tested in web/tests/request.test.js.
 import { parseId } from "./ratings.js";
@@ -21,18 +21,20 @@ export function requestFor(state) {
   if (state.hidden.length) request.hidden = [...state.hidden];
   if (state.genre) request.genre = state.genre;
   if (state.decade !== null) request.decade = state.decade;
+  if (state.niche) request.niche = state.niche;
   return request;
 }
 
 /**
- * What an address asks for: {user, favorites, genre, decade, view, shared, code} and the
+ * What an address asks for: {user, favorites, genre, decade, niche, view, shared, code} and the
  * ``notes`` saying what could not be used (the rest is used). ``options``: the site's noun,
- * rating scale and the genres it lists.
+ * rating scale, the genres it lists and how many niche levels it has.
  */
-export function readAddress(search, hash, { noun = "movie", ratingScale = [0.5, 5], genres = [] } = {}) {
+export function readAddress(search, hash,
+  { noun = "movie", ratingScale = [0.5, 5], genres = [], nicheLevels = 4 } = {}) {
   const params = new URLSearchParams(search);
   const notes = [];
-  const read = { user: null, favorites: [], genre: null, decade: null, view: "own", shared: [], code: null, notes };
+  const read = { user: null, favorites: [], genre: null, decade: null, niche: 0, view: "own", shared: [], code: null, notes };
   const user = params.get("user");
   if (user !== null) {
     read.user = parseId(user);
@@ -58,6 +60,11 @@ export function readAddress(search, hash, { noun = "movie", ratingScale = [0.5, 
     if (/^\d{3}0$/.test(decade)) read.decade = Number(decade);
     else notes.push(`The link's decade ${quoted(decade)} is not a decade such as 1990: showing every decade.`);
   }
+  const niche = params.get("niche");
+  if (niche !== null && niche !== "") {
+    if (/^\d$/.test(niche) && Number(niche) < nicheLevels) read.niche = Number(niche);
+    else notes.push(`The link's niche ${quoted(niche)} is not a level from 0 to ${nicheLevels - 1}: showing the list as ranked.`);
+  }
   const fragment = readFragment(hash);
   if (fragment) {
     const pairs = decodeRatings(fragment.code, ratingScale);
@@ -78,6 +85,7 @@ export function addressFor(state) {
   if (state.favorites.length) query.set("favorite", state.favorites.join(","));
   if (state.genre) query.set("genre", state.genre);
   if (state.decade !== null) query.set("decade", String(state.decade));
+  if (state.niche) query.set("niche", String(state.niche));
   const search = query.toString();
   const fragment = state.user === null ? fragmentFor(state.view, state.code) : "";
   return `${search ? `?${search}` : ""}${fragment}`;

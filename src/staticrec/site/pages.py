@@ -139,12 +139,20 @@ def paged_movies(items: list[dict], budget: int | None) -> set[int]:
     return {row["movieId"] for row in items}
 
 
+NICHE_LABELS = ("As ranked", "A little less known", "Less known", "Hidden gems")
+"""For you's words for the scoring core's niche levels, 0 to 3 (one per NICHE_STEPS)."""
+
+
 def filter_choices(items: list[dict]) -> dict[str, list]:
-    """What For you's filters offer: every genre (category) listed, by name, and every decade
-    with a dated movie, as its first year (1990 for 1990-1999)."""
+    """What For you's filters offer: every genre (category) listed, by name, every decade with a
+    dated movie, as its first year (1990 for 1990-1999), and the niche levels' words."""
     genres = {g for row in items for g in _genres(row)}
     decades = {row["year"] // 10 * 10 for row in items if row.get("year")}
-    return {"genres": sorted(genres, key=str.casefold), "decades": sorted(decades)}
+    return {
+        "genres": sorted(genres, key=str.casefold),
+        "decades": sorted(decades),
+        "niche_labels": list(NICHE_LABELS),
+    }
 
 
 def _genres(row: dict) -> list[str]:
