@@ -164,7 +164,8 @@ def main() -> None:
     )
     factors = collab.export_factors(algo)
     index = content.top_k_neighbors(features, tie, 50)
-    _, t_tables, m_tables = measure(lambda: export.artifact_tables(ml, factors, index))
+    items = collab_index.build_collab_index(ml, collab_index.CollabIndexConfig())
+    _, t_tables, m_tables = measure(lambda: export.artifact_tables(ml, factors, index, items))
 
     print(f"ml-latest-small: {len(ml.ratings):,} ratings, {len(movies):,} movies\n")
     print("stages (in process)")
