@@ -291,13 +291,16 @@ def test_a_decade_filter_keeps_that_decade(browser, site_url, items):
 
 
 @needs_core
-def test_the_niche_control_asks_the_scoring_core_for_less_known_picks(browser, site_url, items, recommender):
+def test_the_niche_control_asks_the_scoring_core_for_less_known_picks(
+    browser, site_url, items, recommender
+):
     page = visitor(browser, site_url)
     ranked = list_ids(page, "#hybrid")
     page.select_option("select[name=niche]", "3")
     wait_for_results(page, 2)
     shown = list_ids(page, "#hybrid")
     assert shown == answer_ids(recommender, {"ratings": FIVE, "favorites": [], "niche": 3})
+
     def mean_ratings(ids):
         return sum(items[m]["n_ratings"] for m in ids) / len(ids)
 

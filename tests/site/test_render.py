@@ -413,6 +413,8 @@ def test_for_you_offers_one_niche_choice_per_scoring_level(evil_site):
     """The page's niche menu and the scoring core's levels are one list: a level added to
     NICHE_STEPS without words on the page (or the reverse) fails here."""
     html = (evil_site / "for-you" / "index.html").read_text(encoding="utf-8")
-    menu = html[html.index('<select id="niche"') : html.index("</select>", html.index('<select id="niche"'))]
+    menu = html[
+        html.index('<select id="niche"') : html.index("</select>", html.index('<select id="niche"'))
+    ]
     values = re.findall(r'<option value="(\d+)">', menu)
     assert values == [str(level) for level in range(len(NICHE_STEPS))]
