@@ -50,7 +50,7 @@ class EvaluationConfig:
     """Known users' sweep: how many movies of each list enter the fusion."""
     collab_rating_offsets: tuple[float | None, ...] = (None, 2.5)
     """Sweep: how a rating weighs its movie's item-index row (None: 1 each; o: rating - o)."""
-    collab_recency: tuple[float | None, ...] = (None, 0.5)
+    collab_recency: tuple[float | None, ...] = (None, 0.5, 2.0)
     """Sweep: how recency weighs it (None: not at all; h: exp(-from_end / (h x n)))."""
     svd_popularity: float = 0.2
     """beta of the SVD x n_ratings^beta row (the popularity-aware SVD baseline)."""
