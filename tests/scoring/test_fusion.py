@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
+from staticrec.scoring.config import ScoringConfig
 from staticrec.scoring.fusion import LISTS, FusionParams, Ranked, blend, rrf, standardize
 
 
@@ -170,3 +171,23 @@ def test_blend_is_the_weighted_sum_of_z_scores_to_the_last_bit(scores, known, we
     np.testing.assert_array_equal(blend(scores, known, params), expected)
     fixed = {"popular": standardize(scores["popular"], known)}
     np.testing.assert_array_equal(blend(scores, known, params, fixed), expected)
+
+
+@given(
+    collab=st.lists(st.integers(0, 200), min_size=0, max_size=60, unique=True),
+    popular=st.lists(st.integers(0, 200), min_size=10, max_size=60, unique=True),
+)
+def test_a_known_users_most_rated_list_only_fills_in(collab, popular):
+    """The users' default fusion: the item index's order untouched wherever it has ten movies,
+    the most-rated list only after its last one (never an empty list for a user it cannot
+    serve)."""
+    params = ScoringConfig().fusion
+    lists = {
+        "collab": [Ranked(m, 100.0 - i) for i, m in enumerate(collab)],
+        "popular": [Ranked(m, 1000.0 - i) for i, m in enumerate(popular)],
+    }
+    fused = [f.movie_id for f in rrf(lists, params)]
+    head = collab[: params.depth][: params.n]
+    assert fused[: len(head)] == head
+    rest = [m for m in popular[: params.depth] if m not in collab[: params.depth]]
+    assert fused[len(head) :] == rest[: params.n - len(head)]

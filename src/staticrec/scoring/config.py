@@ -10,8 +10,11 @@ from staticrec.scoring.fusion import FusionParams
 def _user_fusion() -> FusionParams:
     # the item index alone was the best on both protocols' validation splits at once; a named
     # favourite still brings the content list in (FusionParams.favorite_weight). Depth 50 gives
-    # the same top 10 as 10 for one list, and the niche control a pool to re-rank
-    return FusionParams(collab_weight=1.0, depth=50)
+    # the same top 10 as 10 for one list, and the niche control a pool to re-rank. The most-rated
+    # list only fills in: at 0.001 / (k + 1) it is below any item-index pick's 1 / (k + 50) and
+    # below the gap between two of them, so it counts only where the index has too few movies
+    # (a user who rated only movies under the index's ratings floor, a small own dataset)
+    return FusionParams(collab_weight=1.0, popular_weight=0.001, depth=50)
 
 
 def _visitor_fusion() -> FusionParams:
