@@ -1,16 +1,17 @@
 """Spark against one machine, in two measurements.
 
     python benchmarks/bench_spark.py [--scales small,1m,10m] [--modes single,trainer,engine]
-        [--workers 2] [--executor-memory 768m] [--driver-memory 1g] [--work DIR]
+        [--site] [--workers 2] [--executor-memory 768m] [--driver-memory 1g] [--work DIR]
     python benchmarks/bench_spark.py --trainers [--scales ...] [--master local[2]]
 
-The whole build (the default): ``staticrec build --no-site`` in a fresh process per dataset and
-mode: ``single`` (the single-machine build), ``trainer`` (``--trainer spark``: ALS on Spark, the
-rest on the driver) and ``engine`` (``--engine spark``: every stage the size of the ratings on
-Spark). Spark's work runs on a standalone cluster this script starts on 127.0.0.1 (a master and
-``--workers`` one-core workers, ``tests/spark_cluster.py``), so the driver's memory is the
-driver's alone: the peak resident memory of its process tree (Python and the driver's JVM),
-sampled every 0.2 s; the cluster's peak (master, workers, executors) is reported beside it.
+The whole build (the default): ``staticrec build --no-site`` (``--site``: with the site) in a
+fresh process per dataset and mode: ``single`` (the single-machine build), ``trainer``
+(``--trainer spark``: ALS on Spark, the rest on the driver) and ``engine`` (``--engine spark``:
+every stage the size of the ratings on Spark). Spark's work runs on a standalone cluster this
+script starts on 127.0.0.1 (a master and ``--workers`` one-core workers,
+``tests/spark_cluster.py``), so the driver's memory is the driver's alone: the peak resident
+memory of its process tree (Python and the driver's JVM) and of its Python alone, sampled every
+0.2 s; the cluster's peak (master, workers, executors) is reported beside it.
 Each engine build's user shards are compared with the single-machine build's, byte for byte.
 
 ``--trainers``: the two trainers alone, on the same ratings, each in a fresh process: Surprise's
@@ -94,25 +95,35 @@ def tree_rss_mb(pid: int) -> float:
     return total / 1024
 
 
+def rss_mb(pid: int) -> float:
+    """Resident memory of ``pid`` alone, in MB (0 once it is gone)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+        return int(next(x for x in status.splitlines() if x.startswith("VmRSS")).split()[1]) / 1024
+    except (FileNotFoundError, ProcessLookupError, StopIteration):
+        return 0.0
+
+
 def measure(
     command: list[str], env: dict | None = None, beside: list[int] = ()
-) -> tuple[float, float, float, str]:
-    """(wall seconds, peak MB of the command's tree, peak MB of the ``beside`` trees, its
-    stdout) of one process."""
+) -> tuple[float, float, float, float, str]:
+    """(wall seconds, peak MB of the command's tree, of the command's own process (the driver's
+    Python, without its JVM), of the ``beside`` trees, its stdout) of one process."""
     start = time.perf_counter()
     process = subprocess.Popen(
         command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
-    peak = other = 0.0
+    peak = own = other = 0.0
     while process.poll() is None:
         peak = max(peak, tree_rss_mb(process.pid))
+        own = max(own, rss_mb(process.pid))
         other = max(other, sum(tree_rss_mb(pid) for pid in beside))
         time.sleep(0.2)
     wall = time.perf_counter() - start
     out, err = process.communicate()
     if process.returncode:
         raise SystemExit(f"{' '.join(command)} failed ({process.returncode}):\n{err[-3000:]}")
-    return wall, peak, other, out
+    return wall, peak, own, other, out
 
 
 def user_shards(artifacts: Path) -> dict[str, str]:
@@ -134,8 +145,9 @@ def whole_builds(args: argparse.Namespace) -> None:
             data = dataset(scale, args.work)
             for mode in modes:
                 out = args.work / f"out-{scale}-{mode}"
-                command = [sys.executable, "-m", "staticrec", "build", "--quiet", "--no-site"]
-                command += ["--data-dir", str(data), "--artifacts-dir", str(out)]
+                command = [sys.executable, "-m", "staticrec", "build", "--quiet"]
+                command += ["--data-dir", str(data), "--artifacts-dir", str(out / "artifacts")]
+                command += ["--site-dir", str(out / "site")] if args.site else ["--no-site"]
                 command += MODES[mode]
                 env, beside = None, []
                 if mode != "single":
@@ -147,18 +159,19 @@ def whole_builds(args: argparse.Namespace) -> None:
                     command += ["--spark-master", cluster.url]
                     command += [f"--spark-conf={k}={v}" for k, v in conf.items()]
                     env, beside = cluster.driver_env(), [p.pid for p in cluster.processes]
-                wall, peak, other, printed = measure(command, env, beside)
+                wall, peak, own, other, printed = measure(command, env, beside)
                 seconds = re.search(r"seconds\s+(.*)\(total", printed)
                 same = ""
                 if mode == "engine" and (args.work / f"out-{scale}-single").is_dir():
-                    single = user_shards(args.work / f"out-{scale}-single")
-                    same = "yes" if single == user_shards(out) else "NO"
+                    single = user_shards(args.work / f"out-{scale}-single" / "artifacts")
+                    same = "yes" if single == user_shards(out / "artifacts") else "NO"
                 rows.append(
                     (
                         scale,
                         mode,
                         f"{wall:.0f} s",
                         f"{peak / 1024:.2f} GB",
+                        f"{own / 1024:.2f} GB",
                         f"{other / 1024:.2f} GB" if beside else "",
                         same,
                         seconds.group(1).strip() if seconds else "",
@@ -169,7 +182,8 @@ def whole_builds(args: argparse.Namespace) -> None:
         if cluster is not None:
             cluster.stop()
     print()
-    header = ("ratings", "mode", "wall", "driver peak", "cluster peak", "shards same", "stages")
+    header = ("ratings", "mode", "wall", "driver peak", "its Python", "cluster peak")
+    header += ("shards same", "stages")
     table(rows, header)
 
 
@@ -181,7 +195,7 @@ def trainers(args: argparse.Namespace) -> None:
         base += ["--driver-memory", args.driver_memory]
         measured = {}
         for name in ("surprise", "spark"):
-            wall, peak, _, out = measure([*base, "--worker", name])
+            wall, peak, _, _, out = measure([*base, "--worker", name])
             measured[name] = wall, peak, json.loads(out.strip().splitlines()[-1])
         (s_wall, s_peak, s), (k_wall, k_peak, k) = measured["surprise"], measured["spark"]
         assert s["users"] == k["users"]  # the same ratings, every user trained
@@ -216,6 +230,7 @@ def main() -> None:
     parser.add_argument("--scales", default="small,1m,10m")
     parser.add_argument("--modes", default="single,trainer,engine")
     parser.add_argument("--trainers", action="store_true", help="the two trainers alone")
+    parser.add_argument("--site", action="store_true", help="build the site too")
     parser.add_argument("--master", default="local[2]", help="--trainers' Spark master")
     parser.add_argument("--workers", type=int, default=2, help="the cluster's one-core workers")
     parser.add_argument("--worker-memory", default="2g", help="what each worker may hand out")

@@ -30,6 +30,7 @@ STAGES = {
     "neighbors": 2,
     "content": 2,
     "collab_index": 3,
+    "co_liked": 3,
     "collab": 4,
     "tuning": 4,
     "spark_config": 4,

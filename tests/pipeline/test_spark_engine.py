@@ -14,6 +14,7 @@ from datasets import TINY_RATINGS, write_dataset
 from staticrec.errors import ConfigError, DataError
 from staticrec.pipeline import spark_engine
 from staticrec.pipeline.artifacts import load_recommender
+from staticrec.pipeline.co_liked import co_liked_by_id
 from staticrec.pipeline.collab_index import gram_matrix, interactions
 from staticrec.pipeline.export import parquet_bytes, user_ratings_of
 from staticrec.pipeline.run import BuildConfig, run
@@ -54,6 +55,25 @@ def test_the_gram_matrix_on_spark_is_the_one_in_memory(engine_ready, rng, block_
     gram = spark_engine.gram_of(frame(engine_ready, ratings), SparkEngine(block_bytes, 3))
     expected = gram_matrix(interactions(ratings, item_ids))
     np.testing.assert_array_equal(gram(item_ids), expected)
+
+
+@pytest.mark.parametrize("partitions", [1, 3])
+def test_also_liked_counts_on_spark_are_the_ones_in_memory(engine_ready, rng, partitions):
+    """Each partition's users counted where they are, the counts added on the driver."""
+    ratings = random_ratings(rng, n=800)
+    movie_ids = ratings["movieId"].unique()
+    anchor_ids, other_ids = rng.choice(movie_ids, 300), rng.choice(movie_ids, 300)
+    count = spark_engine.co_liked_of(
+        frame(engine_ready, ratings), SparkEngine(partitions=partitions)
+    )
+    expected = co_liked_by_id(
+        *(ratings[c].to_numpy() for c in ("userId", "movieId", "rating")),
+        4.0,
+        anchor_ids,
+        other_ids,
+    )
+    assert count(anchor_ids, other_ids, 4.0).tolist() == expected.tolist()
+    assert expected.max() > 2
 
 
 def test_statistics_are_pandas_own(engine_ready, rng):
@@ -171,6 +191,21 @@ def test_a_build_on_a_standalone_cluster_is_the_single_builds(cluster_site, spar
     for name, entry in single["files"].items():
         if name.split("/")[0] in ("user_ratings", "collab_neighbors", "items.parquet"):
             assert manifest["files"][name] == entry, name
+
+
+def test_the_clusters_also_liked_lists_are_the_single_builds(cluster_site, ml_site):
+    """Counted on the cluster's executors, every movie page's "people who liked it also liked"
+    list and its counts are the single-machine build's."""
+    pages = sorted((ml_site / "site" / "movie").glob("*/index.html"))
+    assert len(pages) > 9000
+
+    def also_liked(page: Path) -> str:
+        text = page.read_text(encoding="utf-8")
+        return text[text.index('<section id="also-liked">') : text.index('<section id="similar">')]
+
+    for page in pages:
+        other = cluster_site / "site" / page.relative_to(ml_site / "site")
+        assert also_liked(other) == also_liked(page), page.parent.name
 
 
 class _Above:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from staticrec.scoring.config import on_scale
-from staticrec.site.also_liked import AlsoLiked, co_liked, liked_matrix
+from staticrec.site.also_liked import AlsoLiked, co_liked_here, like_threshold
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +35,9 @@ def test_co_liked_counts_equal_the_users_who_liked_both(cut_recommender, rng):
     anchors, others = rng.integers(0, n, 3000), rng.integers(0, n, 3000)
     pairs = zip(anchors.tolist(), others.tolist(), strict=True)
     expected = [len(liked.get(a, set()) & liked.get(b, set())) for a, b in pairs]
-    got = co_liked(liked_matrix(cut_recommender), anchors, others)
+    ids = cut_recommender.model.item_ids
+    count = co_liked_here(cut_recommender)
+    got = count(ids[anchors], ids[others], like_threshold(cut_recommender))
     assert got.tolist() == expected and max(expected) > 10
 
 

@@ -90,9 +90,14 @@ def recommender_from_tables(
     return Recommender(model_from_columns(columns, meta), config)
 
 
-def load_recommender(folder: Path, config: ScoringConfig | None = None) -> Recommender:
-    """A Recommender over the artifacts in ``folder``."""
+def load_recommender(
+    folder: Path, config: ScoringConfig | None = None, *, with_ratings: bool = True
+) -> Recommender:
+    """A Recommender over the artifacts in ``folder``; without ``with_ratings``, its known users
+    have no ratings (their factors only), for work that scores no known user."""
     manifest = read_manifest(folder)
-    return Recommender(
-        model_from_columns(read_columns(folder, manifest=manifest), manifest), config
-    )
+    ratings = schema.USER_RATINGS
+    tables = [t for t in schema.SCORING_TABLES if with_ratings or t is not ratings]
+    columns = read_columns(folder, tables, manifest)
+    columns.setdefault(ratings.name, {c: [] for c in ratings.column_names()})
+    return Recommender(model_from_columns(columns, manifest), config)

@@ -116,11 +116,12 @@ def _run(config: BuildConfig, spark) -> BuildSummary:
     with StagedOutputs(targets, keep=_inputs(config)) as staged:
         artifacts = staged.path(config.artifacts_dir)
         with summary.stage("export"):
-            shards = None
+            shards = co_liked_of = None  # made from the ratings Spark holds, under the engine
             if ratings is not None:
                 from staticrec.pipeline import spark_engine
 
                 shards = spark_engine.user_shards(ratings, ml.stats)
+                co_liked_of = spark_engine.co_liked_of(ratings, config.engine)
             summary.files = export.write_artifacts(artifacts, tables, manifest, shards)
         report_page = None
         if evaluation is not None:
@@ -134,6 +135,7 @@ def _run(config: BuildConfig, spark) -> BuildSummary:
                     config.site,
                     pyodide_files,
                     report_page,
+                    co_liked_of,
                 )
         staged.commit()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux, bytes on macOS

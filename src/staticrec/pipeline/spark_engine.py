@@ -10,9 +10,11 @@ ratings.csv to Spark, which makes of it:
    driver receives the dense sum in blocks of rows, then solves as the single-machine build does;
 3. the user ratings' shards: the users are cut into the same ranges as on one machine, and each
    range is made into its Parquet file by the same code, where it lies; the driver writes the
-   files as they arrive, one at a time.
+   files as they arrive, one at a time;
+4. the site's also-liked counts: each partition of whole users counts its users' likes of the
+   pairs shown, and the driver adds them up.
 
-Executors run this package's code (2 and 3), so the session ships it (``ship_package``).
+Executors run this package's code (2 to 4), so the session ships it (``ship_package``).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from pyspark.sql import functions as F
 
 import staticrec
 from staticrec.errors import DataError
+from staticrec.pipeline.co_liked import CoLikedOf, co_liked_by_id
 from staticrec.pipeline.collab_index import GramOf
 from staticrec.pipeline.data import MOVIES, RatingStats
 from staticrec.pipeline.export import parquet_bytes, user_ratings_of
@@ -155,6 +158,45 @@ def _dense_block(frame: pd.DataFrame, rows: int, n: int) -> pd.DataFrame:
     for data in frame["data"]:
         dense += sp.load_npz(io.BytesIO(data)).toarray()
     return pd.DataFrame({"block": [block], "data": [dense.tobytes()]})
+
+
+def co_liked_of(ratings: DataFrame, config: SparkEngine) -> CoLikedOf:
+    """``co_liked``'s counts on Spark: each partition of whole users counts its own users' likes
+    of the pairs (sent to every executor once), and the driver adds the partitions' counts."""
+
+    def count(anchor_ids: np.ndarray, other_ids: np.ndarray, threshold: float) -> np.ndarray:
+        spark = ratings.sparkSession
+        pairs = spark.sparkContext.broadcast((anchor_ids, other_ids))
+        parts = config.partitions or spark.sparkContext.defaultParallelism
+        likes = ratings.where(F.col("rating") >= threshold).select("userId", "movieId", "rating")
+        partial = likes.repartition(parts, "userId").mapInPandas(
+            lambda batches: _partial_co_liked(batches, threshold, *pairs.value), "data binary"
+        )
+        total = np.zeros(len(anchor_ids), dtype=np.int64)
+        for row in partial.toLocalIterator():
+            total += np.frombuffer(row["data"], dtype=np.int64)
+        pairs.destroy()
+        return total
+
+    return count
+
+
+def _partial_co_liked(
+    batches: Iterator[pd.DataFrame], threshold: float, anchor_ids: np.ndarray, other_ids: np.ndarray
+) -> Iterator[pd.DataFrame]:
+    frames = list(batches)
+    if not frames:
+        return
+    both = pd.concat(frames, ignore_index=True)
+    counts = co_liked_by_id(
+        both["userId"].to_numpy(np.int64),
+        both["movieId"].to_numpy(np.int64),
+        both["rating"].to_numpy(np.float64),
+        threshold,
+        anchor_ids,
+        other_ids,
+    )
+    yield pd.DataFrame({"data": [counts.tobytes()]})
 
 
 def user_shards(

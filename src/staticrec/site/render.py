@@ -18,7 +18,8 @@ from xml.sax.saxutils import escape as xml_escape
 
 import jinja2
 
-from staticrec.pipeline.artifacts import load_recommender
+from staticrec.pipeline.artifacts import load_recommender, read_manifest
+from staticrec.pipeline.co_liked import CoLikedOf
 from staticrec.scoring import schema
 from staticrec.scoring.schema import MANIFEST
 from staticrec.site.also_liked import AlsoLiked
@@ -31,7 +32,7 @@ from staticrec.site.config import (
     RUNTIME_DIR,
     SiteConfig,
 )
-from staticrec.site.early import early_answers
+from staticrec.site.early import early_answers, early_file_count
 from staticrec.site.offline import model_start_files, write_service_worker
 from staticrec.site.pages import Page, ReportPage, movie_data_files, site_pages
 from staticrec.site.runtime import content_security_policy, install_runtime, vendor_hyparquet
@@ -138,10 +139,15 @@ def render(
     config: SiteConfig,
     runtime: Path | None,
     report: ReportPage | None = None,
+    co_liked_of: CoLikedOf | None = None,
 ) -> int:
-    """Compute every page, then write the site; returns the number of pages."""
-    recommender = load_recommender(artifacts)
-    also_liked = AlsoLiked(recommender, config.also_liked_shown)  # one count for every page
+    """Compute every page, then write the site; returns the number of pages. ``co_liked_of``:
+    where the also-liked counts come from, if not from the known users' ratings (which are then
+    read only for their early answers)."""
+    users = read_manifest(artifacts)["dataset"]["rows"]["users"]
+    with_ratings = co_liked_of is None or early_file_count(users) > 0
+    recommender = load_recommender(artifacts, with_ratings=with_ratings)
+    also_liked = AlsoLiked(recommender, config.also_liked_shown, co_liked_of)  # one count each
     pages = site_pages(artifacts, recommender, config, report, also_liked)
     write_site(pages, artifacts, out, config, runtime, report)
     for folder, files in (
