@@ -99,7 +99,8 @@ def _by_id(frame: pd.DataFrame, key: str) -> pd.DataFrame:
 
 
 def gram_of(ratings: DataFrame, config: SparkEngine) -> GramOf:
-    """``collab_index``'s Gram step on Spark: X'X over the given movieIds, dense, on the driver."""
+    """``collab_index``'s Gram step on Spark: X'X over the given movieIds, dense float32, on
+    the driver."""
 
     def gram(item_ids: np.ndarray) -> np.ndarray:
         n = len(item_ids)
@@ -122,7 +123,7 @@ def gram_of(ratings: DataFrame, config: SparkEngine) -> GramOf:
             .groupBy("block")
             .applyInPandas(lambda frame: _dense_block(frame, rows, n), "block int, data binary")
         )
-        result = np.zeros((n, n), dtype=np.float64)
+        result = np.zeros((n, n), dtype=np.float32)  # counts: exact up to 2^24 users
         for row in dense.toLocalIterator():
             block = np.frombuffer(row["data"], dtype=np.int32).reshape(-1, n)
             start = row["block"] * rows
