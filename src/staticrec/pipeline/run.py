@@ -16,6 +16,7 @@ import resource
 import sys
 import tempfile
 from dataclasses import asdict
+from functools import partial
 from pathlib import Path
 
 from staticrec.pipeline import collab, collab_index, content, export, tuning
@@ -158,15 +159,15 @@ def _train_svd(
             params = tuned.best
             summary.metrics["cv"] = {**tuned.best_scores, "folds": config.tuning.folds}
     elif can_hold_out(config, ml):
-        with summary.stage("holdout"):
-            scores = collab.holdout_metrics(
-                ml.ratings,
-                config.rating_scale,
-                params,
-                test_size=config.holdout_fraction,
-                max_ratings=config.holdout_max_ratings,
-            )
-            summary.metrics["holdout"] = {**scores, "test_fraction": config.holdout_fraction}
+        scores = partial(
+            collab.holdout_metrics,
+            ml.ratings,
+            config.rating_scale,
+            params,
+            test_size=config.holdout_fraction,
+            max_ratings=config.holdout_max_ratings,
+        )
+        summary.holdout(scores, config.holdout_fraction)
     with summary.stage("svd"):
         algo = collab.train_svd(ml.ratings, config.rating_scale, params, config.progress)
         factors = collab.export_factors(algo)

@@ -5,6 +5,7 @@ ratings read, checked and summarised where they are (``spark_engine`` makes the 
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 from typing import TYPE_CHECKING
 
 from staticrec.pipeline import collab
@@ -71,26 +72,26 @@ def train_on_spark(
         elif engine_ratings is not None and can_hold_out(config, ml):
             from staticrec.pipeline import spark_engine
 
-            with summary.stage("holdout"):
-                scores = spark_engine.holdout_metrics(
-                    ratings,
-                    lambda part: collab_spark.train(part, params),
-                    config.rating_scale,
-                    config.holdout_fraction,
-                    config.holdout_max_ratings,
-                )
-                summary.metrics["holdout"] = {**scores, "test_fraction": config.holdout_fraction}
+            scores = partial(
+                spark_engine.holdout_metrics,
+                ratings,
+                lambda part: collab_spark.train(part, params),
+                config.rating_scale,
+                config.holdout_fraction,
+                config.holdout_max_ratings,
+            )
+            summary.holdout(scores, config.holdout_fraction)
         elif can_hold_out(config, ml):
-            with summary.stage("holdout"):
-                scores = collab_spark.holdout_metrics(
-                    spark,
-                    ml.ratings,
-                    config.rating_scale,
-                    params,
-                    test_size=config.holdout_fraction,
-                    max_ratings=config.holdout_max_ratings,
-                )
-                summary.metrics["holdout"] = {**scores, "test_fraction": config.holdout_fraction}
+            scores = partial(
+                collab_spark.holdout_metrics,
+                spark,
+                ml.ratings,
+                config.rating_scale,
+                params,
+                test_size=config.holdout_fraction,
+                max_ratings=config.holdout_max_ratings,
+            )
+            summary.holdout(scores, config.holdout_fraction)
         with summary.stage("als"):
             factors = collab_spark.export_factors(collab_spark.train(ratings, params))
         if engine_ratings is None:  # else the very ratings the build's stages read

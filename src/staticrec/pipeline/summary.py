@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -70,6 +70,12 @@ class BuildSummary:
         yield
         self.seconds[name] = time.perf_counter() - start
         log.info("%s done in %.1f s", name, self.seconds[name])
+
+    def holdout(self, scores: Callable[[], dict], test_fraction: float) -> None:
+        """Run the hold-out stage (``scores``: RMSE and MAE on the held-out ratings) and keep
+        its figures for the summary and the manifest."""
+        with self.stage("holdout"):
+            self.metrics["holdout"] = {**scores(), "test_fraction": test_fraction}
 
 
 def count(n: int, noun: str, nouns: str | None = None) -> str:
