@@ -54,7 +54,12 @@ def pool_size(level: int, n: int) -> int:
 def niche_order(fused: Sequence[Fused], n_ratings: np.ndarray, level: int, n: int) -> list[Fused]:
     """The top ``n`` of ``fused`` (best first; each entry's first field a movie's position)
     re-ranked for ``level``; equal keys keep the fused order."""
-    exponent = NICHE_STEPS[level]
+    return rerank(fused, n_ratings, NICHE_STEPS[level], n)
+
+
+def rerank(fused: Sequence[Fused], n_ratings: np.ndarray, exponent: float, n: int) -> list[Fused]:
+    """The top ``n`` of ``fused`` re-ranked by ``max(ratings, NICHE_FLOOR) ^ -exponent /
+    (RANK_K + fused rank)`` (exponent 0: ``fused[:n]`` as it is)."""
     if exponent == 0:
         return list(fused[:n])
     # Python floats over a pool of 50: cheaper than numpy's per-call cost, in Pyodide above all
