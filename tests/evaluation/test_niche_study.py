@@ -12,7 +12,10 @@ def test_level_lists_are_the_answers_at_each_level(cut_built):
     recommender = load_recommender(cut_built)
     requests = {u: recommender.user_request(u)[0] for u in (1, 105, 414)}
     lists = level_lists(recommender, requests)
-    assert set(lists) == {f"niche {level}" for level in range(len(NICHE_STEPS))} | {"most-rated"}
+    assert set(lists) == {f"niche {level}" for level in range(len(NICHE_STEPS))} | {
+        "as fused",
+        "most-rated",
+    }
     for user in requests:
         for level in range(len(NICHE_STEPS)):
             answer = recommender.for_user(user, niche=level)

@@ -20,6 +20,7 @@ from staticrec.scoring.niche import (
     check_niche,
     niche_order,
     pool_size,
+    rerank,
 )
 from staticrec.scoring.options import Options
 
@@ -55,18 +56,20 @@ def test_niche_order_matches_a_brute_force_ranking(positions, counts, level, n):
     assert len(got) == min(n, len(fused)) and len({e[0] for e in got}) == len(got)
 
 
-def test_level_zero_is_the_fused_list_and_a_higher_level_lifts_rare_movies():
+def test_no_lean_is_the_fused_list_and_the_default_level_lifts_rare_movies():
     fused = [(0, 0.9, {}), (1, 0.8, {}), (2, 0.7, {})]
     counts = np.array([300, 300, 20])
-    assert niche_order(fused, counts, 0, 2) == fused[:2]
-    # 20^-.2 / 13 = 0.0422 against 300^-.2 / 11 = 0.0291 and / 12 = 0.0267
-    assert [e[0] for e in niche_order(fused, counts, 1, 2)] == [2, 0]
+    assert rerank(fused, counts, 0.0, 2) == fused[:2]
+    # level 0 leans 0.2: 20^-.2 / 13 = 0.0422 against 300^-.2 / 11 = 0.0291 and / 12 = 0.0267
+    assert NICHE_STEPS[0] == 0.2
+    assert [e[0] for e in niche_order(fused, counts, 0, 2)] == [2, 0]
     # below the floor, rarity earns nothing: the fused order stands
     assert [e[0] for e in niche_order(fused, np.array([20, 3, 1]), 3, 3)] == [0, 1, 2]
 
 
-def test_pool_is_deeper_only_above_level_zero():
-    assert pool_size(0, 10) == 10 and pool_size(1, 10) == NICHE_POOL and pool_size(3, 80) == 80
+def test_pool_is_deeper_at_every_level_that_leans():
+    assert pool_size(0, 10) == NICHE_POOL and pool_size(3, 10) == NICHE_POOL
+    assert pool_size(3, 80) == 80
 
 
 @pytest.mark.parametrize("bad", [-1, len(NICHE_STEPS), 1.5, "2", True, None])

@@ -98,7 +98,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         type=int,
         default=0,
         metavar="LEVEL",
-        help="from 0 (the list as fused) to 3: how far the list leans to less popular movies, "
+        help="from 0 (the default) to 3: how far the list leans to less popular movies, "
         "as the page's control does (default: %(default)s)",
     )
     p.add_argument(

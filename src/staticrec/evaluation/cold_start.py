@@ -149,7 +149,7 @@ def visitor_ranking(
         f"SVD fold-in x n_ratings^{config.svd_popularity:g}": top(boosted, "svd"),
         "item index (rows weighed by rating and recency)": top(site, "collab"),
         "the site's answer (blend chosen on validation visitors)": lambda request: [
-            p for p, _, _ in site.fuse(request)
+            p for p, _, _ in site.niche_fuse(request, 0)
         ],
     }
     ordered = onboarding(ratings, users)

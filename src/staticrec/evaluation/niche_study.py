@@ -32,11 +32,13 @@ Lists = dict[str, dict[int, list[int]]]
 
 
 def level_lists(recommender: Recommender, requests: Mapping[int, Request]) -> Lists:
-    """Each niche level's fused top 10 for each request, and the most-rated list's."""
+    """Each niche level's fused top 10 for each request, the fused list's with no lean, and the
+    most-rated list's."""
     ids = recommender.model.item_ids
     lists: Lists = {f"niche {level}": {} for level in range(len(NICHE_STEPS))}
-    lists["most-rated"] = {}
+    lists["as fused"], lists["most-rated"] = {}, {}
     for user, request in requests.items():
+        lists["as fused"][user] = [int(ids[p]) for p, _, _ in recommender.fuse(request)]
         for level in range(len(NICHE_STEPS)):
             fused = recommender.niche_fuse(request, level)
             lists[f"niche {level}"][user] = [int(ids[p]) for p, _, _ in fused]

@@ -52,10 +52,14 @@ def user_requests(recommender: Recommender, relevant: Mapping[int, set[int]]) ->
     return requests
 
 
-def fused_lists(recommender: Recommender, requests: Mapping[int, Request]) -> dict:
-    """userId -> the fused list (movieIds) under the recommender's own config."""
+def fused_lists(
+    recommender: Recommender, requests: Mapping[int, Request], niche: int | None = None
+) -> dict:
+    """userId -> the fused list (movieIds) under the recommender's own config; at a ``niche``
+    level (the site's answers: 0) re-ranked as the scoring core does, else as fused."""
     ids = recommender.model.item_ids
-    return {u: [int(ids[p]) for p, _, _ in recommender.fuse(r)] for u, r in requests.items()}
+    fuse = recommender.fuse if niche is None else lambda r: recommender.niche_fuse(r, niche)
+    return {u: [int(ids[p]) for p, _, _ in fuse(r)] for u, r in requests.items()}
 
 
 def single_lists(
@@ -263,7 +267,7 @@ def ranking_study(
         ListRow(
             f"hybrid, the site's (weights {_weights(fusion)}, k={fusion.k}, depth {fusion.depth})",
             "hybrid",
-            fused_lists(site, requests),
+            fused_lists(site, requests, niche=0),
         ),
     ]
     other = other_content_source(ml, content_config)

@@ -72,7 +72,7 @@ def answer(recommender: Recommender, request: Mapping[str, Any]) -> dict:
     possibly empty), and optionally ``favorites`` (movieIds), ``hidden`` (movieIds never
     recommended), ``genre`` (a genre as the items table spells it, or null), ``decade`` (1990
     for 1990-1999, or null), ``together`` (a second person's [movieId, rating] pairs: one
-    list for both) and ``niche`` (0, the list as fused, to 3, the most niche). Each item
+    list for both) and ``niche`` (0, the default, to 3, the most niche). Each item
     answered has ``reason`` (one short reason), ``why`` (the whole chain), ``genres`` and
     ``year`` besides its scores.
 

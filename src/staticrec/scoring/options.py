@@ -31,7 +31,7 @@ class Options:
     """A second person's ratings, (movieId, rating) pairs: the answer is then one list for
     both (``together``); None: an answer for one."""
     niche: int = 0
-    """From 0 (the list as fused) to 3 (the most niche): how hard the list is re-ranked
+    """From 0 (the default, a light lean) to 3 (the most niche): how hard the list is re-ranked
     against popularity (``niche.NICHE_STEPS``). One person's answer only: a ``together``
     answer is fused for two and ignores it."""
 
