@@ -30,7 +30,8 @@ from staticrec.pipeline.content import ContentConfig, build_content_index
 from staticrec.pipeline.data import MovieLens
 from staticrec.pipeline.train import train_recommender
 from staticrec.scoring import FusionParams, Model, Recommender, ScoringConfig
-from staticrec.scoring.fusion import ListName, rrf
+from staticrec.scoring.fusion import Fused, ListName, rrf
+from staticrec.scoring.niche import niche_order, pool_size
 from staticrec.scoring.requests import Request
 
 
@@ -140,7 +141,9 @@ def sweep(
             entries[user] = recommender.ranked_entries(lists, scores)
         wanted = {u: relevant[u] for u in requests}
         for fusion in fusions:
-            fused = {u: [f.movie_id for f in rrf(e, fusion)] for u, e in entries.items()}
+            fused = {
+                u: as_answered(model, rrf(e, pooled(fusion)), fusion.n) for u, e in entries.items()
+            }
             metrics = ranking_metrics(fused, wanted, ranks, model.n_items, config.n)
             rows.append(
                 {
@@ -152,6 +155,19 @@ def sweep(
             )
     table = pd.DataFrame(rows)
     return table, setting_at(config, int(table["ndcg"].to_numpy().argmax()))
+
+
+def pooled(fusion: FusionParams) -> FusionParams:
+    """``fusion`` ranking as deep a pool as an answer's default niche level (0) re-ranks."""
+    return replace(fusion, n=pool_size(0, fusion.n))
+
+
+def as_answered(model: Model, pool: Sequence[Fused], n: int) -> list[int]:
+    """The top ``n`` movieIds of a ``pooled`` fused list as an answer at the default niche level
+    re-ranks it (``niche_order``): the sweep chooses on the lists the site shows."""
+    positions = model.positions([f.movie_id for f in pool]).tolist()
+    top = niche_order([(p,) for p in positions], model.n_ratings, 0, n)
+    return [int(model.item_ids[p]) for (p,) in top]
 
 
 def setting_at(config: EvaluationConfig, row: int) -> ScoringConfig:
