@@ -33,7 +33,13 @@ from staticrec.site.config import (
 )
 from staticrec.site.early import early_answers
 from staticrec.site.offline import model_start_files, write_service_worker
-from staticrec.site.pages import Page, ReportPage, movie_data_files, site_pages
+from staticrec.site.pages import (
+    Page,
+    ReportPage,
+    collector_paused,
+    movie_data_files,
+    site_pages,
+)
 from staticrec.site.runtime import content_security_policy, install_runtime, vendor_hyparquet
 
 
@@ -151,6 +157,7 @@ def template_environment(web_dir: Path) -> jinja2.Environment:
     return environment
 
 
+@collector_paused()  # the pages' contexts: see collector_paused
 def render(
     artifacts: Path,
     out: Path,
