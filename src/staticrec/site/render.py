@@ -34,7 +34,13 @@ from staticrec.site.config import (
 )
 from staticrec.site.early import early_answers, early_file_count
 from staticrec.site.offline import model_start_files, write_service_worker
-from staticrec.site.pages import Page, ReportPage, movie_data_files, site_pages
+from staticrec.site.pages import (
+    Page,
+    ReportPage,
+    collector_paused,
+    movie_data_files,
+    site_pages,
+)
 from staticrec.site.runtime import content_security_policy, install_runtime, vendor_hyparquet
 
 
@@ -116,23 +122,43 @@ def _write_sitemap(out: Path, base_url: str, paths: list[str]) -> None:
     (out / "robots.txt").write_text(robots, encoding="utf-8")
 
 
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
+class _Environment(jinja2.Environment):
+    """Jinja reading a plain dict's key at once for ``movie.title``, with Jinja's own result.
+
+    Jinja tries the attribute first, then the key: on the pages' contexts (plain dicts) that
+    raises and catches an AttributeError each time, 1.1M times on ml-latest-small (1.4 µs
+    against 0.1). A name that is also a dict attribute (``items``) still goes Jinja's way.
+    """
+
+    def getattr(self, obj, attribute):
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES and attribute in obj:
+            return obj[attribute]
+        return super().getattr(obj, attribute)
+
+
 def template_environment(web_dir: Path) -> jinja2.Environment:
     """Jinja with autoescaping on for pages: titles and tags are data, never markup.
 
-    Markdown templates (the report's report.md) are plain text and go unescaped.
+    Markdown templates (the report's report.md) are plain text and go unescaped. Templates are
+    not reloaded: they do not change during a build (a page's lookup is then no file check).
     """
-    environment = jinja2.Environment(
+    environment = _Environment(
         loader=jinja2.FileSystemLoader(web_dir / "templates"),
         autoescape=jinja2.select_autoescape(disabled_extensions=("md",), default=True),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,
     )
     environment.filters["hostname"] = lambda url: urllib.parse.urlsplit(url).hostname
     return environment
 
 
+@collector_paused()  # the pages' contexts: see collector_paused
 def render(
     artifacts: Path,
     out: Path,
