@@ -46,8 +46,10 @@ class EvaluationConfig:
     against the collaborative item index's 1."""
     rrf_ks: tuple[int, ...] = (60,)
     """Known users' sweep: values of RRF's k."""
-    depths: tuple[int, ...] = (10, 50)
-    """Known users' sweep: how many movies of each list enter the fusion."""
+    depths: tuple[int, ...] = (50,)
+    """Known users' sweep: how many movies of each list enter the fusion. As deep as the pool
+    an answer's default niche level re-ranks (``scoring.niche.NICHE_POOL``): a shallower list
+    leaves it nothing to re-rank, and the list the sweep scores would not be the site's."""
     collab_rating_offsets: tuple[float | None, ...] = (None, 2.5)
     """Sweep: how a rating weighs its movie's item-index row (None: 1 each; o: rating - o)."""
     collab_recency: tuple[float | None, ...] = (None, 0.5, 2.0)
@@ -93,7 +95,6 @@ class EvaluationConfig:
             knn=False,
             cold_users=30,
             fusion_weights=(0.0, 0.25),
-            depths=(10,),
             collab_recency=(0.5,),
             visitor_blends=((0.0, 1.0, 0.0), (0.1, 0.6, 0.3)),
             visitor_validation_users=30,
