@@ -109,9 +109,14 @@ def choose_visitor_blend(
         )
         for weights in config.visitor_blends
     }
-    candidates = {
-        name: (lambda r, f=f: [p for p, _, _ in recommender.fuse(r, f)])
+    # each blend scored on the list an answer shows: fused, then re-ranked at the default niche
+    # level
+    blended = {
+        name: Recommender(model, replace(recommender.config, visitor_fusion=f))
         for name, f in blends.items()
+    }
+    candidates = {
+        name: (lambda r, b=b: [p for p, _, _ in b.niche_fuse(r, 0)]) for name, b in blended.items()
     }
     ordered = onboarding(ratings, users)
     rows = []
