@@ -18,8 +18,8 @@ import pandas as pd
 
 from _common import ml_small
 from staticrec.evaluation import peers
-from staticrec.evaluation.cold_start import held_out_users, onboarding
-from staticrec.evaluation.niche_study import score
+from staticrec.evaluation.cold_start import held_out_users
+from staticrec.evaluation.niche_study import score, visitor_profiles
 from staticrec.evaluation.protocol import EvaluationConfig, relevant_items, split
 from staticrec.pipeline import collab_index, export
 from staticrec.pipeline.collab import SVDParams
@@ -69,15 +69,7 @@ def users_validation(ml, protocol: str, config: EvaluationConfig, args) -> pd.Da
 def visitors_validation(ml, config: EvaluationConfig, args, onboard: int = 5) -> pd.DataFrame:
     _, users = held_out_users(ml.ratings, config)
     train = ml.ratings[~ml.ratings["userId"].isin(users)]
-    ordered = onboarding(ml.ratings, users)
-    first = ordered[ordered["step"] < onboard]
-    later = ordered[(ordered["step"] >= onboard) & (ordered["rating"] >= config.relevance)]
-    relevant = {int(u): set(g["movieId"].astype(int)) for u, g in later.groupby("userId")}
-    profiles = {
-        int(u): dict(zip(g["movieId"].astype(int), g["rating"], strict=True))
-        for u, g in first.groupby("userId")
-        if int(u) in relevant
-    }
+    profiles, relevant = visitor_profiles(ml.ratings, users, onboard, config.relevance)
     lists = {}
     for budget in args.budgets:
         index = collab_index.CollabIndexConfig(weights_per_movie=budget)

@@ -88,6 +88,23 @@ def users_study(ml: MovieLens, protocol: Protocol, config: EvaluationConfig) -> 
     return tables
 
 
+def visitor_profiles(
+    ratings: pd.DataFrame, users, onboard: int, relevance: float
+) -> tuple[dict[int, dict[int, float]], dict[int, set[int]]]:
+    """Held-out ``users`` as visitors: each one's first ``onboard`` ratings (movieId -> rating),
+    and the movies they went on to rate ``relevance`` or more (only users with some)."""
+    ordered = onboarding(ratings, users)
+    first = ordered[ordered["step"] < onboard]
+    later = ordered[(ordered["step"] >= onboard) & (ordered["rating"] >= relevance)]
+    relevant = {int(u): set(g["movieId"].astype(int)) for u, g in later.groupby("userId")}
+    profiles = {
+        int(u): dict(zip(g["movieId"].astype(int), g["rating"], strict=True))
+        for u, g in first.groupby("userId")
+        if int(u) in relevant
+    }
+    return profiles, relevant
+
+
 def visitors_study(ml: MovieLens, config: EvaluationConfig, onboard: int = 5) -> dict:
     """New visitors after ``onboard`` ratings: (validation table, test table)."""
     test_users, validation_users = held_out_users(ml.ratings, config)
@@ -95,15 +112,7 @@ def visitors_study(ml: MovieLens, config: EvaluationConfig, onboard: int = 5) ->
     for stage, users in {"validation": validation_users, "test": test_users}.items():
         train = ml.ratings[~ml.ratings["userId"].isin(users)]
         recommender = train_recommender(ml, train, SVDParams(), ContentConfig())
-        ordered = onboarding(ml.ratings, users)
-        first = ordered[ordered["step"] < onboard]
-        later = ordered[(ordered["step"] >= onboard) & (ordered["rating"] >= config.relevance)]
-        relevant = {int(u): set(g["movieId"].astype(int)) for u, g in later.groupby("userId")}
-        profiles = {
-            int(u): dict(zip(g["movieId"].astype(int), g["rating"], strict=True))
-            for u, g in first.groupby("userId")
-            if int(u) in relevant
-        }
+        profiles, relevant = visitor_profiles(ml.ratings, users, onboard, config.relevance)
         requests = {u: recommender.visitor_request(p)[0] for u, p in profiles.items()}
         lists = level_lists(recommender, requests)
         ease = peers.DenseEase.fit(train, CollabIndexConfig().l2)
