@@ -261,6 +261,17 @@ def test_seen_it_rates_a_pick_in_place(browser, site_url):
     page.context.close()
 
 
+def assert_kept_in_the_address(page, name: str, value: str, shown: list[int]) -> None:
+    """A control's choice is in the address: a reload shows the same list and the same choice
+    (then the page is closed)."""
+    assert f"{name}={value}" in page.url
+    page.reload()
+    wait_for_results(page)
+    assert list_ids(page, "#hybrid") == shown
+    assert page.input_value(f"select[name={name}]") == value
+    page.context.close()
+
+
 @needs_core
 def test_a_genre_filter_returns_ten_of_that_genre(browser, site_url, items, recommender):
     page = visitor(browser, site_url)
@@ -272,12 +283,7 @@ def test_a_genre_filter_returns_ten_of_that_genre(browser, site_url, items, reco
     assert shown == answer_ids(
         recommender, {"ratings": FIVE, "favorites": [], "genre": "Film-Noir"}
     )
-    assert "genre=Film-Noir" in page.url
-    page.reload()  # the filter is in the address
-    wait_for_results(page)
-    assert list_ids(page, "#hybrid") == shown
-    assert page.input_value("select[name=genre]") == "Film-Noir"
-    page.context.close()
+    assert_kept_in_the_address(page, "genre", "Film-Noir", shown)
 
 
 @needs_core
@@ -305,12 +311,7 @@ def test_the_niche_control_asks_the_scoring_core_for_less_known_picks(
         return sum(items[m]["n_ratings"] for m in ids) / len(ids)
 
     assert mean_ratings(shown) < mean_ratings(ranked)
-    assert "niche=3" in page.url
-    page.reload()  # the level is in the address
-    wait_for_results(page)
-    assert list_ids(page, "#hybrid") == shown
-    assert page.input_value("select[name=niche]") == "3"
-    page.context.close()
+    assert_kept_in_the_address(page, "niche", "3", shown)
 
 
 def test_a_share_link_opens_the_same_list_and_watch_together(browser, site_url, recommender):

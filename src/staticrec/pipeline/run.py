@@ -30,7 +30,7 @@ from staticrec.pipeline.build_config import (
 from staticrec.pipeline.data import MovieLens
 from staticrec.pipeline.data_files import load_ratings_files
 from staticrec.pipeline.output import StagedOutputs, check_replaceable, check_targets
-from staticrec.pipeline.run_spark import spark_ratings, train_on_spark
+from staticrec.pipeline.run_spark import engine_stages, spark_ratings, train_on_spark
 from staticrec.pipeline.summary import BuildSummary
 from staticrec.pipeline.train import factor_precision, load_dataset, model_meta
 from staticrec.scoring.schema import FactorPrecision
@@ -73,20 +73,17 @@ def _run(config: BuildConfig, spark) -> BuildSummary:
         with summary.stage("runtime"):
             check_web_dir(config.site.web_dir)
             pyodide_files = runtime.prepare_runtime(config.site)
-    ratings = None  # the ratings as Spark holds them, under --engine spark
+    # under --engine spark: the ratings as Spark holds them, and the stages made from them there
+    ratings = gram_of = shards = co_liked_of = None
     with summary.stage("data"):
         ml = _load(config, with_ratings=spark is None)
         if spark is not None:
             ml, ratings = spark_ratings(config, spark, ml)
+            gram_of, shards, co_liked_of = engine_stages(config, ratings, ml)
         summary.rows = ml.row_counts()
     with summary.stage("content"):
         neighbors, vocabulary = content.build_content_index(ml, config.content, config.progress)
     with summary.stage("item index"):
-        gram_of = None
-        if ratings is not None:
-            from staticrec.pipeline import spark_engine
-
-            gram_of = spark_engine.gram_of(ratings, config.engine)
         collab_neighbors = collab_index.build_collab_index(
             ml, config.collab_index, config.progress, gram_of
         )
@@ -117,12 +114,6 @@ def _run(config: BuildConfig, spark) -> BuildSummary:
     with StagedOutputs(targets, keep=_inputs(config)) as staged:
         artifacts = staged.path(config.artifacts_dir)
         with summary.stage("export"):
-            shards = co_liked_of = None  # made from the ratings Spark holds, under the engine
-            if ratings is not None:
-                from staticrec.pipeline import spark_engine
-
-                shards = spark_engine.user_shards(ratings, ml.stats)
-                co_liked_of = spark_engine.co_liked_of(ratings, config.engine)
             summary.files = export.write_artifacts(artifacts, tables, manifest, shards)
         report_page = None
         if evaluation is not None:

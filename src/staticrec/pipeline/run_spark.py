@@ -16,7 +16,10 @@ from staticrec.pipeline.build_config import (
     ratings_file,
     spark_columns,
 )
+from staticrec.pipeline.co_liked import CoLikedOf
+from staticrec.pipeline.collab_index import GramOf
 from staticrec.pipeline.data import MovieLens
+from staticrec.pipeline.sharding import ShardSource
 from staticrec.pipeline.spark_config import Columns
 from staticrec.pipeline.summary import BuildSummary
 
@@ -39,6 +42,20 @@ def spark_ratings(
     )
     spark_engine.check_movies(ratings, ml.movies, uri)
     return replace(ml, stats=spark_engine.rating_stats(ratings)), ratings
+
+
+def engine_stages(
+    config: BuildConfig, ratings: DataFrame, ml: MovieLens
+) -> tuple[GramOf, ShardSource, CoLikedOf]:
+    """--engine spark: the item index's Gram matrix, the user ratings' shards and the also-liked
+    counts, each computed on Spark when the build asks for it."""
+    from staticrec.pipeline import spark_engine
+
+    return (
+        spark_engine.gram_of(ratings, config.engine),
+        spark_engine.user_shards(ratings, ml.stats),
+        spark_engine.co_liked_of(ratings, config.engine),
+    )
 
 
 def train_on_spark(

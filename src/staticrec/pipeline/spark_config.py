@@ -102,7 +102,8 @@ class SparkEngine:
     gram_block_bytes: int = 8 << 20
     """The Gram matrix reaches the driver in blocks of whole rows of about this size."""
     partitions: int | None = None
-    """Partitions of the ratings for the Gram matrix; None: Spark's default parallelism."""
+    """Partitions of the ratings (of whole users) for the Gram matrix and the also-liked
+    counts; None: Spark's default parallelism."""
 
     def __post_init__(self) -> None:
         if self.gram_block_bytes < 1:

@@ -30,8 +30,8 @@ NICHE_STEPS = (0.2, 0.5, 0.75, 1.0)
 """Popularity exponent per level, from the default (0) to the most niche (3); 0 would be the
 fused list as it is (``rerank``)."""
 NICHE_POOL = 50
-"""Movies the fusion ranks before a level above 0 re-ranks them: deep enough that the most
-niche level still has choice, shallow enough that its picks stay personal."""
+"""Movies the fusion ranks before a level re-ranks them: deep enough that the most niche
+level still has choice, shallow enough that its picks stay personal."""
 RANK_K = 10
 """k of the rank term 1 / (k + rank)."""
 NICHE_FLOOR = 20
@@ -50,7 +50,8 @@ def check_niche(level: object) -> int:
 
 
 def pool_size(level: int, n: int) -> int:
-    """How many fused movies a level re-ranks (``n`` at level 0: nothing to re-rank)."""
+    """How many fused movies a level re-ranks (``n`` for a level that does not lean: nothing
+    to re-rank)."""
     return n if NICHE_STEPS[level] == 0 else max(n, NICHE_POOL)
 
 
