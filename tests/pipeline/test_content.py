@@ -23,7 +23,7 @@ from staticrec.pipeline.content import (
     tfidf_features,
     top_k_neighbors,
 )
-from staticrec.pipeline.neighbors import TIE_STEPS
+from staticrec.pipeline.neighbors import TIE_STEPS, identical_rows, top_k_rows
 
 
 def brute_force_top_k(features, tie_order, k, tie_features=None):
@@ -141,6 +141,39 @@ def test_sparse_index_equals_dense_oracle_on_real_sample(ml_small, rng):
         got_ids, got_sims = index.row(i)
         assert got_ids.tolist() == ids
         np.testing.assert_array_equal(got_sims, np.array(sims, dtype=np.float32))
+
+
+def test_identical_rows_groups_equal_rows_only():
+    matrix = sp.csr_matrix(np.array([[1, 0], [0, 1], [1, 0], [0, 0], [0, 2], [0, 0]], float))
+    first, group = identical_rows(matrix)
+    assert first.tolist() == [0, 1, 3, 4]
+    assert group.tolist() == [0, 1, 0, 2, 3, 2]
+
+
+def test_ranking_each_distinct_row_once_equals_ranking_every_row(ml_small):
+    """The whole catalogue with tags as tie features: the shared lists (each distinct row
+    ranked once) give every movie exactly the list ranking its own row gives."""
+    from staticrec.pipeline.data import load_movielens
+
+    ml = load_movielens(ml_small.folder, name="x", with_tags=True)
+    movies = ml.movies_by_id()
+    features, _ = tfidf_features(genre_soup(movies["genres"]).reset_index(drop=True))
+    ties, _ = tfidf_features(tag_soup(ml.tags, movies["movieId"]).reset_index(drop=True))
+    tie_order = popularity_order(ml.ratings_per_movie(), movies["movieId"].to_numpy())
+    first, _ = identical_rows(sp.hstack([features, ties], "csr"))
+    assert len(first) < len(movies) / 2  # the case the sharing is for
+    shared = top_k_neighbors(features, tie_order, 50, tie_features=ties)
+    columns, tie_columns = features[tie_order].T.tocsc(), ties[tie_order].T.tocsc()
+    each = top_k_rows(
+        lambda a, b: (features[a:b] @ columns).toarray(),
+        len(movies),
+        tie_order,
+        50,
+        tie_scores=lambda a, b: (ties[a:b] @ tie_columns).toarray(),
+    )
+    np.testing.assert_array_equal(shared.indptr, each.indptr)
+    np.testing.assert_array_equal(shared.neighbors, each.neighbors)
+    np.testing.assert_array_equal(shared.weights, each.weights)
 
 
 def test_movie_without_genres_has_no_neighbours_and_is_nobodys(ml_small):

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse as sp
 from tqdm import tqdm
 
 MAX_TOP_K = 32767  # ranks are stored as int16
@@ -87,6 +88,7 @@ def top_k_rows(
     item_ids: np.ndarray | None = None,
     progress: str | None = None,
     tie_scores: Callable[[int, int], np.ndarray] | None = None,
+    rows: int | None = None,
 ) -> NeighborIndex:
     """Exact top-k positive scores of every row, excluding the row's own column.
 
@@ -105,23 +107,28 @@ def top_k_rows(
         progress: a label to show a progress bar by, counting the rows done (none by default).
         tie_scores: like ``scores``, a second score in [0, 1] that breaks ties in the first
             (the content index's tag similarity); ignored above 2^20 movies.
+        rows: rank this many rows of scores against the n columns instead, no column excluded
+            (rows that stand for several movies: see ``without_own``).
     """
-    k = min(k, max(n - 1, 0))
+    own_excluded = rows is None
+    rows = n if rows is None else rows
+    k = min(k, max(n - 1, 0) if own_excluded else n)
     if n >= 1 << _TIE_COLUMN_BITS:
         tie_scores = None
     per_entry = _BYTES_PER_ENTRY + (4 if tie_scores is not None else 0)
     chunk_rows = max(1, chunk_bytes // max(1, n * per_entry))
-    counts = np.zeros(n, dtype=np.int64)
+    counts = np.zeros(rows, dtype=np.int64)
     neighbor_parts: list[np.ndarray] = []
     weight_parts: list[np.ndarray] = []
     position_of = np.empty(n, dtype=np.int64)
     position_of[tie_order] = np.arange(n)
-    bar = tqdm(total=n, desc=progress, unit="movie", disable=progress is None)
-    for start in range(0, n, chunk_rows):
-        stop = min(start + chunk_rows, n)
+    bar = tqdm(total=rows, desc=progress, unit="movie", disable=progress is None)
+    for start in range(0, rows, chunk_rows):
+        stop = min(start + chunk_rows, rows)
         chunk = np.asarray(scores(start, stop), dtype=np.float32)
         chunk[~(chunk > 0)] = 0.0  # only positive scores are kept; -0.0 and NaN become +0.0
-        chunk[np.arange(stop - start), position_of[start:stop]] = 0.0  # not its own neighbour
+        if own_excluded:
+            chunk[np.arange(stop - start), position_of[start:stop]] = 0.0  # not its own neighbour
         ties = None if tie_scores is None else np.asarray(tie_scores(start, stop))
         chosen, chosen_weights = _rank_chunk(chunk, k, ties)
         keep = chosen_weights > 0
@@ -131,7 +138,7 @@ def top_k_rows(
         bar.update(stop - start)
     bar.close()
     return NeighborIndex(
-        item_ids=np.arange(n, dtype=np.int64) if item_ids is None else np.asarray(item_ids),
+        item_ids=np.arange(rows, dtype=np.int64) if item_ids is None else np.asarray(item_ids),
         indptr=np.concatenate([[0], np.cumsum(counts)]).astype(np.int64),
         neighbors=np.concatenate(neighbor_parts) if neighbor_parts else np.empty(0, np.int32),
         weights=np.concatenate(weight_parts) if weight_parts else np.empty(0, np.float32),
@@ -163,3 +170,45 @@ def _rank_chunk(
     order = np.argsort(top_keys, axis=1)
     chosen = np.take_along_axis(top, order, axis=1)
     return chosen, np.take_along_axis(scores, chosen, axis=1)
+
+
+def identical_rows(matrix: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+    """The first row of each distinct row of ``matrix`` (same columns, same values), and for
+    every row the number of its distinct row: movies with one genre list score alike."""
+    matrix = matrix.tocsr(copy=True)
+    matrix.sort_indices()
+    seen: dict[bytes, int] = {}
+    group = np.empty(matrix.shape[0], dtype=np.int64)
+    indptr, indices, data = matrix.indptr, matrix.indices, matrix.data
+    for row in range(matrix.shape[0]):
+        start, stop = indptr[row], indptr[row + 1]
+        key = indices[start:stop].tobytes() + data[start:stop].tobytes()
+        group[row] = seen.setdefault(key, len(seen))
+    first = np.full(len(seen), len(group), dtype=np.int64)
+    np.minimum.at(first, group, np.arange(len(group)))
+    return first, group
+
+
+def without_own(
+    shared: NeighborIndex, group: np.ndarray, k: int, item_ids: np.ndarray | None = None
+) -> NeighborIndex:
+    """Each row's top k from the list its group shares (ranked once, k + 1 long, over all
+    columns): the list without the row's own movie, cut to k. Exact, since the group's rows
+    score every other movie alike."""
+    width = k + 1
+    counts = np.diff(shared.indptr)
+    owner = np.repeat(np.arange(len(counts)), counts)
+    slot = np.arange(len(shared.neighbors)) - shared.indptr[owner]
+    padded = np.full((len(counts), width), -1, dtype=np.int64)
+    padded[owner, slot] = shared.neighbors
+    padded_weights = np.zeros((len(counts), width), dtype=np.float32)
+    padded_weights[owner, slot] = shared.weights
+    lists, weights = padded[group], padded_weights[group]
+    keep = (lists >= 0) & (lists != np.arange(len(group))[:, None])
+    keep &= np.cumsum(keep, axis=1) <= k
+    return NeighborIndex(
+        item_ids=np.arange(len(group), dtype=np.int64) if item_ids is None else item_ids,
+        indptr=np.concatenate([[0], np.cumsum(keep.sum(axis=1))]).astype(np.int64),
+        neighbors=lists[keep].astype(np.int32),
+        weights=weights[keep],
+    )
