@@ -27,7 +27,7 @@ from staticrec.site.early import EARLY_MAX_USERS, early_file_count
 from staticrec.site.offline import offline_files, write_service_worker
 from staticrec.site.pages import browse_key, movie_data_files, paged_movies
 from staticrec.site.pyodide import CDN_URL, CORE_SHA256
-from staticrec.site.render import template_environment
+from staticrec.site.render import template_environment, write_files
 from staticrec.site.runtime import content_security_policy
 from staticrec.site.wheel import build_scoring_wheel, scoring_sources
 
@@ -418,3 +418,17 @@ def test_for_you_offers_one_niche_choice_per_scoring_level(evil_site):
     ]
     values = re.findall(r'<option value="(\d+)">', menu)
     assert values == [str(level) for level in range(len(NICHE_STEPS))]
+
+
+def test_files_are_written_in_their_folders_in_full(tmp_path):
+    files = [(tmp_path / "movie" / str(n) / "index.html", f"page {n} é" * 50) for n in range(600)]
+    write_files(iter(files))
+    for path, text in files:
+        assert path.read_text(encoding="utf-8") == text
+
+
+def test_a_file_that_cannot_be_written_stops_the_site(tmp_path):
+    (tmp_path / "movie").write_text("a file where a folder should be", encoding="utf-8")
+    files = [(tmp_path / "ok.html", "ok"), (tmp_path / "movie" / "1" / "index.html", "x")]
+    with pytest.raises(OSError):
+        write_files(iter(files))
