@@ -8,15 +8,12 @@ writes the plots with the Markdown next to them.
 
 from __future__ import annotations
 
+import functools
 import io
 import itertools
 from dataclasses import dataclass
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")  # no display: plots are files
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
@@ -27,9 +24,6 @@ from staticrec.site.render import template_environment
 
 REPORT_MARKDOWN = "report.md"
 
-# Fixed ids and no date in the SVG: the same evaluation gives byte-identical plots.
-matplotlib.rcParams["svg.hashsalt"] = "staticrec"
-matplotlib.rcParams["svg.fonttype"] = "none"
 _SVG_METADATA = {"Date": None, "Creator": "staticrec"}
 
 
@@ -43,17 +37,32 @@ class Figure:
     caption: str
 
 
+@functools.cache
+def _pyplot():
+    """matplotlib's pyplot, set up for files, imported on the first plot: a build without
+    ``--evaluate`` does not pay its import (0.4 s)."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display: plots are files
+    # Fixed ids and no date in the SVG: the same evaluation gives byte-identical plots.
+    matplotlib.rcParams["svg.hashsalt"] = "staticrec"
+    matplotlib.rcParams["svg.fonttype"] = "none"
+    import matplotlib.pyplot
+
+    return matplotlib.pyplot
+
+
 def _svg(figure) -> str:
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg", metadata=_SVG_METADATA, bbox_inches="tight")
-    plt.close(figure)
+    _pyplot().close(figure)
     return buffer.getvalue()
 
 
 def tuning_heatmap(table: pd.DataFrame) -> Figure:
     """Best cross-validated RMSE per (n_factors, reg_all) cell of the tuning grid."""
     cells = table.groupby(["param_n_factors", "param_reg_all"])["mean_test_rmse"].min().unstack()
-    figure, axes = plt.subplots(figsize=(5.5, 3.6))
+    figure, axes = _pyplot().subplots(figsize=(5.5, 3.6))
     image = axes.imshow(cells.to_numpy(), cmap="viridis_r", aspect="auto")
     axes.set_xticks(range(len(cells.columns)), [f"{v:g}" for v in cells.columns])
     axes.set_yticks(range(len(cells.index)), [str(int(v)) for v in cells.index])
@@ -76,7 +85,7 @@ def tuning_heatmap(table: pd.DataFrame) -> Figure:
 
 
 def ndcg_bars(ranking: pd.DataFrame) -> Figure:
-    figure, axes = plt.subplots(figsize=(7, 0.45 * len(ranking) + 1))
+    figure, axes = _pyplot().subplots(figsize=(7, 0.45 * len(ranking) + 1))
     axes.barh(range(len(ranking)), ranking["ndcg"], color="#b4361e")
     axes.set_yticks(range(len(ranking)), ranking["list"])
     axes.invert_yaxis()
@@ -98,8 +107,8 @@ MARKERS = {"temporal": "o", "random": "s"}
 
 def ndcg_against_novelty(protocols: pd.DataFrame) -> Figure:
     """Each list's NDCG@10 against the self-information of its picks, on every protocol."""
-    figure, axes = plt.subplots(figsize=(7, 4.2))
-    colours = dict(zip(protocols["list"].unique(), itertools.cycle(plt.cm.tab20.colors)))
+    figure, axes = _pyplot().subplots(figsize=(7, 4.2))
+    colours = dict(zip(protocols["list"].unique(), itertools.cycle(_pyplot().cm.tab20.colors)))
     for protocol, table in protocols.groupby("protocol", sort=False):
         for row in table.itertuples():
             axes.scatter(
@@ -128,7 +137,7 @@ def ndcg_against_novelty(protocols: pd.DataFrame) -> Figure:
 
 
 def rating_distribution(counts: pd.Series) -> Figure:
-    figure, axes = plt.subplots(figsize=(6, 3))
+    figure, axes = _pyplot().subplots(figsize=(6, 3))
     axes.bar([f"{v:g}" for v in counts.index], counts.to_numpy(), color="#5b6576")
     axes.set_xlabel("rating")
     axes.set_ylabel("ratings")
@@ -144,7 +153,7 @@ def rating_distribution(counts: pd.Series) -> Figure:
 
 
 def cold_start_lines(cold: pd.DataFrame) -> Figure:
-    figure, axes = plt.subplots(figsize=(6, 3.4))
+    figure, axes = _pyplot().subplots(figsize=(6, 3.4))
     labels = {
         "fold_in": "fold-in (what the site does)",
         "retrain": "full retrain with them",
