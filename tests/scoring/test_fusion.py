@@ -120,6 +120,29 @@ def test_scores_follow_the_formula_and_ranks_are_first_places(lists, p):
         assert f.score == pytest.approx(expected)
 
 
+def every_fused_in_order(lists, p):
+    """The oracle: every candidate spelled out, all of them sorted by the fused order's keys."""
+    first = {name: {} for name in LISTS}
+    for name in LISTS:
+        for r in lists[name]:
+            if len(first[name]) < p.depth:
+                first[name].setdefault(r.movie_id, (len(first[name]) + 1, r.score))
+    candidates = {m for name in LISTS if p.weight(name) > 0 for m in first[name]}
+    rows = []
+    for m in candidates:
+        held = {name: first[name][m] for name in LISTS if m in first[name]}
+        score = sum(p.weight(name) / (p.k + rank) for name, (rank, _) in held.items())
+        by_list = [-held[name][1] if name in held else float("inf") for name in LISTS]
+        rows.append((-score, *by_list, m))
+    return [row[-1] for row in sorted(rows)][: p.n]
+
+
+@given(all_lists, params)
+def test_the_first_n_are_the_first_n_of_every_candidate_sorted(lists, p):
+    """Ties at the n-th place included: a few ids and small k make many equal scores."""
+    assert [f.movie_id for f in rrf(lists, p)] == every_fused_in_order(lists, p)
+
+
 @given(st.integers(1, 10), st.integers(1, 10), st.integers(0, 100), st.floats(0.01, 1))
 def test_being_in_two_lists_beats_one_list_at_the_better_rank(a, b, k, weight):
     p = FusionParams(collab_weight=weight, content_weight=1 - weight + 0.01, k=k, depth=20, n=30)

@@ -16,6 +16,7 @@ validation visitors, it beat RRF for a handful of ratings (README, "Evaluation")
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Literal
@@ -120,19 +121,21 @@ def rrf(lists: Mapping[ListName, Sequence[Ranked]], params: FusionParams) -> lis
     if unknown:
         raise ValueError(f"unknown lists {sorted(unknown)}; lists are {LISTS}")
     ranked = {name: _first_ranks(lists[name], params.depth) for name in LISTS if name in lists}
-    candidates = {m for name, ranks in ranked.items() if params.weight(name) > 0 for m in ranks}
+    totals: dict[int, float] = {}
+    for name, ranks in ranked.items():  # in LISTS order, as each movie's sum always adds up
+        weight = params.weight(name)
+        if weight > 0:
+            for movie_id, (rank, _) in ranks.items():
+                totals[movie_id] = totals.get(movie_id, 0.0) + weight / (params.k + rank)
+    # only the movies that can make the first n (ties at the cut included) are spelled out
+    best = sorted(totals.values(), reverse=True)[: params.n]
+    cut = best[-1] if best else math.inf
     fused = []
-    for movie_id in candidates:
-        held = {name: ranks[movie_id] for name, ranks in ranked.items() if movie_id in ranks}
-        score = sum(params.weight(name) / (params.k + rank) for name, (rank, _) in held.items())
-        fused.append(
-            Fused(
-                movie_id,
-                score,
-                {name: rank for name, (rank, _) in held.items()},
-                {name: value for name, (_, value) in held.items()},
-            )
-        )
+    for movie_id, score in totals.items():
+        if score >= cut:
+            held = {name: ranks[movie_id] for name, ranks in ranked.items() if movie_id in ranks}
+            ranks = {name: rank for name, (rank, _) in held.items()}
+            fused.append(Fused(movie_id, score, ranks, {n: v for n, (_, v) in held.items()}))
     fused.sort(key=_order)
     return fused[: params.n]
 
