@@ -16,11 +16,12 @@ import pyarrow.parquet as pq
 import pytest
 
 from datasets import EVIL_TITLE, evil_dataset
-from staticrec.errors import ConfigError
+from staticrec.errors import ConfigError, StaticrecError
 from staticrec.pipeline.collab_index import CollabIndexConfig
 from staticrec.pipeline.run import BuildConfig, run
 from staticrec.scoring.niche import NICHE_STEPS
 from staticrec.scoring.schema import SCORING_TABLES
+from staticrec.site import render
 from staticrec.site.also_liked import AlsoLiked
 from staticrec.site.config import MOVIE_DATA_BLOCK, SiteConfig, default_web_dir
 from staticrec.site.early import EARLY_MAX_USERS, early_file_count
@@ -242,7 +243,6 @@ def test_the_sitemap_lists_every_page_but_the_404(evil_site):
 
 
 def test_a_large_sitemap_is_split_under_an_index(tmp_path, monkeypatch):
-    from staticrec.site import render
 
     monkeypatch.setattr(render, "SITEMAP_LIMIT", 3)
     render._write_sitemap(tmp_path, BASE_URL, [f"movie/{i}/index.html" for i in range(7)])
@@ -432,3 +432,44 @@ def test_a_file_that_cannot_be_written_stops_the_site(tmp_path):
     files = [(tmp_path / "ok.html", "ok"), (tmp_path / "movie" / "1" / "index.html", "x")]
     with pytest.raises(OSError):
         write_files(iter(files))
+
+
+def share_pages(monkeypatch):
+    """Make write_pages share even a few pages with a second process, as on a 2-core machine."""
+    monkeypatch.setattr(render, "PARALLEL_MIN_PAGES", 1)
+    monkeypatch.setattr(render, "_cores", lambda: 2)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="pages are shared with a forked process")
+def test_pages_shared_with_a_second_process_are_all_written_once(tmp_path, monkeypatch):
+    share_pages(monkeypatch)
+    pages = [f"movie/{n}/index.html" for n in range(30)]
+    data = [(tmp_path / "early" / f"{n}.json", "[]") for n in range(3)]
+    render.write_pages(pages, lambda page: (tmp_path / page, f"{page} {os.getpid()}"), iter(data))
+    writers = set()
+    for page in pages:
+        name, pid = (tmp_path / page).read_text(encoding="utf-8").split()
+        assert name == page
+        writers.add(pid)
+    assert len(writers) == 2  # this process and the child each wrote a share
+    assert all(path.read_text(encoding="utf-8") == "[]" for path, _ in data)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="pages are shared with a forked process")
+@pytest.mark.parametrize(
+    ("failing", "error", "message"),
+    [(0, RuntimeError, "page 0"), (1, StaticrecError, "rendering a share of the site's pages")],
+    ids=["this process's share", "the child's share"],
+)
+def test_a_page_that_fails_to_render_fails_the_site_in_either_process(
+    tmp_path, monkeypatch, failing, error, message
+):
+    share_pages(monkeypatch)
+
+    def rendered(page):
+        if page == failing:  # page 0 is this process's (one in three), page 1 the child's
+            raise RuntimeError(f"template error on page {page}")
+        return tmp_path / f"{page}.html", "ok"
+
+    with pytest.raises(error, match=message):
+        render.write_pages(list(range(9)), rendered)
