@@ -13,6 +13,7 @@ import itertools
 import json
 import os
 import shutil
+import signal
 import urllib.parse
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -253,6 +254,7 @@ def _cores() -> int:
 
 
 def _write_share(pages: list[Page], rendered: Callable[[Page], tuple[Path, str]]) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the build, which stops this
     write_files(map(rendered, pages))
 
 
