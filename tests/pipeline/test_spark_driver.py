@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from staticrec.errors import ConfigError
 from staticrec.pipeline.run import BuildConfig, run
 from staticrec.pipeline.spark_config import ENGINE_DRIVER_CONF, SparkEngine, SparkTraining
 
@@ -43,6 +44,19 @@ def test_the_engine_starts_a_fail_fast_driver_that_spark_conf_overrides(tmp_path
         given["spark.sql.ui.retainedExecutions"]
         == ENGINE_DRIVER_CONF["spark.sql.ui.retainedExecutions"]
     )
+
+
+def test_a_scratch_that_is_no_folder_is_refused_before_spark_starts(tmp_path):
+    missing = tmp_path / "shared"
+    config = BuildConfig(
+        data_dir=tmp_path,
+        site=None,
+        spark=SparkTraining(),
+        engine=SparkEngine(scratch=str(missing)),
+    )
+    with pytest.raises(ConfigError, match="is not a folder") as caught:
+        run(config)
+    assert caught.value.field == "scratch" and str(missing) in str(caught.value)
 
 
 OUT_OF_MEMORY = """

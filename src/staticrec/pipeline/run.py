@@ -19,6 +19,7 @@ from dataclasses import asdict
 from functools import partial
 from pathlib import Path
 
+from staticrec.errors import ConfigError
 from staticrec.pipeline import collab, collab_index, content, export, tuning
 from staticrec.pipeline.build_config import (
     BuildConfig,
@@ -51,6 +52,8 @@ def run(config: BuildConfig) -> BuildSummary:
 
     spark_config = config.spark
     conf = {**ENGINE_DRIVER_CONF, **spark_config.conf}  # a small driver that fails fast
+    if config.engine.scratch is not None and not Path(config.engine.scratch).is_dir():
+        raise ConfigError(f"{config.engine.scratch} is not a folder", field="scratch")
     with (
         # shared with the executors: they write the Gram matrix and the user shards there
         tempfile.TemporaryDirectory(prefix="staticrec-", dir=config.engine.scratch) as scratch,
