@@ -82,8 +82,11 @@ class SparkTraining:
 
 ENGINE_DRIVER_CONF: Mapping[str, str] = {
     # an out-of-memory error ends the driver's JVM (exit code 3) and so the build, which
-    # names spark.driver.memory; without it a thread of the JVM dies and the build hangs
-    "spark.driver.extraJavaOptions": "-XX:+ExitOnOutOfMemoryError -XX:+UseSerialGC",
+    # names spark.driver.memory; without it a thread of the JVM dies and the build hangs.
+    # One GC thread, and a heap that grows from 64 MB as its live objects need (the JVM's
+    # default starts at 1/64 of the machine's memory and keeps 40-70% of it free)
+    "spark.driver.extraJavaOptions": "-XX:+ExitOnOutOfMemoryError -XX:+UseSerialGC -Xms64m "
+    "-XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30",
     # no web UI, and the status the driver keeps for it (ALS runs hundreds of stages) kept short
     "spark.ui.enabled": "false",
     "spark.ui.retainedJobs": "50",
