@@ -249,6 +249,7 @@ def test_spark_artifacts_answer_known_users_and_visitors(spark_built, ml_small):
         (["--trainer", "spark", "--als-rank", "0"], "--als-rank: must be at least 1"),
         (["--trainer", "spark", "--spark-conf", "8g"], "--spark-conf: must be KEY=VALUE"),
         (["--spark-conf", "a=b"], "--spark-conf needs --trainer spark"),
+        (["--trainer", "spark", "--spark-scratch", "/x"], "--spark-scratch needs --engine spark"),
     ],
 )
 def test_options_that_do_not_fit_the_trainer_are_refused(capsys, tmp_path, options, message):

@@ -48,13 +48,27 @@ def engine_ready(spark, tmp_path):
 
 
 @pytest.mark.parametrize("block_bytes", [1, 4 * 30 * 7, 8 << 20])
-def test_the_gram_matrix_on_spark_is_the_one_in_memory(engine_ready, rng, block_bytes):
-    """Blocks of one row, of seven, or the whole matrix in one: X'X, exactly."""
+def test_the_gram_matrix_on_spark_is_the_one_in_memory(engine_ready, rng, block_bytes, tmp_path):
+    """Blocks of one row, of seven, or the whole matrix in one: X'X, exactly, its blocks
+    written by the executors into the scratch folder and gone from it once read."""
     ratings = random_ratings(rng)
     item_ids = np.sort(ratings["movieId"].unique())[::2]  # the index solves over some movies
-    gram = spark_engine.gram_of(frame(engine_ready, ratings), SparkEngine(block_bytes, 3))
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    spark_frame = frame(engine_ready, ratings)
+    gram = spark_engine.gram_of(spark_frame, SparkEngine(block_bytes, 3), scratch)
     expected = gram_matrix(interactions(ratings, item_ids))
     np.testing.assert_array_equal(gram(item_ids), expected)
+    assert list(scratch.iterdir()) == []
+
+
+def test_a_scratch_folder_the_driver_does_not_share_is_named(tmp_path):
+    """What the driver sees when the executors wrote on their own disks: no file."""
+    with pytest.raises(ConfigError, match="shared") as caught:
+        spark_engine._written(tmp_path / "gram-x" / "3.npy")
+    assert caught.value.field == "scratch" and str(tmp_path / "gram-x" / "3.npy") in str(
+        caught.value
+    )
 
 
 @pytest.mark.parametrize("partitions", [1, 3])
@@ -86,11 +100,13 @@ def test_statistics_are_pandas_own(engine_ready, rng):
 
 
 @pytest.mark.parametrize("rows_per_shard", [1, 37, schema.USER_SHARD_ROWS])
-def test_user_shards_are_the_single_builds_bytes(engine_ready, rng, rows_per_shard):
+def test_user_shards_are_the_single_builds_bytes(engine_ready, rng, rows_per_shard, tmp_path):
     ratings = random_ratings(rng)
     spark_frame = frame(engine_ready, ratings)
     stats = spark_engine.rating_stats(spark_frame)
-    source = spark_engine.user_shards(spark_frame, stats, rows_per_shard)
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    source = spark_engine.user_shards(spark_frame, stats, scratch, rows_per_shard)
     table = user_ratings_of(ratings)
     users, counts = np.unique(ratings["userId"], return_counts=True)
     assert source.firsts == ranges_of_counts(users, counts, rows_per_shard)
@@ -100,6 +116,7 @@ def test_user_shards_are_the_single_builds_bytes(engine_ready, rng, rows_per_sha
     }
     assert dict(source.parts()) == expected
     assert source.last == users.max()
+    assert list(scratch.iterdir()) == []  # each file read, then removed
 
 
 @pytest.mark.parametrize(

@@ -199,6 +199,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="a Spark property for the session, e.g. spark.driver.memory=8g (in local mode all "
         "of Spark runs in the driver, 1 GB unless told otherwise); repeatable",
     )
+    spark.add_argument(
+        "--spark-scratch",
+        metavar="DIR",
+        help="with --engine spark: a folder the driver and every executor reach at this same "
+        "path (a shared filesystem), where the executors write the Gram matrix and the user "
+        "shards for the driver to read (default: the system's temporary folder, enough in "
+        "local mode and for a cluster on one machine)",
+    )
     for name, kind in ALS_OPTIONS.items():
         spark.add_argument(
             f"--als-{name.replace('_', '-')}",
@@ -227,6 +235,8 @@ def run(args: argparse.Namespace) -> int:
 
     if args.engine == "spark":  # the ratings are Spark's alone: only Spark can train on them
         args.trainer = "spark"
+    if args.spark_scratch is not None and args.engine != "spark":
+        raise ConfigError("--spark-scratch needs --engine spark", field="engine")
     if args.trainer == "surprise":
         spark_given = [f"als_{name}" for name in ALS_OPTIONS]
         spark_given += ["spark_master", "spark_ratings", "spark_conf"]
@@ -247,7 +257,7 @@ def run(args: argparse.Namespace) -> int:
         if args.tune and args.trainer == "surprise"
         else None,
         spark=_spark_training(args) if args.trainer == "spark" else None,
-        engine=SparkEngine() if args.engine == "spark" else None,
+        engine=SparkEngine(scratch=args.spark_scratch) if args.engine == "spark" else None,
         artifacts_dir=args.artifacts_dir,
         progress=not args.quiet,
         factor_precision=args.factor_precision,

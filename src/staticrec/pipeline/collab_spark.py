@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import os
+import subprocess
 import sys
 import warnings
 from collections.abc import Iterator, Mapping
@@ -27,10 +28,17 @@ import pandas as pd
 
 from staticrec.errors import ConfigError, DataError
 from staticrec.pipeline import collab
-from staticrec.pipeline.spark_config import ALS_PARAMS, ALSParams, Columns, SparkTraining
+from staticrec.pipeline.spark_config import (
+    ALS_PARAMS,
+    DRIVER_OUT_OF_MEMORY,
+    ALSParams,
+    Columns,
+    SparkTraining,
+)
 
 try:
     import pyspark
+    from py4j.protocol import Py4JNetworkError
     from pyspark.errors import PySparkRuntimeError
     from pyspark.ml import Estimator, Model, Pipeline, PipelineModel
     from pyspark.ml.evaluation import RegressionEvaluator
@@ -340,10 +348,35 @@ def session(
         ) from exc
     spark.sparkContext.setLogLevel("ERROR")
     log.info("spark %s at %s", pyspark.__version__, spark.sparkContext.master)
+    memory = spark.sparkContext.getConf().get("spark.driver.memory", "1g")
     try:
         yield spark
+    except Exception as exc:
+        lost = isinstance(exc, (Py4JNetworkError, OSError, EOFError))  # its socket closed
+        code = _driver_exit(spark, wait=10.0 if lost else 0.0)  # the JVM takes a moment to go
+        if code is None:
+            raise
+        cause = "ran out of memory" if code == DRIVER_OUT_OF_MEMORY else f"ended (code {code})"
+        raise ConfigError(
+            f"Spark's driver JVM {cause} (spark.driver.memory {memory}): raise it, e.g. "
+            "--spark-conf spark.driver.memory=2g",
+            field="spark_conf",
+        ) from exc
     finally:
-        spark.stop()
+        if _driver_exit(spark) is None:  # else there is nothing left to stop
+            spark.stop()
+
+
+def _driver_exit(spark: SparkSession, wait: float = 0.0) -> int | None:
+    """The exit code of the driver's JVM this process started; None while it runs (or if
+    this process did not start it)."""
+    process = getattr(spark.sparkContext._gateway, "proc", None)
+    if process is None:
+        return None
+    try:
+        return process.wait(wait) if wait else process.poll()
+    except subprocess.TimeoutExpired:
+        return None
 
 
 def describe(spark: SparkSession, config: SparkTraining, params: ALSParams) -> dict:

@@ -19,6 +19,7 @@ from dataclasses import asdict
 from functools import partial
 from pathlib import Path
 
+from staticrec.errors import ConfigError
 from staticrec.pipeline import collab, collab_index, content, export, tuning
 from staticrec.pipeline.build_config import (
     BuildConfig,
@@ -31,6 +32,7 @@ from staticrec.pipeline.data import MovieLens
 from staticrec.pipeline.data_files import load_ratings_files
 from staticrec.pipeline.output import StagedOutputs, check_replaceable, check_targets
 from staticrec.pipeline.run_spark import engine_stages, spark_ratings, train_on_spark
+from staticrec.pipeline.spark_config import ENGINE_DRIVER_CONF
 from staticrec.pipeline.summary import BuildSummary
 from staticrec.pipeline.train import factor_precision, load_dataset, model_meta
 from staticrec.scoring.schema import FactorPrecision
@@ -49,16 +51,21 @@ def run(config: BuildConfig) -> BuildSummary:
     from staticrec.pipeline import collab_spark, spark_engine
 
     spark_config = config.spark
+    conf = {**ENGINE_DRIVER_CONF, **spark_config.conf}  # a small driver that fails fast
+    if config.engine.scratch is not None and not Path(config.engine.scratch).is_dir():
+        raise ConfigError(f"{config.engine.scratch} is not a folder", field="scratch")
     with (
-        tempfile.TemporaryDirectory(prefix="staticrec-") as scratch,
-        collab_spark.session(spark_config.master, config.progress, spark_config.conf) as spark,
+        # shared with the executors: they write the Gram matrix and the user shards there
+        tempfile.TemporaryDirectory(prefix="staticrec-", dir=config.engine.scratch) as scratch,
+        collab_spark.session(spark_config.master, config.progress, conf) as spark,
     ):
         spark_engine.ship_package(spark, Path(scratch))  # its executors run this package's code
-        return _run(config, spark)
+        return _run(config, spark, Path(scratch))
 
 
-def _run(config: BuildConfig, spark) -> BuildSummary:
-    """The build; ``spark``: the session of ``--engine spark`` (None: this machine's build)."""
+def _run(config: BuildConfig, spark=None, scratch: Path | None = None) -> BuildSummary:
+    """The build; ``spark``: the session of ``--engine spark`` (None: this machine's build),
+    and ``scratch`` the folder its executors write into."""
     summary = BuildSummary(nouns=_nouns(config))
     targets = {"artifacts_dir": config.artifacts_dir}  # each by its field, for messages
     targets |= {"site_dir": config.site.site_dir} if config.site else {}
@@ -79,7 +86,7 @@ def _run(config: BuildConfig, spark) -> BuildSummary:
         ml = _load(config, with_ratings=spark is None)
         if spark is not None:
             ml, ratings = spark_ratings(config, spark, ml)
-            gram_of, shards, co_liked_of = engine_stages(config, ratings, ml)
+            gram_of, shards, co_liked_of = engine_stages(config, ratings, ml, scratch)
         summary.rows = ml.row_counts()
     with summary.stage("content"):
         neighbors, vocabulary = content.build_content_index(ml, config.content, config.progress)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from staticrec.pipeline import collab
@@ -45,15 +46,16 @@ def spark_ratings(
 
 
 def engine_stages(
-    config: BuildConfig, ratings: DataFrame, ml: MovieLens
+    config: BuildConfig, ratings: DataFrame, ml: MovieLens, scratch: Path
 ) -> tuple[GramOf, ShardSource, CoLikedOf]:
     """--engine spark: the item index's Gram matrix, the user ratings' shards and the also-liked
-    counts, each computed on Spark when the build asks for it."""
+    counts, each computed on Spark when the build asks for it (the first two written by the
+    executors into ``scratch``, which they share with the driver)."""
     from staticrec.pipeline import spark_engine
 
     return (
-        spark_engine.gram_of(ratings, config.engine),
-        spark_engine.user_shards(ratings, ml.stats),
+        spark_engine.gram_of(ratings, config.engine, scratch),
+        spark_engine.user_shards(ratings, ml.stats, scratch),
         spark_engine.co_liked_of(ratings, config.engine),
     )
 

@@ -80,6 +80,28 @@ class SparkTraining:
             raise ConfigError(f"cross-validation needs at least 2, not {self.folds}", field="folds")
 
 
+ENGINE_DRIVER_CONF: Mapping[str, str] = {
+    # an out-of-memory error ends the driver's JVM (exit code 3) and so the build, which
+    # names spark.driver.memory; without it a thread of the JVM dies and the build hangs.
+    # One GC thread, and a heap that grows from 64 MB as its live objects need (the JVM's
+    # default starts at 1/64 of the machine's memory and keeps 40-70% of it free)
+    "spark.driver.extraJavaOptions": "-XX:+ExitOnOutOfMemoryError -XX:+UseSerialGC -Xms64m "
+    "-XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30",
+    # no web UI, and the status the driver keeps for it (ALS runs hundreds of stages) kept short
+    "spark.ui.enabled": "false",
+    "spark.ui.retainedJobs": "50",
+    "spark.ui.retainedStages": "50",
+    "spark.ui.retainedTasks": "1000",
+    "spark.sql.ui.retainedExecutions": "20",
+}
+"""Spark properties ``--engine spark`` sets for its session unless ``--spark-conf`` gives
+them: a small, fail-fast driver. The JVM's options (and ``spark.driver.memory``) take effect
+only when the build starts the driver's JVM, not under spark-submit."""
+
+DRIVER_OUT_OF_MEMORY = 3
+"""The exit code of a JVM that ``-XX:+ExitOnOutOfMemoryError`` ended."""
+
+
 ALS_PARAMS = {"rank": "rank", "max_iter": "maxIter", "reg_param": "regParam"}
 """ALSParams fields that CrossValidator can vary, and ALS's names for them."""
 
@@ -104,6 +126,12 @@ class SparkEngine:
     partitions: int | None = None
     """Partitions of the ratings (of whole users) for the Gram matrix and the also-liked
     counts; None: Spark's default parallelism."""
+    scratch: str | None = None
+    """A folder the driver and every executor reach at this same path (a shared filesystem),
+    in which the build makes its temporary folder: the executors write the Gram matrix's
+    blocks and the user shards there and the driver reads them, so they never pass through
+    the driver's JVM. None: the system's temporary folder, which only executors on the
+    driver's machine reach (local mode, a cluster on one machine)."""
 
     def __post_init__(self) -> None:
         if self.gram_block_bytes < 1:

@@ -7,19 +7,28 @@ ratings.csv to Spark, which makes of it:
    (``RatingStats``; the popularity order, the items table and the user ranges come from them);
 2. the item index's Gram matrix over the movies it is solved on: each partition of whole users
    sums its users' outer products (a sparse X'X), Spark adds the partitions' entries, and the
-   driver receives the dense sum in blocks of rows, then solves as the single-machine build does;
+   executors write the dense sum in blocks of rows, which the driver reads, then solves as the
+   single-machine build does;
 3. the user ratings' shards: the users are cut into the same ranges as on one machine, and each
-   range is made into its Parquet file by the same code, where it lies; the driver writes the
-   files as they arrive, one at a time;
+   range is made into its Parquet file by the same code, where it lies, and written; the driver
+   reads the files, one at a time;
 4. the site's also-liked counts: each partition of whole users counts its users' likes of the
    pairs shown, and the driver adds them up.
 
-Executors run this package's code (2 to 4), so the session ships it (``ship_package``).
+Executors run this package's code (2 to 4), so the session ships it (``ship_package``). They
+write 2's blocks and 3's files into a scratch folder they share with the driver (a shared
+filesystem, at the same path): what grows with the movies or the users never passes through
+the driver's JVM, whose heap then stays small whatever the ratings (results through it, even
+a few tens of MB at a time, ran a 512 MB heap out of memory at 10 million ratings).
 """
 
 from __future__ import annotations
 
 import io
+import os
+import shutil
+import tempfile
+import uuid
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -32,7 +41,7 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 import staticrec
-from staticrec.errors import DataError
+from staticrec.errors import ConfigError, DataError
 from staticrec.pipeline.co_liked import CoLikedOf, co_liked_by_id
 from staticrec.pipeline.collab_index import GramOf
 from staticrec.pipeline.data import MOVIES, RatingStats
@@ -98,9 +107,9 @@ def _by_id(frame: pd.DataFrame, key: str) -> pd.DataFrame:
     return frame.sort_values(key, kind="stable").reset_index(drop=True)
 
 
-def gram_of(ratings: DataFrame, config: SparkEngine) -> GramOf:
+def gram_of(ratings: DataFrame, config: SparkEngine, scratch: Path) -> GramOf:
     """``collab_index``'s Gram step on Spark: X'X over the given movieIds, dense float32, on
-    the driver."""
+    the driver. The executors write its blocks into ``scratch``, which the driver reads."""
 
     def gram(item_ids: np.ndarray) -> np.ndarray:
         n = len(item_ids)
@@ -111,23 +120,26 @@ def gram_of(ratings: DataFrame, config: SparkEngine) -> GramOf:
         parts = config.partitions or spark.sparkContext.defaultParallelism
         rows = max(1, config.gram_block_bytes // (4 * n))  # a block: int32 counts
         n_blocks = -(-n // rows)
+        folder = Path(tempfile.mkdtemp(prefix="gram-", dir=scratch))
         # 1. each partition holds whole users: their outer products summed there, sparse, cut
         #    into blocks of rows; 2. each block's parts added where the block is (an explicit
-        #    partition count, which Spark keeps: one block or few to a partition); 3. the blocks
-        #    fetched one partition at a time
+        #    partition count, which Spark keeps) and written to the folder; 3. the driver reads
+        #    the blocks from there one at a time: only their numbers pass through Spark
         partial = kept.repartition(parts, "userId").mapInPandas(
             lambda batches: _partial_gram(batches, n, rows), "block int, data binary"
         )
-        dense = (
+        written = (
             partial.repartition(n_blocks, "block")
             .groupBy("block")
-            .applyInPandas(lambda frame: _dense_block(frame, rows, n), "block int, data binary")
+            .applyInPandas(lambda frame: _dense_block(frame, rows, n, folder), "block int")
+            .collect()
         )
         result = np.zeros((n, n), dtype=np.float32)  # counts: exact up to 2^24 users
-        for row in dense.toLocalIterator():
-            block = np.frombuffer(row["data"], dtype=np.int32).reshape(-1, n)
+        for row in written:
             start = row["block"] * rows
+            block = np.load(_written(folder / f"{row['block']}.npy"))
             result[start : start + len(block)] = block
+        shutil.rmtree(folder)
         return result
 
     return gram
@@ -152,13 +164,40 @@ def _partial_gram(batches: Iterator[pd.DataFrame], n: int, rows: int) -> Iterato
             yield pd.DataFrame({"block": [block], "data": [buffer.getvalue()]})
 
 
-def _dense_block(frame: pd.DataFrame, rows: int, n: int) -> pd.DataFrame:
-    """One block of rows of X'X, dense int32: the sum of its partitions' parts."""
+def _dense_block(frame: pd.DataFrame, rows: int, n: int, folder: Path) -> pd.DataFrame:
+    """One block of rows of X'X, dense int32, the sum of its partitions' parts, written to
+    ``folder`` as ``<block>.npy``."""
     block = int(frame["block"].iloc[0])
     dense = np.zeros((min(rows, n - block * rows), n), dtype=np.int32)
     for data in frame["data"]:
         dense += sp.load_npz(io.BytesIO(data)).toarray()
-    return pd.DataFrame({"block": [block], "data": [dense.tobytes()]})
+    _write(folder / f"{block}.npy", lambda out: np.save(out, dense))
+    return pd.DataFrame({"block": [block]})
+
+
+def _write(path: Path, write: Callable) -> None:
+    """Write a file whole or not at all (a task run twice writes it twice)."""
+    path.parent.mkdir(parents=True, exist_ok=True)  # on an executor that does not share it
+    part = path.with_name(f"{path.name}.{uuid.uuid4().hex}")
+    with open(part, "wb") as out:
+        write(out)
+    os.replace(part, path)
+
+
+def _written(path: Path) -> Path:
+    """A file an executor wrote, which the driver must see.
+
+    Raises:
+        ConfigError: the executors wrote where the driver cannot read.
+    """
+    if not path.is_file():
+        raise ConfigError(
+            f"{path} is not there: the executors write the Gram matrix and the user shards "
+            "into a folder they must share with the driver, at the same path (a shared "
+            "filesystem; set SparkEngine.scratch, --spark-scratch)",
+            field="scratch",
+        )
+    return path
 
 
 def co_liked_of(ratings: DataFrame, config: SparkEngine) -> CoLikedOf:
@@ -201,10 +240,14 @@ def _partial_co_liked(
 
 
 def user_shards(
-    ratings: DataFrame, stats: RatingStats, rows_per_shard: int = schema.USER_SHARD_ROWS
+    ratings: DataFrame,
+    stats: RatingStats,
+    scratch: Path,
+    rows_per_shard: int = schema.USER_SHARD_ROWS,
 ) -> ShardSource:
     """The user_ratings table's shards, each made where its users' ratings are: the same user
-    ranges (``ranges_of_counts``) and the same bytes as the single-machine build's."""
+    ranges (``ranges_of_counts``) and the same bytes as the single-machine build's, written by
+    the executors into ``scratch``, whence the driver reads them."""
     users = stats.users["userId"].to_numpy(np.int64)
     firsts = ranges_of_counts(users, stats.users["size"].to_numpy(np.int64), rows_per_shard)
     shard = np.searchsorted(np.asarray(firsts, dtype=np.int64), users, side="right") - 1
@@ -212,26 +255,30 @@ def user_shards(
     shard_of = spark.createDataFrame(
         pd.DataFrame({"userId": users.astype(np.int32), "shard": shard.astype(np.int32)})
     )
-    files = (
-        ratings.select("userId", "movieId", "rating", "timestamp")
-        .join(F.broadcast(shard_of), "userId")
-        .groupBy("shard")
-        .applyInPandas(_shard_file, "shard int, data binary")
-    )
+    columns = ratings.select("userId", "movieId", "rating", "timestamp")
+    by_shard = columns.join(F.broadcast(shard_of), "userId").groupBy("shard")
 
     def parts() -> Iterator[tuple[int, bytes]]:
-        for row in files.toLocalIterator():
-            yield int(row["shard"]), bytes(row["data"])
+        # the executors write the files; the driver reads them one at a time
+        folder = Path(tempfile.mkdtemp(prefix="user-shards-", dir=scratch))
+        files = by_shard.applyInPandas(lambda frame: _shard_file(frame, folder), "shard int")
+        for row in files.collect():
+            path = _written(folder / f"{row['shard']}.parquet")
+            yield int(row["shard"]), path.read_bytes()
+            path.unlink()
+        shutil.rmtree(folder)
 
     return ShardSource(firsts=firsts, last=int(users.max()) if len(users) else 0, parts=parts)
 
 
-def _shard_file(frame: pd.DataFrame) -> pd.DataFrame:
+def _shard_file(frame: pd.DataFrame, folder: Path) -> pd.DataFrame:
+    shard = int(frame["shard"].iloc[0])
     rows = frame.drop(columns="shard").astype(
         {"userId": np.int64, "movieId": np.int64, "rating": np.float64, "timestamp": np.int64}
     )
     data = parquet_bytes(schema.USER_RATINGS, user_ratings_of(rows))
-    return pd.DataFrame({"shard": [int(frame["shard"].iloc[0])], "data": [data]})
+    _write(folder / f"{shard}.parquet", lambda out: out.write(data))
+    return pd.DataFrame({"shard": [shard]})
 
 
 def holdout_metrics(
