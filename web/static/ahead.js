@@ -22,13 +22,32 @@ function whenIdle(task) {
   else addEventListener("load", idle, { once: true });
 }
 
-const { serviceWorker } = siteConfig();
-if (serviceWorker && "serviceWorker" in navigator && location.protocol !== "file:" && !savingData()) {
-  whenIdle(() => {
-    performance.mark("staticrec:ahead");
-    navigator.serviceWorker.register(serviceWorker).catch((error) => {
-      // an enhancement only: For you starts from the network instead
-      console.warn(`For you cannot be fetched ahead: ${error.message}`);
-    });
+/** Once the page's controller is the active service worker: it claims the page on activating,
+ * so a worker started from now on reads the kept files, not the network. */
+function controlled() {
+  if (navigator.serviceWorker.controller) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    navigator.serviceWorker.addEventListener("controllerchange", () => resolve(true), { once: true });
   });
 }
+
+async function fetchAhead(url) {
+  await new Promise(whenIdle);
+  performance.mark("staticrec:ahead");
+  try {
+    await navigator.serviceWorker.register(url);
+  } catch (error) {
+    // an enhancement only: For you starts from the network instead
+    console.warn(`For you cannot be fetched ahead: ${error.message}`);
+    return false;
+  }
+  await navigator.serviceWorker.ready; // installed: For you's start is kept
+  return controlled();
+}
+
+const { serviceWorker } = siteConfig();
+const wanted = serviceWorker && "serviceWorker" in navigator && location.protocol !== "file:" && !savingData();
+
+/** Whether For you's start has been fetched ahead and this page is served from it (pending until
+ * then; false at once when nothing is fetched ahead). */
+export const fetchedAhead = wanted ? fetchAhead(serviceWorker) : Promise.resolve(false);
