@@ -13,41 +13,43 @@ export function savingData(connection = navigator.connection) {
   return Boolean(connection?.saveData) || /(^|-)2g$/.test(connection?.effectiveType ?? "");
 }
 
-/** ``task`` once the page has loaded and the main thread is idle (or after ``IDLE_TIMEOUT_MS``). */
-function whenIdle(task) {
-  const idle = () => (self.requestIdleCallback
-    ? requestIdleCallback(task, { timeout: IDLE_TIMEOUT_MS })
-    : setTimeout(task, IDLE_TIMEOUT_MS));
-  if (document.readyState === "complete") idle();
-  else addEventListener("load", idle, { once: true });
-}
-
-/** Once the page's controller is the active service worker: it claims the page on activating,
- * so a worker started from now on reads the kept files, not the network. */
-function controlled() {
-  if (navigator.serviceWorker.controller) return Promise.resolve(true);
+/** Once the page has loaded and the main thread is idle (or ``IDLE_TIMEOUT_MS`` after the load). */
+export function pageIdle() {
   return new Promise((resolve) => {
-    navigator.serviceWorker.addEventListener("controllerchange", () => resolve(true), { once: true });
+    const idle = () => (self.requestIdleCallback
+      ? requestIdleCallback(resolve, { timeout: IDLE_TIMEOUT_MS })
+      : setTimeout(resolve, IDLE_TIMEOUT_MS));
+    if (document.readyState === "complete") idle();
+    else addEventListener("load", idle, { once: true });
   });
 }
 
-async function fetchAhead(url) {
-  await new Promise(whenIdle);
-  performance.mark("staticrec:ahead");
-  try {
-    await navigator.serviceWorker.register(url);
-  } catch (error) {
-    // an enhancement only: For you starts from the network instead
-    console.warn(`For you cannot be fetched ahead: ${error.message}`);
-    return false;
-  }
-  await navigator.serviceWorker.ready; // installed: For you's start is kept
-  return controlled();
+const { serviceWorker } = siteConfig();
+
+/** Whether this page fetches For you's start ahead. */
+export const fetchesAhead = Boolean(serviceWorker) && "serviceWorker" in navigator
+  && location.protocol !== "file:" && !savingData();
+
+let held = Promise.resolve();
+
+/**
+ * Register the service worker only once ``release()`` is called: a movie page whose recommender
+ * downloads For you's start itself (warm.js) registers it after, and installing, it keeps the
+ * files from the browser's HTTP cache (a 304 each) rather than downloading them a second time
+ * beside the recommender. Called before the page is idle.
+ */
+export function holdAhead() {
+  let release;
+  held = new Promise((resolve) => { release = resolve; });
+  return release;
 }
 
-const { serviceWorker } = siteConfig();
-const wanted = serviceWorker && "serviceWorker" in navigator && location.protocol !== "file:" && !savingData();
-
-/** Whether For you's start has been fetched ahead and this page is served from it (pending until
- * then; false at once when nothing is fetched ahead). */
-export const fetchedAhead = wanted ? fetchAhead(serviceWorker) : Promise.resolve(false);
+if (fetchesAhead) {
+  pageIdle().then(() => held).then(() => {
+    performance.mark("staticrec:ahead");
+    return navigator.serviceWorker.register(serviceWorker);
+  }).catch((error) => {
+    // an enhancement only: For you starts from the network instead
+    console.warn(`For you cannot be fetched ahead: ${error.message}`);
+  });
+}
