@@ -47,8 +47,10 @@ async function open(url, held) {
   const page = await fetchPage(url);
   show(page);
   history.pushState(null, "", url.href);
-  // the documents Back and Forward lead to were replaced: load them again
-  addEventListener("popstate", () => location.reload());
+  // the page Back leads to was replaced: load it again (a fragment of For you's stays here)
+  addEventListener("popstate", () => {
+    if (location.pathname !== url.pathname) location.reload();
+  });
   handOver(held);
   try {
     await import("./for-you.js");
