@@ -16,7 +16,8 @@ Every visit is a first-time visitor's fresh profile:
 - after the click: ``/movie/2571/`` read for ``--read-s`` seconds, then "Recommend movies like
   this" clicked: the recommender's answer, from the click; when the movie page's recommender
   was ready (kept warm: web/static/warm.js), whether For you opened in the movie page's
-  document, and the browser's CPU seconds while reading and after the click.
+  document, the browser's CPU seconds while reading and after the click, and its memory at the
+  click.
 
 Times are medians over the runs (ranges beside them); bytes are the first run's.
 """
@@ -93,6 +94,7 @@ def main() -> None:
     times = {(n, s, m): [] for n in networks for s in sites for m in MOMENTS}
     cpu = {(n, s, stretch): [] for n in networks for s in sites for stretch in STRETCHES}
     in_place = {(n, s): 0 for n in networks for s in sites}
+    memory = {(n, s): [] for n in networks for s in sites}
     first = {}
     print(f"load before: {load()}", flush=True)
     try:
@@ -117,6 +119,8 @@ def main() -> None:
                             for stretch, seconds_used in visit.cpu_s.items():
                                 cpu[(network, side, stretch)].append(seconds_used)
                             in_place[(network, side)] += visit.in_place
+                            if visit.memory_mb == visit.memory_mb:  # a click visit's
+                                memory[(network, side)].append(visit.memory_mb)
                         first.setdefault((network, side), visits)
                         print(
                             f"run {run + 1} {network} {side}: "
@@ -147,13 +151,22 @@ def main() -> None:
                 f"{s}: the runtime's bytes on the wire before the first answer: {wire / 1e6:.2f} MB"
             )
         if not args.no_click:
-            print(f"\n{network}, movie page then the click: the browser's CPU seconds, median")
+            print(
+                f"\n{network}, movie page then the click: the browser's CPU seconds, and its "
+                "anonymous resident memory at the click (MB), medians"
+            )
             rows = [
                 (stretch, *(f"{statistics.median(cpu[(network, s, stretch)]):.1f}" for s in sites))
                 for stretch in STRETCHES
             ]
             shares = (f"{in_place[(network, s)]}/{args.runs}" for s in sites)
             rows.append(("opened in place", *shares))
+            rows.append(
+                (
+                    "memory at the click",
+                    *(f"{statistics.median(memory[(network, s)]):.0f}" for s in sites),
+                )
+            )
             table(rows, ("stretch", *sites))
             for stretch in STRETCHES:
                 sides = {s: by_file(first[(network, s)][1].transfers[stretch]) for s in sites}
