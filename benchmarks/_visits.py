@@ -10,6 +10,7 @@ as a phone has; an in-memory profile keeps no 10 MB file).
 from __future__ import annotations
 
 import json
+import os
 import sys
 import tempfile
 import time
@@ -124,10 +125,57 @@ def before(server: PreviewServer, page, moment_ms: float) -> list[Transfer]:
 
 @dataclass
 class Visit:
-    """One visit's figures: ms to each moment, and the responses in each stretch."""
+    """One visit's figures: ms to each moment, the responses and the browser's CPU seconds in
+    each stretch, and whether For you opened in the movie page's document."""
 
     ms: dict[str, float] = field(default_factory=dict)
     transfers: dict[str, list[Transfer]] = field(default_factory=dict)
+    cpu_s: dict[str, float] = field(default_factory=dict)
+    memory_mb: float = float("nan")
+    in_place: bool = False
+
+
+def _browser_processes() -> list[int]:
+    """This process's descendants that still run: the browser's processes, its renderer and
+    GPU processes among them (Linux's /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                stat = Path(entry.path, "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # gone meanwhile
+            children.setdefault(int(stat[1]), []).append(int(entry.name))
+    found, pending = [], list(children.get(os.getpid(), []))
+    while pending:
+        pid = pending.pop()
+        found.append(pid)
+        pending += children.get(pid, [])
+    return found
+
+
+def browser_cpu_s() -> float:
+    """CPU seconds (user + system) the browser's processes have used so far."""
+    ticks = 0
+    for pid in _browser_processes():
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(stat[11]) + int(stat[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def browser_memory_mb() -> float:
+    """The browser's processes' anonymous resident memory (heaps, WebAssembly memories), MB."""
+    kb = 0
+    for pid in _browser_processes():
+        try:
+            status = Path(f"/proc/{pid}/status").read_text().splitlines()
+        except OSError:
+            continue
+        kb += sum(int(line.split()[1]) for line in status if line.startswith("RssAnon:"))
+    return kb / 1024
 
 
 class Browser:
@@ -184,24 +232,35 @@ def click_visit(
     browser: Browser, server: PreviewServer, movie: int, conditions, read_s: float
 ) -> Visit:
     """A first-time visitor lands on a movie page, reads for ``read_s`` seconds, then clicks
-    "Recommend movies like this": ms from the click to the recommender's answer, and the bytes
-    fetched while reading and after the click."""
+    "Recommend movies like this" (a left click on the link, as Playwright's mouse makes it):
+    ms from the click to the recommender's answer, the bytes fetched and the browser's CPU
+    seconds while reading and after the click, its memory at the click, and whether For you
+    opened in the movie page's document (with the recommender that page kept warm:
+    web/static/warm.js)."""
     visit = Visit()
     context = browser.profile()
     try:
         page = context.pages[0] if context.pages else context.new_page()
         Emulation(context, page, conditions)
         server.clear_transfer_log()
+        cpu = browser_cpu_s()
         page.goto(f"{server.url}movie/{movie}/")
         page.wait_for_timeout(read_s * 1000)
         visit.transfers["reading"] = server.transfer_log()
+        visit.cpu_s["reading"] = browser_cpu_s() - cpu
+        visit.memory_mb = browser_memory_mb()
+        visit.ms["warm ready"] = page.evaluate(mark("warm-ready")) or float("nan")
         server.clear_transfer_log()
+        cpu = browser_cpu_s()
         clicked = page.evaluate(NOW)
         page.click(LINK)
         page.wait_for_url("**/for-you/**")
         answered = wait_for(page, mark("first-result"), 300)
+        visit.cpu_s["after click"] = browser_cpu_s() - cpu
         visit.ms["after click"] = page.evaluate("() => performance.timeOrigin") + answered - clicked
         visit.transfers["after click"] = before(server, page, answered)
+        loaded = page.evaluate("() => performance.getEntriesByType('navigation')[0].name")
+        visit.in_place = "/movie/" in loaded  # the document is still the movie page's
     finally:
         context.close()
     return visit

@@ -14,7 +14,10 @@ Every visit is a first-time visitor's fresh profile:
   then a second visit once the service worker has kept the files, then one with the network
   off;
 - after the click: ``/movie/2571/`` read for ``--read-s`` seconds, then "Recommend movies like
-  this" clicked: the recommender's answer, from the click.
+  this" clicked: the recommender's answer, from the click; when the movie page's recommender
+  was ready (kept warm: web/static/warm.js), whether For you opened in the movie page's
+  document, the browser's CPU seconds while reading and after the click, and its memory at the
+  click.
 
 Times are medians over the runs (ranges beside them); bytes are the first run's.
 """
@@ -32,7 +35,9 @@ from _visits import NETWORKS, Browser, by_file, click_visit, cold_visit, runtime
 FAVORITE = 2571
 """The Matrix: a new visitor's favourite, and the movie page the reader lands on."""
 
-MOMENTS = ("early", "cold", "after click", "second visit", "network off")
+STRETCHES = ("reading", "after click")
+
+MOMENTS = ("early", "cold", "warm ready", "after click", "second visit", "network off")
 
 
 def load() -> str:
@@ -40,9 +45,9 @@ def load() -> str:
 
 
 def seconds(values: list[float]) -> str:
-    if not values:
+    s = [v / 1000 for v in values if v == v]  # a moment the page never marked is NaN
+    if not s:
         return "-"
-    s = [v / 1000 for v in values]
     return f"{statistics.median(s):.2f} ({min(s):.2f}-{max(s):.2f})"
 
 
@@ -87,6 +92,9 @@ def main() -> None:
     servers = {name: serve(folder) for name, folder in sites.items()}
     networks = [name.strip() for name in args.networks.split(",")]
     times = {(n, s, m): [] for n in networks for s in sites for m in MOMENTS}
+    cpu = {(n, s, stretch): [] for n in networks for s in sites for stretch in STRETCHES}
+    in_place = {(n, s): 0 for n in networks for s in sites}
+    memory = {(n, s): [] for n in networks for s in sites}
     first = {}
     print(f"load before: {load()}", flush=True)
     try:
@@ -108,6 +116,11 @@ def main() -> None:
                         for visit in visits:
                             for moment, ms in visit.ms.items():
                                 times[(network, side, moment)].append(ms)
+                            for stretch, seconds_used in visit.cpu_s.items():
+                                cpu[(network, side, stretch)].append(seconds_used)
+                            in_place[(network, side)] += visit.in_place
+                            if visit.memory_mb == visit.memory_mb:  # a click visit's
+                                memory[(network, side)].append(visit.memory_mb)
                         first.setdefault((network, side), visits)
                         print(
                             f"run {run + 1} {network} {side}: "
@@ -138,7 +151,24 @@ def main() -> None:
                 f"{s}: the runtime's bytes on the wire before the first answer: {wire / 1e6:.2f} MB"
             )
         if not args.no_click:
-            for stretch in ("reading", "after click"):
+            print(
+                f"\n{network}, movie page then the click: the browser's CPU seconds, and its "
+                "anonymous resident memory at the click (MB), medians"
+            )
+            rows = [
+                (stretch, *(f"{statistics.median(cpu[(network, s, stretch)]):.1f}" for s in sites))
+                for stretch in STRETCHES
+            ]
+            shares = (f"{in_place[(network, s)]}/{args.runs}" for s in sites)
+            rows.append(("opened in place", *shares))
+            rows.append(
+                (
+                    "memory at the click",
+                    *(f"{statistics.median(memory[(network, s)]):.0f}" for s in sites),
+                )
+            )
+            table(rows, ("stretch", *sites))
+            for stretch in STRETCHES:
                 sides = {s: by_file(first[(network, s)][1].transfers[stretch]) for s in sites}
                 budget(f"{network}, movie page then the click: bytes {stretch}", sides)
 

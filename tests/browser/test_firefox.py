@@ -1,6 +1,7 @@
 """The browser paths that matter in two engines: Firefox ESR over WebDriver BiDi and Chromium,
 driven alike by puppeteer-core (web/tests/firefox/drive.mjs), each held to the scoring core's
-answer. For you for a known user, a visitor's import, a movie page."""
+answer. For you for a known user, a visitor's import, a movie page, and For you opened from a
+movie page with the recommender it kept warm."""
 
 from __future__ import annotations
 
@@ -47,3 +48,17 @@ def test_a_movie_page_shows_its_lists_and_links(engine, site_url, recommender):
     links = {link["href"] for link in shown["links"]}
     assert {"https://www.imdb.com/title/tt0114709/", "../../for-you/?favorite=1"} <= links
     assert shown["rateFormShown"]  # movie.js ran
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_recommend_like_this_answers_with_the_recommender_kept_warm(engine, site_url, recommender):
+    shown = drive(
+        engine, "click", f"{site_url}movie/2571/", link="a[href*='for-you/?favorite=2571']"
+    )
+    assert shown["url"] == f"{site_url}for-you/?favorite=2571"
+    assert (shown["state"], shown["warmReady"], shown["recommenders"]) == ("ready", 1, 1)
+    assert shown["title"].startswith("For you") and shown["focused"]
+    expected = [item.movie_id for item in recommender.for_visitor({}, [2571]).hybrid]
+    assert len(expected) == 10
+    assert shown["hybrid"] == expected
+    assert shown["back"] == {"url": f"{site_url}movie/2571/", "heading": "Matrix, The (1999)"}

@@ -13,22 +13,43 @@ export function savingData(connection = navigator.connection) {
   return Boolean(connection?.saveData) || /(^|-)2g$/.test(connection?.effectiveType ?? "");
 }
 
-/** ``task`` once the page has loaded and the main thread is idle (or after ``IDLE_TIMEOUT_MS``). */
-function whenIdle(task) {
-  const idle = () => (self.requestIdleCallback
-    ? requestIdleCallback(task, { timeout: IDLE_TIMEOUT_MS })
-    : setTimeout(task, IDLE_TIMEOUT_MS));
-  if (document.readyState === "complete") idle();
-  else addEventListener("load", idle, { once: true });
+/** Once the page has loaded and the main thread is idle (or ``IDLE_TIMEOUT_MS`` after the load). */
+export function pageIdle() {
+  return new Promise((resolve) => {
+    const idle = () => (self.requestIdleCallback
+      ? requestIdleCallback(resolve, { timeout: IDLE_TIMEOUT_MS })
+      : setTimeout(resolve, IDLE_TIMEOUT_MS));
+    if (document.readyState === "complete") idle();
+    else addEventListener("load", idle, { once: true });
+  });
 }
 
 const { serviceWorker } = siteConfig();
-if (serviceWorker && "serviceWorker" in navigator && location.protocol !== "file:" && !savingData()) {
-  whenIdle(() => {
+
+/** Whether this page fetches For you's start ahead. */
+export const fetchesAhead = Boolean(serviceWorker) && "serviceWorker" in navigator
+  && location.protocol !== "file:" && !savingData();
+
+let held = Promise.resolve();
+
+/**
+ * Register the service worker only once ``release()`` is called: a movie page whose recommender
+ * downloads For you's start itself (warm.js) registers it after, and installing, it keeps the
+ * files from the browser's HTTP cache (a 304 each) rather than downloading them a second time
+ * beside the recommender. Called before the page is idle.
+ */
+export function holdAhead() {
+  let release;
+  held = new Promise((resolve) => { release = resolve; });
+  return release;
+}
+
+if (fetchesAhead) {
+  pageIdle().then(() => held).then(() => {
     performance.mark("staticrec:ahead");
-    navigator.serviceWorker.register(serviceWorker).catch((error) => {
-      // an enhancement only: For you starts from the network instead
-      console.warn(`For you cannot be fetched ahead: ${error.message}`);
-    });
+    return navigator.serviceWorker.register(serviceWorker);
+  }).catch((error) => {
+    // an enhancement only: For you starts from the network instead
+    console.warn(`For you cannot be fetched ahead: ${error.message}`);
   });
 }

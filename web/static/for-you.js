@@ -6,14 +6,15 @@
 // This module makes the page's one state object and wires the parts: the workers' client
 // (recommender-client.js), the answers (answers.js, picks.js), the ratings panel
 // (ratings-panel.js) and the lists beside it (lists-panel.js). Only small modules are imported
-// statically, so the worker starts as soon as possible.
+// statically, so the worker starts as soon as possible. The same module runs when For you opens
+// in a movie page's document (transition.js), with the recommender that page started.
 import { keepEarly, showAnswer, showAnswerError, showEarly, status } from "./answers.js";
 import { listsPanel } from "./lists-panel.js";
 import { Stage } from "./messages.js";
 import { mark, showError, siteConfig } from "./page.js";
 import { loadIds, loadRatings, parseId } from "./ratings.js";
 import { ratingsPanel, titleOf } from "./ratings-panel.js";
-import { startRecommender } from "./recommender-client.js";
+import { startRecommender, takeHandedOver } from "./recommender-client.js";
 import { addressFor, readAddress, requestFor } from "./request.js";
 import { parseChoices } from "./stars.js";
 import { WorkerStopped } from "./worker-client.js";
@@ -87,7 +88,7 @@ function fail(message) {
   showError(message);
 }
 
-const recommender = startRecommender(config, {
+const events = {
   onProgress(stage, text) {
     state.loading[stage === Stage.FILES ? "files" : "python"] = text;
     if (!state.marked.has(stage)) mark(stage);
@@ -106,7 +107,10 @@ const recommender = startRecommender(config, {
     status("Computing…");
   },
   onFailure: fail,
-});
+};
+// the recommender the page before handed over (warm.js: Python is up or on its way), else one
+// of this page's own
+const recommender = takeHandedOver(events) ?? startRecommender(config, events);
 mark("worker-start");
 
 /** Send the current state to the recommender, which queues it until ready. A request the

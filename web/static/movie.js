@@ -1,8 +1,10 @@
 // Movie page: rate this movie with stars (stars.js); the rating joins the visitor's ratings on
-// the For you page.
+// the For you page. Meanwhile, For you's recommender is kept warm (warm.js): "Recommend movies
+// like this" then answers without waiting for Python.
 import { loadRatings, saveRatings, setRating } from "./ratings.js";
 import { showError, siteConfig } from "./page.js";
 import { parseChoices, starControl } from "./stars.js";
+import { keepWarm } from "./warm.js";
 
 const config = siteConfig();
 const form = document.getElementById("rate-this");
@@ -40,3 +42,5 @@ clear.addEventListener("click", () => {
   stars.focusStars();
 });
 form.hidden = false;
+
+keepWarm(config).catch((error) => console.warn(`For you is not kept warm: ${error.message}`));

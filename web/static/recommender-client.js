@@ -79,6 +79,7 @@ function startWorkers(config) {
  * (answer or imported), rejected with a SiteError.
  */
 export function startRecommender(config, events, workers = startWorkers(config)) {
+  performance.mark("staticrec:recommender-start"); // counted: one Python per document
   const recommender = new WorkerClient(workers.recommender, {
     deadlines: RECOMMENDER_DEADLINES,
     crashed: (detail) => `The recommender could not start (${detail}).`,
@@ -111,4 +112,64 @@ export function startRecommender(config, events, workers = startWorkers(config))
     recommend: (request) => recommender.request((id) => messages.recommend(id, request)),
     importRatings: (text) => recommender.request((id) => messages.importRatings(id, text)),
   };
+}
+
+/**
+ * A recommender started for a page still to come (For you, opened in this document from a movie
+ * page: warm.js): started now, its events kept until ``take(events)`` passes them on, those
+ * already reported first, in order. ``ready`` settles once it can answer (rejected if it fails);
+ * ``failed`` says whether it has.
+ */
+export function holdRecommender(config, workers) {
+  const kept = { progress: new Map(), items: null, timings: null, failure: null };
+  let events = null;
+  let settle;
+  const ready = new Promise((resolve, reject) => { settle = { resolve, reject }; });
+  ready.catch(() => {}); // the failure reaches the page through onFailure too
+  const client = startRecommender(config, {
+    onProgress(stage, text) {
+      kept.progress.set(stage, text);
+      events?.onProgress(stage, text);
+    },
+    onItems(items) {
+      kept.items = items;
+      events?.onItems(items);
+    },
+    onReady(timings) {
+      kept.timings = timings;
+      settle.resolve();
+      events?.onReady(timings);
+    },
+    onFailure(message) {
+      kept.failure = message;
+      settle.reject(new SiteError(message));
+      events?.onFailure(message);
+    },
+  }, workers);
+  return {
+    ready,
+    get failed() { return kept.failure !== null; },
+    take(taker) {
+      events = taker;
+      for (const [stage, text] of kept.progress) taker.onProgress(stage, text);
+      if (kept.items) taker.onItems(kept.items);
+      if (kept.timings) taker.onReady(kept.timings);
+      if (kept.failure !== null) taker.onFailure(kept.failure);
+      return client;
+    },
+  };
+}
+
+let handedOver = null;
+
+/** Give ``held`` (holdRecommender's) to the page that starts next in this document. */
+export function handOver(held) {
+  handedOver = held;
+}
+
+/** The recommender handed over in this document, now reporting to ``events`` (null if none). */
+export function takeHandedOver(events) {
+  const held = handedOver;
+  handedOver = null;
+  return held ? held.take(events) : null;
 }

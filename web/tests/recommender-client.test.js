@@ -1,10 +1,13 @@
 // recommender-client.js with two fake workers: the model files go from the decoder to the
-// recommender once Python is up, a failure of either is one failure, and the 60 s rules hold.
+// recommender once Python is up, a failure of either is one failure, and the 60 s rules hold;
+// a recommender held for the page to come tells it what it missed.
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, mock, test } from "node:test";
 
 import * as messages from "../static/messages.js";
-import { decodeItems, startRecommender } from "../static/recommender-client.js";
+import {
+  decodeItems, handOver, holdRecommender, startRecommender, takeHandedOver,
+} from "../static/recommender-client.js";
 import { WorkerStopped } from "../static/worker-client.js";
 import { FakeWorker } from "./fake-worker.js";
 
@@ -164,4 +167,58 @@ test("decodeItems rejects with the decoder's failure", async () => {
   worker.say(messages.failure(null, "items.parquet does not match the manifest"));
   await assert.rejects(decoded, /items.parquet does not match the manifest/);
   assert.equal(worker.terminated, true);
+});
+
+/** A recommender held for a page to come, with fake workers, and the events of the page that
+ * takes it. */
+function hold() {
+  const workers = { recommender: new FakeWorker(), decoder: new FakeWorker() };
+  const told = { progress: [], items: [], ready: [], failures: [] };
+  const events = {
+    onProgress: (stage, text) => told.progress.push([stage, text]),
+    onItems: (columns) => told.items.push(columns),
+    onReady: (timings) => told.ready.push(timings),
+    onFailure: (message) => told.failures.push(message),
+  };
+  return { held: holdRecommender(CONFIG, workers), events, told, ...workers };
+}
+
+test("a held recommender tells the page that takes it what it missed, in order, then the rest", async () => {
+  const { held, events, told, recommender, decoder } = hold();
+  recommender.say(messages.progress(Stage.DOWNLOAD, "downloading Python (Pyodide)"));
+  recommender.say(messages.progress(Stage.DOWNLOAD, "downloading Python (Pyodide): 1.0 MB"));
+  decoder.say(messages.items({ title: ["A"] }));
+  recommender.say(messages.progress(Stage.START, "starting Python"));
+  recommender.say(messages.ready({ model: 9 }));
+  await held.ready;
+  const client = held.take(events);
+  assert.deepEqual(told.progress, [[Stage.DOWNLOAD, "downloading Python (Pyodide): 1.0 MB"],
+    [Stage.START, "starting Python"]]);
+  assert.deepEqual(told.items, [{ title: ["A"] }]);
+  assert.deepEqual(told.ready, [{ model: 9 }]);
+  const answered = client.recommend({ ratings: [], favorites: [2571] });
+  const [request] = recommender.sentOf(Type.RECOMMEND);
+  recommender.say(messages.answer(request.id, { mode: "popular" }, { ms: 1, shardMs: 0, shardFiles: 0 }));
+  assert.equal((await answered).result.mode, "popular");
+});
+
+test("a held recommender that failed says so, to the page that takes it too", async () => {
+  const { held, events, told, recommender } = hold();
+  assert.equal(held.failed, false);
+  recommender.say(messages.failure(null, "Python (Pyodide) failed to start"));
+  assert.equal(held.failed, true);
+  await assert.rejects(held.ready, { message: "Python (Pyodide) failed to start" });
+  held.take(events);
+  assert.deepEqual(told.failures, ["Python (Pyodide) failed to start"]);
+});
+
+test("a recommender handed over is taken once, by the next page in the document", () => {
+  const { held, events, recommender, told } = hold();
+  assert.equal(takeHandedOver(events), null); // nothing handed over: For you starts its own
+  handOver(held);
+  const client = takeHandedOver(events);
+  assert.ok(client);
+  assert.equal(takeHandedOver(events), null);
+  recommender.say(messages.ready({}));
+  assert.deepEqual(told.ready, [{}]);
 });

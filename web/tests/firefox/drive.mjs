@@ -6,8 +6,9 @@
 //     "task": "for-you", "url": "http://127.0.0.1:8000/for-you/?user=105"}'
 //
 // Tasks: "for-you" (wait for the first answer), "import" (then load "csv" through the page's file
-// input and wait for the next answer), "movie" (a movie page's lists and links). The report
-// always carries the page's uncaught errors; "failure" says why a task could not finish.
+// input and wait for the next answer), "movie" (a movie page's lists and links), "click" (a
+// movie page kept warm, then its "link" clicked: For you in the same document, then Back). The
+// report always carries the page's uncaught errors; "failure" says why a task could not finish.
 import puppeteer from "puppeteer-core";
 
 const POLL_MS = 100;
@@ -81,6 +82,21 @@ async function waitForAnswer(page, answered) {
   return `no answer ${answered} within ${WAIT_S}s: status ${JSON.stringify(status)}`;
 }
 
+/** Poll ``read`` in the page until ``done(value)``; the last value (a page being replaced in
+ * between reads as undefined). */
+async function waitUntil(page, read, done) {
+  const deadline = Date.now() + 2 * WAIT_S * 1000;
+  let value;
+  while (Date.now() < deadline) {
+    value = await page.evaluate(read).catch(() => undefined);
+    if (done(value)) break;
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+  return value;
+}
+
+const count = (page, mark) => page.evaluate((name) => performance.getEntriesByName(`staticrec:${name}`).length, mark);
+
 const listIds = (page, selector) =>
   page.$$eval(`${selector} li[data-movie-id]`, (items) => items.map((li) => Number(li.dataset.movieId)));
 
@@ -122,6 +138,29 @@ const tasks = {
       ...(await forYouReport(page)),
       importStatus: await page.$eval("#import-status", (status) => status.textContent),
     };
+  },
+
+  async click(page, request) {
+    await page.goto(request.url);
+    const warm = await waitUntil(page, () => document.body.dataset.warm, (v) => v === "ready" || v === "failed");
+    if (warm !== "ready") return { failure: `the movie page's recommender is not ready: ${warm}` };
+    await page.click(request.link);
+    await waitUntil(page, () => Boolean(document.getElementById("results")), Boolean);
+    const failure = await waitForAnswer(page, 1);
+    const report = {
+      failure,
+      ...(await forYouReport(page)),
+      url: page.url(),
+      title: await page.title(),
+      focused: await page.evaluate(() => document.activeElement.matches("main h1")),
+      // the same document (the movie page's mark is here), with one Python in it
+      warmReady: await count(page, "warm-ready"),
+      recommenders: await count(page, "recommender-start"),
+    };
+    await page.goBack();
+    const heading = await waitUntil(page, () => document.querySelector("article.movie h1")?.textContent,
+      (text) => text !== undefined && text !== null);
+    return { ...report, back: { url: page.url(), heading } };
   },
 
   async movie(page, request) {
