@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from staticrec.errors import ConfigError
+from staticrec.pipeline import journal
 from staticrec.pipeline.output import JOURNAL, MARKER, StagedOutputs
 
 SRC = Path(__file__).resolve().parents[2] / "src"
@@ -367,3 +369,44 @@ def test_a_journal_that_names_other_folders_is_refused_and_nothing_removed(tmp_p
         pass
     assert (mine / "thesis.tex").read_text() == "years of work"
     assert sorted(p.name for p in tmp_path.iterdir()) == [JOURNAL, "mine"]
+
+
+def build_into(folders: list[Path], label: str, files: int = 1) -> None:
+    with StagedOutputs(folders) as staged:
+        for folder in folders:
+            for number in range(files):
+                (staged.path(folder) / f"{label}-{number}.txt").write_text(label)
+        staged.commit()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="old output is removed here without fork")
+def test_a_large_old_output_is_removed_in_the_background_holding_the_lock(tmp_path, monkeypatch):
+    monkeypatch.setattr(journal, "BACKGROUND_REMOVAL_ENTRIES", 20)
+    folders = [tmp_path / "artifacts", tmp_path / "site"]
+    build_into(folders, "old", files=30)
+    real_remove = journal.remove
+
+    def slow_remove(path):  # the remover's deletion of an old folder takes a while
+        if ".old-" in path.name:
+            time.sleep(1.0)
+        real_remove(path)
+
+    monkeypatch.setattr(journal, "remove", slow_remove)
+    start = time.perf_counter()
+    build_into(folders, "new", files=30)
+    assert time.perf_counter() - start < 1.0  # the command did not wait for the deletion
+    assert leftovers(tmp_path)  # the old folders and the journal, still being removed
+    monkeypatch.setattr(journal, "remove", real_remove)
+    monkeypatch.setattr(journal, "BACKGROUND_REMOVAL_ENTRIES", 1000)  # "new" is removed here
+    start = time.perf_counter()
+    build_into(folders, "next")  # waits for the remover's lock, then finds nothing to finish
+    assert time.perf_counter() - start > 1.0
+    assert leftovers(tmp_path) == []
+    assert sorted(p.name for p in folders[1].iterdir()) == [MARKER, "next-0.txt"]
+
+
+def test_a_small_old_output_is_removed_before_the_command_ends(tmp_path):
+    folders = [tmp_path / "artifacts", tmp_path / "site"]
+    build_into(folders, "old", files=3)
+    build_into(folders, "new", files=3)
+    assert leftovers(tmp_path) == []

@@ -70,6 +70,7 @@ from staticrec.pipeline.journal import (
     real_path,
     recover,
     remove,
+    remove_in_background,
     roll_forward,
 )
 
@@ -177,9 +178,11 @@ class StagedOutputs:
             self._state = "switched"
             RECORD.switching, RECORD.switched = [], [*RECORD.switched, *given]
         # Ctrl-C from here leaves old folders the journal names: the next command removes them
-        for move in self._journal.moves:
-            remove(move.old)
-        self._journal.erase()
+        old = [move.old for move in self._journal.moves]
+        if not remove_in_background(old, self._journal):
+            for path in old:
+                remove(path)
+            self._journal.erase()
 
     def __exit__(
         self,
