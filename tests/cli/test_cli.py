@@ -178,6 +178,15 @@ def test_invalid_options_are_named_by_their_flag(tmp_path, capsys, args, message
     assert capsys.readouterr().err.strip() == message
 
 
+def test_a_scratch_folder_that_is_not_there_is_named_by_its_flag(tmp_path, capsys):
+    pytest.importorskip("pyspark")
+    missing = tmp_path / "shared"
+    args = ["--engine", "spark", "--spark-scratch", str(missing)]
+    code = main(["build", "--data-dir", str(tmp_path), "--no-site", "--quiet", *args])
+    assert code == 1
+    assert capsys.readouterr().err.strip() == f"error: --spark-scratch: {missing} is not a folder"
+
+
 def test_several_users_as_json_lines_in_one_process(built, recommender, capsys):
     users = ["--user", "1", "--user", "105", "--user", "610"]
     assert main(["recommend", "--artifacts-dir", str(built), "--json", *users]) == 0

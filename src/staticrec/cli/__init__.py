@@ -39,6 +39,7 @@ FIELD_OPTIONS = {
     "n_movies": "--movies",
     "n_ratings": "--ratings",
     "max_users": "--sample-users",
+    "scratch": "--spark-scratch",
 }
 """Config fields whose option is not simply ``--field-name``."""
 
