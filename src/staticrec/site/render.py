@@ -14,11 +14,12 @@ import json
 import os
 import shutil
 import signal
+import sys
 import urllib.parse
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from multiprocessing import get_all_start_methods, get_context
+from multiprocessing import get_context
 from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
 
@@ -222,10 +223,10 @@ def write_pages(
     makes ``also`` (the early answers).
     """
     child = None
-    if len(pages) >= PARALLEL_MIN_PAGES and _cores() > 1 and _FORK in get_all_start_methods():
+    if len(pages) >= PARALLEL_MIN_PAGES and _cores() > 1 and _can_fork():
         theirs = [page for number, page in enumerate(pages) if number % 3]
         pages = pages[::3]
-        child = get_context(_FORK).Process(target=_write_share, args=(theirs, rendered))
+        child = get_context("fork").Process(target=_write_share, args=(theirs, rendered))
         child.start()
     try:
         write_files(itertools.chain(map(rendered, pages), also))
@@ -243,7 +244,10 @@ def write_pages(
             )
 
 
-_FORK = "fork"
+def _can_fork() -> bool:
+    """Linux only: macOS's system libraries are not safe in a forked child (CPython starts
+    processes afresh there), and Windows cannot fork."""
+    return sys.platform == "linux"
 
 
 def _cores() -> int:
