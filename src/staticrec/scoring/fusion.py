@@ -134,8 +134,9 @@ def rrf(lists: Mapping[ListName, Sequence[Ranked]], params: FusionParams) -> lis
     for movie_id, score in totals.items():
         if score >= cut:
             held = {name: ranks[movie_id] for name, ranks in ranked.items() if movie_id in ranks}
-            ranks = {name: rank for name, (rank, _) in held.items()}
-            fused.append(Fused(movie_id, score, ranks, {n: v for n, (_, v) in held.items()}))
+            places = {name: rank for name, (rank, _) in held.items()}
+            scores = {name: value for name, (_, value) in held.items()}
+            fused.append(Fused(movie_id, score, places, scores))
     fused.sort(key=_order)
     return fused[: params.n]
 

@@ -2,8 +2,9 @@
 
 Compute, then write (Pelican's order): ``pages.site_pages`` builds every page's context in memory
 from the artifacts and the scoring core; ``write_site`` here is the one writer. It renders the
-pages, then copies the static assets, the vendored JavaScript, the data files and the Pyodide
-runtime.
+pages (a share of them in a second process, ``write_pages``) while the early answers and the
+movie data files are made, then copies the static assets, the vendored JavaScript, the data
+files and the Pyodide runtime.
 All links are relative, so the site works from any sub-path (GitHub Pages project sites).
 """
 
@@ -53,7 +54,7 @@ from staticrec.site.runtime import content_security_policy, install_runtime, ven
 
 
 def write_site(
-    pages: Iterable[Page],
+    pages: list[Page],
     artifacts: Path,
     out: Path,
     config: SiteConfig,
@@ -65,7 +66,6 @@ def write_site(
     to write, (path, text), made (if a generator) while the pages are written."""
     environment = template_environment(config.web_dir)
     runtime_info = install_runtime(out / RUNTIME_DIR, runtime, config)
-    pages = list(pages)
     shared = {
         "data_dir": DATA_DIR,
         "model_files": model_start_files(),
@@ -269,8 +269,8 @@ _PENDING = 256
 def write_files(files: Iterable[tuple[Path, str]]) -> None:
     """Write each (path, text) as UTF-8, its folder made as needed, while the next is made.
 
-    Creating the site's ~10,000 folders and files is system time that the threads overlap
-    with making the pages (Python, one core): about 2 s of a build of ml-latest-small.
+    Creating the site's ~10,000 folders and files is system time, which the threads overlap
+    with making the pages (Python, one core).
     """
     with ThreadPoolExecutor(max_workers=WRITERS) as pool:
         pending: deque[Future] = deque()
