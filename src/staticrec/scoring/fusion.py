@@ -121,24 +121,44 @@ def rrf(lists: Mapping[ListName, Sequence[Ranked]], params: FusionParams) -> lis
     if unknown:
         raise ValueError(f"unknown lists {sorted(unknown)}; lists are {LISTS}")
     ranked = {name: _first_ranks(lists[name], params.depth) for name in LISTS if name in lists}
+    return [
+        Fused(
+            movie_id,
+            score,
+            {name: ranks[movie_id][0] for name, ranks in ranked.items() if movie_id in ranks},
+            {name: ranks[movie_id][1] for name, ranks in ranked.items() if movie_id in ranks},
+        )
+        for movie_id, score in rrf_ranked(ranked, params)
+    ]
+
+
+def rrf_ranked(
+    ranked: Mapping[ListName, Mapping[int, tuple[int, float]]], params: FusionParams
+) -> list[tuple[int, float]]:
+    """``rrf`` over lists already cut to their first ``params.depth`` movies, each as
+    key -> (1-based rank, score): the fused top n as (key, fused score), best first.
+
+    Keys are movieIds, or anything ordered as they are (the model's positions): the last
+    tie-break is the smaller key. The recommender fuses positions this way, without a
+    ``Ranked`` or ``Fused`` object per movie (each costs, in Pyodide above all).
+    """
     totals: dict[int, float] = {}
-    for name, ranks in ranked.items():  # in LISTS order, as each movie's sum always adds up
+    for name in LISTS:  # in LISTS order, as each movie's sum always adds up
         weight = params.weight(name)
-        if weight > 0:
-            for movie_id, (rank, _) in ranks.items():
-                totals[movie_id] = totals.get(movie_id, 0.0) + weight / (params.k + rank)
-    # only the movies that can make the first n (ties at the cut included) are spelled out
+        if weight > 0 and name in ranked:
+            for key, (rank, _) in ranked[name].items():
+                totals[key] = totals.get(key, 0.0) + weight / (params.k + rank)
+    # only the movies that can make the first n (ties at the cut included) are ordered
     best = sorted(totals.values(), reverse=True)[: params.n]
     cut = best[-1] if best else math.inf
-    fused = []
-    for movie_id, score in totals.items():
-        if score >= cut:
-            held = {name: ranks[movie_id] for name, ranks in ranked.items() if movie_id in ranks}
-            places = {name: rank for name, (rank, _) in held.items()}
-            scores = {name: value for name, (_, value) in held.items()}
-            fused.append(Fused(movie_id, score, places, scores))
-    fused.sort(key=_order)
-    return fused[: params.n]
+    inputs = [ranked.get(name, {}) for name in LISTS]
+
+    def order(key: int) -> tuple:
+        by_list = (-ranks[key][1] if key in ranks else math.inf for ranks in inputs)
+        return (-totals[key], *by_list, key)
+
+    fused = sorted((key for key, score in totals.items() if score >= cut), key=order)
+    return [(key, totals[key]) for key in fused[: params.n]]
 
 
 def blend(
@@ -175,9 +195,3 @@ def standardize(scores: np.ndarray, known: np.ndarray) -> tuple[np.ndarray, floa
     centered = values - values.sum() / len(values)
     spread = float(np.sqrt((centered * centered).sum() / len(values)))
     return (centered, spread) if spread > 0 else None
-
-
-def _order(item: Fused) -> tuple:
-    missing = float("inf")
-    by_list = tuple(-item.scores[name] if name in item.scores else missing for name in LISTS)
-    return (-item.score, *by_list, item.movie_id)
