@@ -8,7 +8,7 @@ import json
 import numpy as np
 import pytest
 
-from staticrec.scoring import UnknownUser, answer_json
+from staticrec.scoring import UnknownUser, answer_json, api
 from staticrec.scoring.errors import ScoringError
 
 TOY_STORY = 1
@@ -101,11 +101,22 @@ def test_visitor_gets_personal_recommendations(recommender):
 
 
 def test_visitor_ratings_move_the_lists(recommender):
-    likes_kids = recommender.for_visitor({1: 5.0, 2355: 5.0, 4886: 5.0, 6377: 5.0, 3114: 5.0})
-    likes_crime = recommender.for_visitor(VISITOR)
-    for name in ("collab", "svd"):
-        kids = [i.movie_id for i in likes_kids.lists[name]]
-        assert kids != [i.movie_id for i in likes_crime.lists[name]]
+    kids = {1: 5.0, 2355: 5.0, 4886: 5.0, 6377: 5.0, 3114: 5.0}
+    likes_kids, likes_crime = recommender.for_visitor(kids), recommender.for_visitor(VISITOR)
+    kids_ids = [i.movie_id for i in likes_kids.lists["collab"]]
+    assert kids_ids != [i.movie_id for i in likes_crime.lists["collab"]]
+    svd = [
+        recommender.ranked_lists(recommender.visitor_request(r)[0], 10)["svd"]
+        for r in (kids, VISITOR)
+    ]
+    assert svd[0].tolist() != svd[1].tolist()
+
+
+def test_an_answer_carries_the_lists_the_page_shows(recommender):
+    assert set(recommender.for_visitor(VISITOR).lists) == {"collab", "content"}
+    assert set(recommender.for_visitor(VISITOR, [1]).lists) == {"collab", "content"}
+    assert set(recommender.for_user(105).lists) == {"collab", "content"}
+    assert not recommender.for_visitor({}).lists  # nothing rated, no favourite: both empty
 
 
 def test_a_low_rating_pushes_its_neighbours_down(recommender):
@@ -147,6 +158,13 @@ def test_json_boundary(recommender):
     assert "error" in json.loads(answer_json(recommender, "[1, 2]"))
     assert "error" in json.loads(answer_json(recommender, '{"ratings": [["x", 1]]}'))
     assert "error" in json.loads(answer_json(recommender, "not json"))
+
+
+def test_json_text_is_the_answers_dict_dumped(recommender):
+    """answer_json writes the Answer's fields without as_dict's copies: the same text."""
+    for request in ({"user": 105, "favorites": [1]}, {"ratings": [[6, 5], [99999, 4]]}):
+        text = answer_json(recommender, json.dumps(request))
+        assert text == json.dumps(api.answer(recommender, request), allow_nan=False)
 
 
 def test_as_dict_is_dataclasses_asdict(recommender):

@@ -7,9 +7,11 @@ import math
 from dataclasses import dataclass, field
 
 
-@dataclass(frozen=True)
+@dataclass
 class Item:
-    """A movie in an answer, with every score that explains its place."""
+    """A movie in an answer, with every score that explains its place. Made once and not
+    changed (not frozen: a frozen dataclass sets each field through ``object.__setattr__``,
+    which doubles what the forty items of an answer cost in Pyodide)."""
 
     movie_id: int
     title: str
@@ -49,8 +51,9 @@ class Answer:
     ``together`` (one list for two people: ``Options.together``)."""
     hybrid: list[Item]
     lists: dict[str, list[Item]]
-    """Each list's own top n, by name (``fusion.LISTS``): the item index's, the content list
-    when there are favourites, and every list the fusion weighs; none together."""
+    """Each list's own top n, by name (``fusion.LISTS``), as the page shows them beside the
+    fused list: the item index's, and the content list when there are favourites; none
+    together."""
     favorites: list[Item]
     """The movies whose neighbours made the content list (the first person's, together)."""
     ignored: list[int] = field(default_factory=list)

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from staticrec.scoring import schema
+from staticrec.scoring.answer import Answer
 from staticrec.scoring.columns import Columns, model_from_columns, with_users
 from staticrec.scoring.config import ScoringConfig
 from staticrec.scoring.errors import ScoringError
@@ -80,6 +81,10 @@ def answer(recommender: Recommender, request: Mapping[str, Any]) -> dict:
         ScoringError: for a bad request, or when the neighbour shards it reads are not loaded
             (``shards_needed`` names them).
     """
+    return _answer(recommender, request).as_dict()
+
+
+def _answer(recommender: Recommender, request: Mapping[str, Any]) -> Answer:
     user, ratings, favorites, options = _parse(request)
     if recommender.movie_shards is not None:  # the browser's: some neighbour rows only
         rows = recommender.rows_read(user, ratings, favorites, options)
@@ -90,7 +95,7 @@ def answer(recommender: Recommender, request: Mapping[str, Any]) -> dict:
         request_, ignored = recommender.user_request(user, favorites, options)
     else:
         request_, ignored = recommender.visitor_request(ratings, favorites, options)
-    return recommender.answer(request_, ignored, options).as_dict()
+    return recommender.answer(request_, ignored, options)
 
 
 def _parse(request: Mapping[str, Any]) -> tuple[int | None, dict[int, float], list[int], Options]:
@@ -142,12 +147,14 @@ def _whole(value: Any, what: str) -> int:
 def answer_json(recommender: Recommender, request_json: str) -> str:
     """``answer`` with JSON text in and out; a bad request yields ``{"error": message}``."""
     try:
-        result = answer(recommender, json.loads(request_json))
+        result = _answer(recommender, json.loads(request_json))
     except ScoringError as exc:
         result = {"error": str(exc)}
     except (ValueError, TypeError, OverflowError) as exc:
         result = {"error": f"Bad request: {exc}"}
-    return json.dumps(result, allow_nan=False)
+    # the Answer's and its Items' fields, in order, as Answer.as_dict gives them, without
+    # copying every item into a dict first
+    return json.dumps(result, allow_nan=False, default=vars)
 
 
 def import_json(recommender: Recommender, text: str) -> str:

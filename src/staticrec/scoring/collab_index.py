@@ -160,8 +160,11 @@ def strongest_sources(model: Model, added: Contributions, shown: np.ndarray) -> 
     else:
         runs = row_entries(model.collab_target_indptr, shown, to_shown)
         by_target_sources, by_target_weights = model.collab_by_target()
-        sources, weights = by_target_sources[runs], by_target_weights[runs]
-        targets = np.repeat(shown.astype(np.intp), to_shown)
+        sources = by_target_sources[runs]
+        # most rows that reach a movie shown are of movies not rated: drop them first
+        rated = np.flatnonzero(added.strengths[sources] != 0)
+        sources, weights = sources[rated], by_target_weights[runs[rated]]
+        targets = np.repeat(shown.astype(np.intp), to_shown)[rated]
     return strongest(model.n_items, targets, weights * added.strengths[sources], sources)
 
 

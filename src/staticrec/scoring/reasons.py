@@ -15,22 +15,16 @@ from staticrec.scoring.collab_index import (
     strongest,
     strongest_sources,
 )
-from staticrec.scoring.fusion import FusionParams
 from staticrec.scoring.model import Model
 from staticrec.scoring.requests import Request
 from staticrec.scoring.titles import short_title
 
 
-def lists_shown(request: Request, params: FusionParams) -> set[str]:
-    """The single lists an answer carries beside the fused one: the item index's (the page
-    shows it), the content list when there are favourites, and any list fused in."""
-    shown = {name for name, weight in params.weights().items() if weight > 0}
-    shown.add("collab")
-    if len(request.favorites):
-        shown.add("content")  # also when the fusion does not weigh it (a visitor's)
-    else:
-        shown.discard("content")
-    return shown
+def lists_shown(request: Request) -> set[str]:
+    """The single lists an answer carries beside the fused one, those the page shows: the item
+    index's, and the content list when there are favourites. (The fused items' ``ranks`` and
+    reasons still name every list that holds them.)"""
+    return {"collab", "content"} if len(request.favorites) else {"collab"}
 
 
 def list_sources(

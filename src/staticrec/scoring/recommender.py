@@ -27,7 +27,15 @@ from staticrec.scoring.columns import with_neighbors
 from staticrec.scoring.config import ScoringConfig
 from staticrec.scoring.content import content_scores, popularity_order
 from staticrec.scoring.errors import UnknownUser
-from staticrec.scoring.fusion import LISTS, FusionParams, ListName, Ranked, blend, rrf, standardize
+from staticrec.scoring.fusion import (
+    LISTS,
+    FusionParams,
+    ListName,
+    Ranked,
+    blend,
+    rrf_ranked,
+    standardize,
+)
 from staticrec.scoring.model import Model
 from staticrec.scoring.niche import niche_order, pool_size
 from staticrec.scoring.options import Options, with_options
@@ -314,27 +322,36 @@ class Recommender(CatalogueLists):
         if lists is None:
             lists = self.ranked_lists(request, max(params.depth, params.n), scores)
         # Python ints, not numpy scalars: per-element numpy work is slow, in Pyodide above all
+        heads = {
+            name: positions[: params.label_depth].tolist() for name, positions in lists.items()
+        }
         places = {
-            name: {p: rank for rank, p in enumerate(positions[: params.label_depth].tolist(), 1)}
-            for name, positions in lists.items()
+            name: dict(zip(head, range(1, len(head) + 1), strict=True))
+            for name, head in heads.items()
         }
         if params.method == "rrf":
-            fused = rrf(self.ranked_entries(lists, scores, params.depth), params)
-            top = self.model.positions([f.movie_id for f in fused])
-            combined = dict(zip(top.tolist(), (f.score for f in fused), strict=True))
+            combined = dict(rrf_ranked(self.ranked_positions(lists, scores, params.depth), params))
+            top = list(combined)
         else:
             blended = self.blend(scores, params)
-            top = top_n(
-                blended,
-                params.n,
-                exclude=seen_mask(self.model, request),
-                tie_rank=self.popularity_rank,
-            )
-            combined = blended
-        return [
-            (p, float(combined[p]), {n: r[p] for n, r in places.items() if p in r})
-            for p in top.tolist()
-        ]
+            exclude = seen_mask(self.model, request)
+            top = top_n(blended, params.n, exclude=exclude, tie_rank=self.popularity_rank).tolist()
+            combined = dict(zip(top, blended[top].tolist(), strict=True))
+        return [(p, combined[p], {n: r[p] for n, r in places.items() if p in r}) for p in top]
+
+    @staticmethod
+    def ranked_positions(
+        lists: Mapping[ListName, np.ndarray], scores: Mapping[ListName, np.ndarray], depth: int
+    ) -> dict[ListName, dict[int, tuple[int, float]]]:
+        """Each list's first ``depth`` positions as ``fusion.rrf_ranked`` takes them: position
+        -> (1-based rank, score). Positions are ordered as movieIds are, so ties go the same
+        way as ``rrf``'s over ``ranked_entries``."""
+        ranked = {}
+        for name, positions in lists.items():
+            head = positions[:depth]
+            ranks = zip(range(1, len(head) + 1), scores[name][head].tolist(), strict=True)
+            ranked[name] = dict(zip(head.tolist(), ranks, strict=True))
+        return ranked
 
     def niche_fuse(
         self,
@@ -357,7 +374,7 @@ class Recommender(CatalogueLists):
         depth = max(params.depth, pool_size(niche, params.n), params.label_depth)
         lists = self.ranked_lists(request, depth, scores)
         fused = self.niche_fuse(request, niche, scores, lists)
-        shown_lists = lists_shown(request, params)
+        shown_lists = lists_shown(request)
         on_screen = [p for p, _, _ in fused]
         on_screen += [p for name in shown_lists for p in lists[name][: params.n]]
         on_screen = np.unique(np.asarray(on_screen, dtype=np.int64))
