@@ -161,6 +161,34 @@ def rrf_ranked(
     return [(key, totals[key]) for key in fused[: params.n]]
 
 
+def ranked_positions(
+    lists: Mapping[ListName, np.ndarray], scores: Mapping[ListName, np.ndarray], depth: int
+) -> dict[ListName, dict[int, tuple[int, float]]]:
+    """Each list's first ``depth`` positions (best first) as ``rrf_ranked`` takes them:
+    position -> (1-based rank, the list's score). A model's positions are ordered as its
+    movieIds are, so ties go as ``rrf``'s over movieIds."""
+    # Python ints and floats, not numpy scalars: per-element numpy work is slow in Pyodide
+    ranked = {}
+    for name, positions in lists.items():
+        head = positions[:depth]
+        ranks = zip(range(1, len(head) + 1), scores[name][head].tolist(), strict=True)
+        ranked[name] = dict(zip(head.tolist(), ranks, strict=True))
+    return ranked
+
+
+def with_ranks(
+    fused: Sequence[tuple[int, float]], lists: Mapping[ListName, np.ndarray], label_depth: int
+) -> list[tuple[int, float, dict[ListName, int]]]:
+    """Each fused (position, score) with its 1-based rank in each of ``lists`` (positions,
+    best first) that ranks it within ``label_depth``: made for the movies kept only (a niche
+    level's pool is five times deeper than what it keeps)."""
+    places = {}
+    for name, positions in lists.items():
+        head = positions[:label_depth].tolist()
+        places[name] = dict(zip(head, range(1, len(head) + 1), strict=True))
+    return [(p, score, {n: r[p] for n, r in places.items() if p in r}) for p, score in fused]
+
+
 def blend(
     scores: Mapping[ListName, np.ndarray],
     known: np.ndarray,

@@ -33,8 +33,10 @@ from staticrec.scoring.fusion import (
     ListName,
     Ranked,
     blend,
+    ranked_positions,
     rrf_ranked,
     standardize,
+    with_ranks,
 )
 from staticrec.scoring.model import Model
 from staticrec.scoring.niche import niche_order, pool_size
@@ -318,40 +320,8 @@ class Recommender(CatalogueLists):
         is fused many ways, as the evaluation's sweeps do.
         """
         params = params or self.fusion_of(request)
-        scores = scores if scores is not None else self.list_scores(request)
-        if lists is None:
-            lists = self.ranked_lists(request, max(params.depth, params.n), scores)
-        # Python ints, not numpy scalars: per-element numpy work is slow, in Pyodide above all
-        heads = {
-            name: positions[: params.label_depth].tolist() for name, positions in lists.items()
-        }
-        places = {
-            name: dict(zip(head, range(1, len(head) + 1), strict=True))
-            for name, head in heads.items()
-        }
-        if params.method == "rrf":
-            combined = dict(rrf_ranked(self.ranked_positions(lists, scores, params.depth), params))
-            top = list(combined)
-        else:
-            blended = self.blend(scores, params)
-            exclude = seen_mask(self.model, request)
-            top = top_n(blended, params.n, exclude=exclude, tie_rank=self.popularity_rank).tolist()
-            combined = dict(zip(top, blended[top].tolist(), strict=True))
-        return [(p, combined[p], {n: r[p] for n, r in places.items() if p in r}) for p in top]
-
-    @staticmethod
-    def ranked_positions(
-        lists: Mapping[ListName, np.ndarray], scores: Mapping[ListName, np.ndarray], depth: int
-    ) -> dict[ListName, dict[int, tuple[int, float]]]:
-        """Each list's first ``depth`` positions as ``fusion.rrf_ranked`` takes them: position
-        -> (1-based rank, score). Positions are ordered as movieIds are, so ties go the same
-        way as ``rrf``'s over ``ranked_entries``."""
-        ranked = {}
-        for name, positions in lists.items():
-            head = positions[:depth]
-            ranks = zip(range(1, len(head) + 1), scores[name][head].tolist(), strict=True)
-            ranked[name] = dict(zip(head.tolist(), ranks, strict=True))
-        return ranked
+        fused, lists = self._fused(request, params, scores, lists)
+        return with_ranks(fused, lists, params.label_depth)
 
     def niche_fuse(
         self,
@@ -364,8 +334,22 @@ class Recommender(CatalogueLists):
         (``niche.niche_order``); level 0 is ``fuse`` itself."""
         params = self.fusion_of(request)
         pool = replace(params, n=pool_size(niche, params.n))
-        fused = self.fuse(request, pool, scores, lists)
-        return niche_order(fused, self.model.n_ratings, niche, params.n)
+        fused, lists = self._fused(request, pool, scores, lists)
+        chosen = niche_order(fused, self.model.n_ratings, niche, params.n)
+        return with_ranks(chosen, lists, params.label_depth)
+
+    def _fused(self, request: Request, params: FusionParams, scores, lists) -> tuple[list, dict]:
+        """The fused top ``params.n`` as (position, fused score), best first, and the ranked
+        lists it read (``lists``, or made from ``scores``, themselves made when None)."""
+        scores = scores if scores is not None else self.list_scores(request)
+        if lists is None:
+            lists = self.ranked_lists(request, max(params.depth, params.n), scores)
+        if params.method == "rrf":
+            return rrf_ranked(ranked_positions(lists, scores, params.depth), params), lists
+        blended = self.blend(scores, params)
+        exclude = seen_mask(self.model, request)
+        top = top_n(blended, params.n, exclude=exclude, tie_rank=self.popularity_rank).tolist()
+        return list(zip(top, blended[top].tolist(), strict=True)), lists
 
     def _answer(self, request: Request, ignored: list[int], niche: int = 0) -> Answer:
         params = self.fusion_of(request)
