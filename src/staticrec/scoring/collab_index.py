@@ -124,12 +124,14 @@ def with_rows(
     recomputing those. ``lifted_only``: they only take away, from the movies ``added`` scores
     above 0, and never below 0."""
     extra = contributions(model, items, strengths, scan_all=False)
+    # NaN (nothing added) counts as 0: np.fmin and np.where, not np.nan_to_num, whose
+    # Python-level checks cost more than the arithmetic in Pyodide
     if lifted_only:
-        lifted = np.nan_to_num(added.scores) > 0
-        lowered = np.maximum(added.scores + np.minimum(np.nan_to_num(extra.scores), 0), 0)
+        lifted = added.scores > 0  # False for NaN
+        lowered = np.maximum(added.scores + np.fmin(extra.scores, 0), 0)
         scores = np.where(lifted, lowered, added.scores)
     else:
-        totals = np.nan_to_num(added.scores) + np.nan_to_num(extra.scores)
+        totals = without_nan(added.scores) + without_nan(extra.scores)
         scores = np.where(totals != 0, totals, np.nan)
     by_item = added.strengths.copy()
     by_item[np.asarray(items, dtype=np.int64)] = strengths
@@ -179,14 +181,28 @@ def strongest(n_items: int, targets, amounts, owners) -> np.ndarray:
     targets, owners, amounts = targets[keep], owners[keep], amounts[keep]
     if len(targets) == 0:
         return best
-    if np.any(targets[1:] < targets[:-1]):
+    if (targets[1:] < targets[:-1]).any():
         order = np.argsort(targets, kind="stable")
         targets, owners, amounts = targets[order], owners[order], amounts[order]
     # grouped by target: each group's largest amount, then the first entry that reaches it
-    # (np.lexsort would do it in one line, but costs ten times as much in Pyodide)
-    starts = np.flatnonzero(np.concatenate([[True], targets[1:] != targets[:-1]]))
-    group = np.repeat(np.arange(len(starts), dtype=np.intp), np.diff(starts, append=len(targets)))
-    at_top = np.flatnonzero(amounts == np.maximum.reduceat(amounts, starts)[group])
-    first = at_top[np.concatenate([[True], group[at_top][1:] != group[at_top][:-1]])]
+    # (np.lexsort would do it in one line, but costs ten times as much in Pyodide; numpy's
+    # Python-level helpers such as np.diff cost more than these calls)
+    starts = np.flatnonzero(first_of_runs(targets))
+    sizes = np.concatenate((starts[1:], [len(targets)])) - starts
+    at_top = np.flatnonzero(amounts == np.repeat(np.maximum.reduceat(amounts, starts), sizes))
+    first = at_top[first_of_runs(targets[at_top])]
     best[targets[first]] = owners[first]
     return best
+
+
+def first_of_runs(values: np.ndarray) -> np.ndarray:
+    """bool per value: whether it starts a run of equal values."""
+    starts = np.empty(len(values), dtype=bool)
+    starts[:1] = True
+    np.not_equal(values[1:], values[:-1], out=starts[1:])
+    return starts
+
+
+def without_nan(values: np.ndarray) -> np.ndarray:
+    """``values`` with NaN as 0."""
+    return np.where(np.isnan(values), 0.0, values)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from staticrec.scoring.collab_index import row_entries
 from staticrec.scoring.model import Model
 
 
@@ -17,12 +18,13 @@ def content_scores(model: Model, favorites: np.ndarray) -> np.ndarray:
     With one favourite this is its neighbour list as stored; with several, an item close to
     many of them rises. The favourites themselves are not excluded here: the caller decides.
     """
-    totals = np.zeros(model.n_items)
+    entries = row_entries(model.neighbor_indptr, np.asarray(favorites, dtype=np.int64).ravel())
+    items = model.neighbor_items[entries].astype(np.intp, copy=False)
+    # one pass for every favourite: their rows in the order given, so each sum adds up in
+    # that order (as one favourite after another would)
+    totals = np.bincount(items, weights=model.neighbor_sims[entries], minlength=model.n_items)
     listed = np.zeros(model.n_items, dtype=bool)
-    for favorite in np.asarray(favorites, dtype=np.int64).reshape(-1):
-        items, sims = model.neighbors_of(int(favorite))
-        np.add.at(totals, items, sims)
-        listed[items] = True
+    listed[items] = True
     return np.where(listed, totals, np.nan)
 
 

@@ -22,7 +22,7 @@ from staticrec.scoring import collab as cf
 from staticrec.scoring.answer import Answer
 from staticrec.scoring.assemble import Explainer
 from staticrec.scoring.catalogue import CatalogueLists
-from staticrec.scoring.collab_index import Contributions, contributions, with_rows
+from staticrec.scoring.collab_index import Contributions, contributions, with_rows, without_nan
 from staticrec.scoring.columns import with_neighbors
 from staticrec.scoring.config import ScoringConfig
 from staticrec.scoring.content import content_scores, popularity_order
@@ -273,7 +273,7 @@ class Recommender(CatalogueLists):
                 self.config, self.model.rating_scale, request.ratings, request.from_end
             )
             added = contributions(self.model, request.rated, strengths)
-        hidden, strengths = hidden_rows(self.config, self.model.rating_scale, request)
+        hidden, strengths = hidden_rows(self.model, self.config, request)
         if not len(hidden):
             return added
         lifted_only = self.config.hidden_lifted_only
@@ -287,7 +287,7 @@ class Recommender(CatalogueLists):
         content = content_scores(self.model, request.favorites)
         if len(request.hidden) and self.config.hidden_content_penalty:
             # the hidden movies' neighbours drop a little, within the favourites' list
-            unwanted = np.nan_to_num(content_scores(self.model, request.hidden))
+            unwanted = without_nan(content_scores(self.model, request.hidden))
             content -= self.config.hidden_content_penalty * unwanted
         return {
             "collab": added.scores,

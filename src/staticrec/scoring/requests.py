@@ -156,18 +156,22 @@ def seen_mask(model: Model, request: Request) -> np.ndarray:
 
 
 def hidden_rows(
-    config: ScoringConfig, scale: tuple[float, float], request: Request
+    model: Model, config: ScoringConfig, request: Request
 ) -> tuple[np.ndarray, np.ndarray]:
     """The hidden movies whose item-index rows count against the movies they reach (those not
     rated: a rating says more), and how much each counts: as ``config.hidden_rating`` would,
     given last; -1 when ratings weigh alike (``collab_rating_offset`` None)."""
     if not len(request.hidden):
         return request.hidden, np.empty(0)
-    hidden = np.setdiff1d(request.hidden, request.rated)
+    rated = np.zeros(model.n_items, dtype=bool)
+    rated[request.rated] = True
+    hidden = np.unique(request.hidden[~rated[request.hidden]])
     offset = config.collab_rating_offset
     if offset is None:
         return hidden, np.full(len(hidden), -1.0)
-    strength = on_scale(config.hidden_rating, scale) - on_scale(offset, scale)
+    strength = on_scale(config.hidden_rating, model.rating_scale) - on_scale(
+        offset, model.rating_scale
+    )
     return hidden, np.full(len(hidden), strength)
 
 
