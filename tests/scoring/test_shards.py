@@ -138,3 +138,27 @@ def test_any_visitor_answered_from_the_shards_named_equals_the_full_model(
     wanted = json.loads(api.shards_needed(partial, json.dumps(request)))
     loaded = api.load_shards(partial, _shards(built, manifest, wanted))
     assert api.answer(loaded, request) == api.answer(recommender, request)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.data())
+def test_the_shards_missing_are_those_holding_a_place_and_not_loaded(started, data):
+    """Against a brute-force scan of the ranges, whatever was loaded before."""
+    partial, _ = started
+    shards = partial.movie_shards
+    name = data.draw(st.sampled_from(sorted(shards.ranges)))
+    ranges = shards.ranges[name]
+    count, end = len(ranges.firsts), int(ranges.lasts.max()) + 3
+    loaded = data.draw(st.sets(st.integers(0, count - 1), max_size=count))
+    places = data.draw(st.lists(st.integers(0, end), max_size=30))
+    after = shards.add({name: {n: {} for n in loaded}})
+    expected = sorted(
+        {
+            n
+            for p in places
+            for n, (first, last) in enumerate(zip(ranges.firsts, ranges.lasts, strict=True))
+            if first <= p <= last and n not in loaded
+        }
+    )
+    got = after.missing({name: np.array(places, dtype=np.int64)})
+    assert got.get(name, []) == expected

@@ -45,6 +45,10 @@ class MovieShards:
     ranges: Mapping[str, ShardRanges]
     loaded: Mapping[str, Mapping[int, Mapping[str, Any]]] = field(default_factory=dict)
     """Table name -> shard number -> that shard's columns."""
+    pending: Mapping[str, np.ndarray] = field(default_factory=dict)
+    """Table name -> bool per popularity place, up to the last shard's: whether it lies in a
+    shard not loaded yet. Every answer asks; one gather answers it, once the shards it reads
+    are here."""
 
     @classmethod
     def from_manifest(cls, meta: Mapping[str, Any]) -> MovieShards:
@@ -56,17 +60,19 @@ class MovieShards:
             firsts = np.array([int(s["first"]) for s in shards], dtype=np.int64)
             lasts = np.array([int(s["last"]) for s in shards], dtype=np.int64)
             ranges[table.name] = ShardRanges(firsts, lasts)
-        return cls(ranges)
+        return cls(ranges, {}, {name: _pending(r, {}) for name, r in ranges.items()})
 
     def missing(self, places: Mapping[str, np.ndarray]) -> dict[str, list[int]]:
         """Per table, the shards holding the movies at ``places`` (popularity places, by table
         name) that are not loaded yet; tables with none missing are left out."""
         wanted = {}
         for name, at in places.items():
-            have = self.loaded.get(name, {})
-            numbers = [n for n in self.ranges[name].holding(at).tolist() if n not in have]
-            if numbers:
-                wanted[name] = numbers
+            pending = self.pending[name]
+            at = np.asarray(at, dtype=np.int64)
+            at = at[at < len(pending)]
+            at = at[pending[at]]  # places in no shard, or in one loaded, need nothing
+            if len(at):
+                wanted[name] = self.ranges[name].holding(at).tolist()
         return wanted
 
     def add(self, shards: Mapping[str, Mapping[Any, Mapping[str, Any]]]) -> MovieShards:
@@ -79,7 +85,8 @@ class MovieShards:
                 if not 0 <= int(number) < len(self.ranges[name].firsts):
                     raise ArtifactError(f"{name} has no shard {number}")
                 loaded.setdefault(name, {})[int(number)] = columns
-        return MovieShards(self.ranges, loaded)
+        pending = {name: _pending(self.ranges[name], numbers) for name, numbers in loaded.items()}
+        return MovieShards(self.ranges, loaded, {**self.pending, **pending})
 
     def columns(self) -> Columns:
         """Each table's loaded shards as one set of columns, in shard order."""
@@ -89,3 +96,13 @@ class MovieShards:
             names = parts[0].keys()
             out[name] = {c: np.concatenate([np.asarray(p[c]) for p in parts]) for c in names}
         return out
+
+
+def _pending(ranges: ShardRanges, loaded: Mapping[int, Any]) -> np.ndarray:
+    """bool per popularity place (to the last shard's): inside a shard not in ``loaded``."""
+    pending = np.zeros(int(ranges.lasts.max()) + 1 if len(ranges.lasts) else 0, dtype=bool)
+    for number, (first, last) in enumerate(
+        zip(ranges.firsts.tolist(), ranges.lasts.tolist(), strict=True)
+    ):
+        pending[first : last + 1] = number not in loaded
+    return pending
