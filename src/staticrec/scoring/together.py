@@ -19,6 +19,7 @@ import numpy as np
 
 from staticrec.scoring.answer import Answer, Item, maybe
 from staticrec.scoring.assemble import Explainer, make_item
+from staticrec.scoring.fusion import standardize
 from staticrec.scoring.ranking import top_n
 from staticrec.scoring.requests import Request, seen_mask
 from staticrec.scoring.titles import short_title
@@ -32,10 +33,10 @@ def person_scores(recommender, request: Request, scores) -> np.ndarray:
     total = recommender.blend(scores, params)
     known = recommender.known_movies
     z = np.zeros(len(total))
-    values = total[known]
-    spread = values.std()
-    if spread > 0:
-        z[known] = (values - values.mean()) / spread
+    standardized = standardize(total, known)  # np.std's arithmetic, in fewer calls
+    if standardized is not None:
+        centered, spread = standardized
+        z[known] = centered / spread
     return z
 
 
