@@ -34,8 +34,23 @@ def row_entries(indptr: np.ndarray, rows: np.ndarray, lengths: np.ndarray | None
     # type, since numpy first converts any other index array (a whole extra pass in Pyodide)
     shifts = (indptr[rows] - np.concatenate([[0], np.cumsum(lengths)[:-1]])).astype(np.intp)
     entries = np.repeat(shifts, lengths)
-    entries += np.arange(total, dtype=np.intp)
+    entries += counting(total)
     return entries
+
+
+_COUNTING = np.arange(1 << 16, dtype=np.intp)
+_COUNTING.flags.writeable = False
+
+
+def counting(n: int) -> np.ndarray:
+    """0, 1, ..., n - 1 as the platform's index type, read-only: a view of one kept array,
+    grown when too short (np.arange writes every number anew each call, a third of what
+    gathering a heavy rater's rows costs in Pyodide)."""
+    global _COUNTING
+    if n > len(_COUNTING):
+        _COUNTING = np.arange(max(n, 2 * len(_COUNTING)), dtype=np.intp)
+        _COUNTING.flags.writeable = False
+    return _COUNTING[:n]
 
 
 SCAN_ALL_FROM = 0.4
@@ -97,8 +112,7 @@ def contributions(
     entries = targets = None
     if scan_all:
         # each row's strength repeated over its entries (rows are stored in position order: a
-        # repeat, a third of what a gather by collab_rows costs); float32 weights x float64
-        # strengths: float64, exactly as if widened first
+        # repeat, a third of what a gather by collab_rows costs)
         every_row = np.diff(model.collab_indptr).astype(np.intp)
         amounts = model.collab_weights * np.repeat(by_item, every_row)
         totals = np.bincount(model.collab_items, weights=amounts, minlength=model.n_items)
