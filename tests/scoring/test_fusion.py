@@ -9,7 +9,17 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from staticrec.scoring.config import ScoringConfig
-from staticrec.scoring.fusion import LISTS, FusionParams, Ranked, blend, rrf, standardize
+from staticrec.scoring.fusion import (
+    LISTS,
+    FusionParams,
+    Ranked,
+    blend,
+    ranked_positions,
+    rrf,
+    rrf_ranked,
+    standardize,
+    with_ranks,
+)
 
 
 def test_the_seeds_rule_by_hand():
@@ -214,3 +224,31 @@ def test_a_known_users_most_rated_list_only_fills_in(collab, popular):
     assert fused[: len(head)] == head
     rest = [m for m in popular[: params.depth] if m not in collab[: params.depth]]
     assert fused[len(head) :] == rest[: params.n - len(head)]
+
+
+@given(st.data(), params)
+def test_fusing_positions_orders_as_fusing_their_movie_ids(data, p):
+    """The recommender fuses a model's positions (``ranked_positions``, ``rrf_ranked``), whose
+    order is its movieIds' (ascending ids): the same movies, scores and ranks as ``rrf`` over
+    the ids, ties included (few distinct scores make many)."""
+    n_items = 40
+    ids = np.cumsum(data.draw(arrays(np.int64, n_items, elements=st.integers(1, 9)))) + 100
+    lists, scores = {}, {}
+    for name in LISTS:
+        lists[name] = np.array(
+            data.draw(st.lists(st.integers(0, n_items - 1), max_size=20, unique=True)), np.int64
+        )
+        scores[name] = data.draw(
+            arrays(np.float64, n_items, elements=st.sampled_from([0.5, 1.0, 2.0]))
+        )
+    by_position = with_ranks(
+        rrf_ranked(ranked_positions(lists, scores, p.depth), p), lists, p.depth
+    )
+    entries = {
+        name: [Ranked(int(ids[q]), float(scores[name][q])) for q in positions[: p.depth]]
+        for name, positions in lists.items()
+    }
+    by_id = rrf(entries, p)
+    assert [(int(ids[q]), score, ranks) for q, score, ranks in by_position] == [
+        (f.movie_id, f.score, f.ranks) for f in by_id
+    ]
