@@ -109,30 +109,26 @@ function concatenate(chunks) {
  * Start downloading the manifest and the model's files: bytes only, nothing decoded.
  * ``modelFiles`` is the page's list of the files the scoring core reads (rendered from the
  * schema, the items table first), so the downloads need not wait for the manifest. The
- * manifest and the first file start at once, the others once ``rest`` resolves.
+ * manifest starts at once, the first file once ``first`` resolves, the others once ``rest``.
  */
-export function fetchModelFiles(dataUrl, modelFiles, rest = Promise.resolve()) {
+export function fetchModelFiles(dataUrl, modelFiles, rest = Promise.resolve(), first = Promise.resolve()) {
   // Each download is awaited later; until then a failure must not count as unhandled.
-  const start = (name) => {
-    const download = fetchBytes(`${dataUrl}${name}`);
+  const after = (when, name) => {
+    const download = when.then(() => fetchBytes(`${dataUrl}${name}`));
     download.catch(() => {});
     return download;
   };
-  const [first, ...others] = modelFiles;
-  const later = (name) => {
-    const download = rest.then(() => start(name));
-    download.catch(() => {});
-    return download;
-  };
-  const files = Object.fromEntries([[first, start(first)], ...others.map((file) => [file, later(file)])]);
-  return { manifest: start("manifest.json"), files };
+  const [items, ...others] = modelFiles;
+  const files = Object.fromEntries([[items, after(first, items)], ...others.map((file) => [file, after(rest, file)])]);
+  return { manifest: after(Promise.resolve(), "manifest.json"), files };
 }
 
 /**
  * Check and decode downloaded model files: the tables the manifest marks for the browser, each
  * with the columns the scoring core reads, numbers as typed arrays. The items table is decoded
- * first and handed to ``onItems`` (the search needs it); the large tables wait for ``later``, so
- * that their decoding does not compete with Pyodide's start-up for the CPU.
+ * first and handed to ``onItems`` with the parsed manifest (the search needs it); the large
+ * tables wait for ``later``, so that their decoding does not compete with Pyodide's start-up
+ * for the CPU.
  */
 export async function decodeModelFiles(downloads, manifestSha256, later, onItems) {
   const { manifest, text } = await parseManifest(await downloads.manifest, manifestSha256);
@@ -147,7 +143,7 @@ export async function decodeModelFiles(downloads, manifestSha256, later, onItems
     return [table, typedColumns(columns, schema)];
   };
   const items = await decode("items");
-  onItems?.(items[1]);
+  onItems?.(items[1], manifest);
   await later;
   const rest = await Promise.all(tables.filter((t) => t !== "items").map(decode));
   return { columns: Object.fromEntries([items, ...rest]), manifestText: text };

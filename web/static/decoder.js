@@ -1,31 +1,48 @@
 // The model files, off the page's main thread: downloaded, checked (SHA-256) and decoded from
 // Parquet here, so that the page stays responsive while they arrive. The columns go to the page
-// (the search needs the items table at once) and, through it, to the recommender worker, their
-// buffers transferred rather than copied. The messages in and out are declared in messages.js.
-import { decodeModelFiles, fetchModelFiles } from "./data.js";
+// (the search needs the items table) and, through it, to the recommender worker, their
+// buffers transferred rather than copied. With them go the neighbour shards the page's first
+// request will read (shards-ahead.js), fetched as soon as the items table says which they are.
+// The messages in and out are declared in messages.js.
+import { decodeModelFiles, fetchModelFiles, loadShards } from "./data.js";
 import * as messages from "./messages.js";
+import { shardsAhead } from "./shards-ahead.js";
 
 const { Stage, Type } = messages;
 
-let fetchRest;
-const fetchLater = new Promise((resolve) => { fetchRest = resolve; });
-let decodeRest;
-const later = new Promise((resolve) => { decodeRest = resolve; });
+const signal = () => {
+  let resolve;
+  const promise = new Promise((done) => { resolve = done; });
+  return { promise, resolve };
+};
+const itemsNow = signal();
+const fetchLater = signal();
+const later = signal();
+const requests = []; // the requests the page said it will ask, for the shards fetched ahead
 
 self.onmessage = ({ data: message }) => {
   if (message.type === Type.START) decode(message);
-  else if (message.type === Type.FETCH) fetchRest();
-  else if (message.type === Type.DECODE) decodeRest();
+  else if (message.type === Type.FETCH_ITEMS) itemsNow.resolve();
+  else if (message.type === Type.AHEAD) requests.push(message.request);
+  else if (message.type === Type.FETCH) fetchLater.resolve();
+  else if (message.type === Type.DECODE) later.resolve();
 };
 postMessage(messages.progress(Stage.FILES, "checking the model files"));
 
-async function decode({ dataUrl, modelFiles, manifestSha256 }) {
+async function decode({ dataUrl, modelFiles, manifestSha256, itemsAfterRuntime }) {
+  if (!itemsAfterRuntime) itemsNow.resolve();
+  let ahead = Promise.resolve({});
+  const onItems = (items, manifest) => {
+    postMessage(messages.items(items));
+    // a guess: whatever fails here is fetched again, and reported, when an answer needs it
+    ahead = loadShards(dataUrl, manifest, shardsAhead(manifest, items, requests)).catch(() => ({}));
+  };
   try {
-    const files = fetchModelFiles(dataUrl, modelFiles, fetchLater);
-    const { columns, manifestText } = await decodeModelFiles(files, manifestSha256, later,
-      (items) => postMessage(messages.items(items)));
+    const files = fetchModelFiles(dataUrl, modelFiles, fetchLater.promise, itemsNow.promise);
+    const { columns, manifestText } = await decodeModelFiles(files, manifestSha256, later.promise, onItems);
+    const shards = await ahead;
     postMessage(messages.progress(Stage.FILES, "model files checked"));
-    postMessage(messages.data(columns, manifestText), messages.transferables(columns));
+    postMessage(messages.data(columns, manifestText, shards), messages.transferables(columns, shards));
   } catch (error) {
     postMessage(messages.failure(null, error.message));
   }

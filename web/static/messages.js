@@ -9,6 +9,8 @@
 export const Type = Object.freeze({
   // page -> decoder
   START: "start",
+  FETCH_ITEMS: "fetch-items",
+  AHEAD: "ahead",
   FETCH: "fetch",
   DECODE: "decode",
   // page -> recommender
@@ -49,9 +51,19 @@ export const Stage = Object.freeze({
 // -- page -> decoder --------------------------------------------------------------------------
 
 /** Download and check the manifest and the first model file (the items table, which the search
- * needs), and decode it at once; the other model files wait for ``fetchRest``. */
-export const start = (dataUrl, modelFiles, manifestSha256) =>
-  ({ type: Type.START, dataUrl, modelFiles, manifestSha256 });
+ * needs), and decode it: at once, or with ``itemsAfterRuntime`` once ``fetchItems`` says so;
+ * the other model files wait for ``fetchRest``. */
+export const start = (dataUrl, modelFiles, manifestSha256, itemsAfterRuntime = false) =>
+  ({ type: Type.START, dataUrl, modelFiles, manifestSha256, itemsAfterRuntime });
+
+/** Python's start files have all arrived: download the items table (before, it would delay
+ * them, and Python starts only once every one of them is here). */
+export const fetchItems = () => ({ type: Type.FETCH_ITEMS });
+
+/** A request the page will ask (``recommend``'s): once the items table is here, download the
+ * neighbour shards it will read beside the model files, so that its answer need not wait for
+ * them once Python is up. */
+export const ahead = (request) => ({ type: Type.AHEAD, request });
 
 /** Python's files have all arrived: download the other model files (before, they would slow
  * Python's start down, sharing the link). */
@@ -65,13 +77,18 @@ export const decode = () => ({ type: Type.DECODE });
 /** The items table's columns, for the search (a copy: the page keeps it). */
 export const items = (columns) => ({ type: Type.ITEMS, items: columns });
 
-/** Every table the recommender reads, and the manifest's text: from the decoder to the page,
- * and on to the recommender, once. Send it with ``transferables(columns)``. */
-export const data = (columns, manifestText) => ({ type: Type.DATA, columns, manifestText });
+/** Every table the recommender reads, the manifest's text, and the neighbour shards fetched
+ * ahead ({table: {number: columns}}, as ``staticrec.scoring.api.load_shards`` takes them): from
+ * the decoder to the page, and on to the recommender, once. Send it with
+ * ``transferables(columns, shards)``. */
+export const data = (columns, manifestText, shards = {}) =>
+  ({ type: Type.DATA, columns, manifestText, shards });
 
-/** The buffers of every typed array in the model data, to transfer them instead of copying. */
-export function transferables(columns) {
-  return Object.values(columns).flatMap((table) =>
+/** The buffers of every typed array in the model data (and its shards), to transfer them
+ * instead of copying. */
+export function transferables(columns, shards = {}) {
+  const tables = [...Object.values(columns), ...Object.values(shards).flatMap(Object.values)];
+  return tables.flatMap((table) =>
     Object.values(table).filter(ArrayBuffer.isView).map((array) => array.buffer));
 }
 

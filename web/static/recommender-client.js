@@ -2,9 +2,10 @@
 // items table alone (decodeItems). Division of work: the recommender boots
 // Python while the decoder downloads the model files, then checks and decodes them on the
 // other core; the columns go on to the recommender without copying. The link goes to Python's
-// files first: the decoder downloads the large model files only once they have arrived (Python
-// starts meanwhile), and decodes them once Python has started; the items table, which the
-// search needs, is downloaded and decoded at once.
+// start files first, since Python starts only once every one of them is here: the decoder
+// downloads the items table once they have arrived (while Python starts, beside the package
+// wheels), with the neighbour shards the first request will read, and the large model files
+// once the wheels are in too; it decodes them once Python has started.
 // How long the page waits: each download in the workers is abandoned after 60 s without a byte
 // (download.js); here, a worker's script that has not run within as long, and Python or its
 // packages not started within 60 s of their files arriving, fail the recommender with a message.
@@ -60,13 +61,13 @@ export function decodeItems(config, worker = new Worker(new URL("./decoder.js", 
   });
 }
 
-/** The two workers, the recommender started with the site's settings in its URL (so that it
- * starts downloading Python the moment it runs, not one message later). */
+/** The two workers, the recommender started with the site's settings as its name (so that it
+ * starts downloading Python the moment it runs, not one message later, from a script the page
+ * may have fetched ahead: its URL has no query). */
 function startWorkers(config) {
-  const url = new URL("./worker.js", import.meta.url);
-  url.searchParams.set("config", JSON.stringify(config));
   return {
-    recommender: new Worker(url, { type: "module" }),
+    recommender: new Worker(new URL("./worker.js", import.meta.url),
+      { type: "module", name: JSON.stringify(config) }),
     decoder: new Worker(new URL("./decoder.js", import.meta.url), { type: "module" }),
   };
 }
@@ -87,6 +88,8 @@ export function startRecommender(config, events, workers = startWorkers(config))
     on: {
       [Type.PROGRESS]: ({ stage, text }) => {
         events.onProgress(stage, text);
+        // Python's start files are in: the items table no longer delays them
+        if (stage === Stage.START) decoder.post(messages.fetchItems());
         // Python is up: the large tables no longer compete with its start-up
         if (stage === Stage.PACKAGES) decoder.post(messages.decode());
       },
@@ -101,15 +104,19 @@ export function startRecommender(config, events, workers = startWorkers(config))
     on: {
       [Type.PROGRESS]: ({ stage, text }) => events.onProgress(stage, text),
       [Type.ITEMS]: ({ items }) => events.onItems(items),
-      [Type.DATA]: ({ columns, manifestText }) => {
-        recommender.post(messages.data(columns, manifestText), messages.transferables(columns));
+      [Type.DATA]: ({ columns, manifestText, shards }) => {
+        recommender.post(messages.data(columns, manifestText, shards),
+          messages.transferables(columns, shards));
         decoder.close();
       },
     },
   });
-  decoder.post(messages.start(config.dataUrl, config.modelFiles, config.manifestSha256));
+  decoder.post(messages.start(config.dataUrl, config.modelFiles, config.manifestSha256, true));
   return {
-    recommend: (request) => recommender.request((id) => messages.recommend(id, request)),
+    recommend(request) {
+      decoder.post(messages.ahead(request)); // nothing, once the decoder is done
+      return recommender.request((id) => messages.recommend(id, request));
+    },
     importRatings: (text) => recommender.request((id) => messages.importRatings(id, text)),
   };
 }

@@ -1,9 +1,10 @@
 // The recommender, off the main thread: boots Pyodide while the page downloads and checks the
 // artifacts; receives their decoded columns (typed arrays, transferred without copying), hands
 // them to staticrec.scoring (the same Python files the build runs), then answers requests.
-// The site's settings arrive in the worker's own URL (?config=...), so that Pyodide's download
-// starts the moment this script runs, not one message later. The messages in and out are
-// declared in messages.js; how long the page waits for each stage, in recommender-client.js.
+// The site's settings arrive as the worker's name (JSON), so that Pyodide's download starts the
+// moment this script runs, not one message later, and the script's own URL stays one the page
+// can fetch ahead. The messages in and out are declared in messages.js; how long the page waits
+// for each stage, in recommender-client.js.
 //
 // Small static imports: a module worker runs only after its whole import graph has arrived.
 import { SiteError } from "./errors.js";
@@ -21,7 +22,7 @@ const dataArrived = new Promise((resolve) => { deliverData = resolve; });
 const progress = (stage, text) => postMessage(messages.progress(stage, text));
 const mark = (name) => performance.mark(`staticrec:${name}`);
 
-const engine = boot(JSON.parse(new URLSearchParams(self.location.search).get("config")));
+const engine = boot(JSON.parse(self.name));
 engine.catch((error) => postMessage(messages.failure(null, describe(error))));
 
 self.onmessage = ({ data: message }) => {
@@ -63,9 +64,15 @@ async function boot(config) {
   } finally {
     columns.destroy();
   }
+  const ready = { py, api, recommender, config, manifest: JSON.parse(data.manifestText), userShard: null };
+  if (Object.keys(data.shards ?? {}).length) {
+    // the shards the page's first request will read, fetched ahead by the decoder
+    await intoPython(ready, data.shards, (shards) => api.load_shards(ready.recommender, shards),
+      "The movies' neighbours could not be loaded");
+  }
   mark("model");
   postMessage(messages.ready(timings()));
-  return { py, api, recommender, config, manifest: JSON.parse(data.manifestText), userShard: null };
+  return ready;
 }
 
 /**

@@ -53,14 +53,14 @@ self.addEventListener("fetch", (event) => {
   const { request } = event;
   const url = new URL(request.url);
   if (request.method !== "GET" || !request.url.startsWith(self.registration.scope)) return;
-  // a kept file whatever its query: For you's (?user=105) and the worker's (?config=...)
+  // a kept file whatever its query: For you's (?user=105&favorite=1)
   const path = url.origin + url.pathname;
   event.respondWith(KEPT.has(path) ? fromCache(path, request) : fromNetwork(request));
 });
 
 /** A kept file from this build's cache (fetched and kept if it is not there yet), answered as
- * a new response: it then carries the request's own URL, query included, which the worker
- * reads its settings from. */
+ * a new response: it then carries the request's own URL, query included, which For you
+ * reads its view from. */
 async function fromCache(url, request) {
   const cache = await caches.open(CACHE);
   const kept = await cache.match(url);

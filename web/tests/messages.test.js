@@ -10,10 +10,13 @@ const { Stage, Type } = messages;
 /** One message of each kind, made by its maker. */
 const EXAMPLES = {
   start: messages.start("https://example.org/data/", ["items.parquet"], "ab12"),
+  fetchItems: messages.fetchItems(),
+  ahead: messages.ahead({ ratings: [], favorites: [2571] }),
   fetchRest: messages.fetchRest(),
   decode: messages.decode(),
   items: messages.items({ movieId: new Int32Array([1, 2]), title: ["A", "B"] }),
-  data: messages.data({ items: { movieId: new Int32Array([1]) } }, "{}"),
+  data: messages.data({ items: { movieId: new Int32Array([1]) } }, "{}",
+    { content_neighbors: { 0: { movieId: new Int32Array([1]) } } }),
   recommend: messages.recommend(1, { user: 105, favorites: [1] }),
   importRatings: messages.importRatings(2, "movieId,rating\n1,4\n"),
   downloaded: messages.downloaded(),
@@ -66,6 +69,19 @@ test("transferables lists the buffers of typed columns, not the strings", () => 
   const scores = new Float32Array([0.5]);
   const buffers = messages.transferables({ items: { movieId: ids, title: ["A", "B"] }, f: { x: scores } });
   assert.deepEqual(buffers, [ids.buffer, scores.buffer]);
+});
+
+test("transferables lists the buffers of the shards fetched ahead too", () => {
+  const ids = new Int32Array([1]);
+  const rows = new Int32Array([2571]);
+  const buffers = messages.transferables({ items: { movieId: ids } },
+    { content_neighbors: { 3: { movieId: rows, title: ["A"] } } });
+  assert.deepEqual(buffers, [ids.buffer, rows.buffer]);
+});
+
+test("the items table waits for Python's start files only when the page asks", () => {
+  assert.equal(messages.start("d/", ["items.parquet"], "ab").itemsAfterRuntime, false);
+  assert.equal(messages.start("d/", ["items.parquet"], "ab", true).itemsAfterRuntime, true);
 });
 
 test("no script builds a message by hand: the workers and the page use these makers", () => {

@@ -32,10 +32,37 @@ function start() {
   return { client, told, ...workers };
 }
 
-test("the decoder is started with the page's model files", () => {
+test("the decoder is started with the page's model files, the items table held back", () => {
   const { decoder } = start();
   assert.deepEqual(decoder.sentOf(Type.START),
-    [messages.start(CONFIG.dataUrl, CONFIG.modelFiles, CONFIG.manifestSha256)]);
+    [messages.start(CONFIG.dataUrl, CONFIG.modelFiles, CONFIG.manifestSha256, true)]);
+});
+
+test("the items table is downloaded once Python's start files are in, not before", () => {
+  // Python starts only once every start file is here: the items table would delay them
+  const { recommender, decoder } = start();
+  recommender.say(messages.progress(Stage.DOWNLOAD, "downloading Python (Pyodide)"));
+  assert.equal(decoder.sentOf(Type.FETCH_ITEMS).length, 0);
+  recommender.say(messages.progress(Stage.START, "starting Python"));
+  assert.deepEqual(decoder.sentOf(Type.FETCH_ITEMS), [messages.fetchItems()]);
+  assert.equal(decoder.sentOf(Type.FETCH).length, 0); // the large files wait for the wheels
+});
+
+test("each request goes to the decoder too, for the shards it will read", () => {
+  const { client, decoder } = start();
+  const request = { ratings: [], favorites: [2571] };
+  client.recommend(request);
+  assert.deepEqual(decoder.sentOf(Type.AHEAD), [messages.ahead(request)]);
+});
+
+test("the shards fetched ahead go on to the recommender with the model, transferred", () => {
+  const { recommender, decoder } = start();
+  const rows = new Int32Array([2571]);
+  decoder.say(messages.data({ items: { movieId: new Int32Array([1]) } }, "{}",
+    { content_neighbors: { 3: { movieId: rows } } }));
+  const [sent] = recommender.sent.filter(({ message }) => message.type === Type.DATA);
+  assert.deepEqual(sent.message.shards.content_neighbors[3].movieId, rows);
+  assert.equal(sent.transfer.length, 2);
 });
 
 test("the large model files are downloaded once Python's files have all arrived", () => {

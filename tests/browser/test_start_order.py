@@ -1,0 +1,95 @@
+"""What a first visit to For you downloads when: each test fails if one overlap of the cold
+start is undone (Python's download waiting for the page's own modules, the items table
+sharing the link with Python's start files, a favourite's neighbours fetched only once Python
+is up)."""
+
+from __future__ import annotations
+
+import json
+
+from browsing import list_ids, wait_for_results
+
+from staticrec.scoring.shards import MovieShards
+
+FAVORITE = 2571
+"""The Matrix."""
+
+START_FILES = ("pyodide.asm.wasm", "python_stdlib.zip", "pyodide.asm.js", "pyodide-lock.json")
+
+
+def finished(page) -> list:
+    """Every request the page and its workers finish, in the order they finish."""
+    done: list = []
+    page.on("requestfinished", lambda request: done.append(request))
+    return done
+
+
+def named(requests, name: str) -> list:
+    return [r for r in requests if r.url.split("?")[0].endswith(name)]
+
+
+def started_ms(request) -> float:
+    return request.timing["startTime"]
+
+
+def ended_ms(request) -> float:
+    return request.timing["startTime"] + request.timing["responseEnd"]
+
+
+def test_pythons_download_starts_before_the_pages_own_modules_have_arrived(page, site_url):
+    """for-you-start.js starts the recommender from its own few modules: one of For you's
+    other modules held back does not hold Python's download back."""
+    held = []
+    page.route("**/assets/lists-panel.js", lambda route: held.append(route))
+    wasm = []
+    page.on("request", lambda r: wasm.append(r) if "pyodide.asm.wasm" in r.url else None)
+    page.goto(f"{site_url}for-you/?favorite={FAVORITE}", wait_until="commit")
+    for _ in range(300):
+        if wasm and held:
+            break
+        page.wait_for_timeout(50)
+    assert held, "For you never asked for lists-panel.js"
+    assert wasm, "Python's download waited for For you's own modules"
+    for route in held:
+        route.continue_()
+    wait_for_results(page)
+
+
+def test_the_items_table_waits_for_pythons_start_files(page, site_url):
+    """Python starts only once all its start files are here: the items table comes after them
+    (while Python starts), not beside them."""
+    done = finished(page)
+    page.goto(f"{site_url}for-you/?favorite={FAVORITE}")
+    wait_for_results(page)
+    start_files = [r for name in START_FILES for r in named(done, name)]
+    assert {name for name in START_FILES if named(done, name)} == set(START_FILES)
+    [items] = named(done, "data/items.parquet")
+    assert started_ms(items) >= max(ended_ms(r) for r in start_files)
+
+
+def test_a_favourites_neighbours_are_fetched_before_python_is_up(
+    page, site_url, ml_build, recommender
+):
+    """The decoder reads the favourite in the page's first request and fetches the shard of
+    its content rows with the model files, each once: the answer then waits for nothing."""
+    done = finished(page)
+    page.goto(f"{site_url}for-you/?favorite={FAVORITE}")
+    wait_for_results(page)
+    ready_ms = page.evaluate(
+        "() => performance.timeOrigin"
+        " + performance.getEntriesByName('staticrec:ready')[0].startTime"
+    )
+    manifest = json.loads((ml_build / "site" / "data" / "manifest.json").read_text())
+    rows = recommender.rows_read(None, {}, [FAVORITE])
+    missing = MovieShards.from_manifest(manifest).missing(
+        {table: recommender.popularity_rank[at] for table, at in rows.items()}
+    )
+    wanted = [
+        f"{table}/{number}.parquet" for table, numbers in missing.items() for number in numbers
+    ]
+    assert wanted, "the favourite's rows are in no shard"
+    shards = [r for r in done if "_neighbors/" in r.url]
+    assert sorted(r.url.split("/data/")[-1] for r in shards) == sorted(wanted)  # each once
+    assert all(started_ms(r) < ready_ms for r in shards)
+    expected = recommender.for_visitor({}, [FAVORITE])
+    assert list_ids(page, "#hybrid") == [i.movie_id for i in expected.hybrid]

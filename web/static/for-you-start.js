@@ -1,0 +1,8 @@
+// For you's recommender, started before the page's own script: a separate entry whose few
+// modules come first, so that Python's download starts while the rest of the page's modules
+// are still arriving (on a slow link, a few tenths of a second sooner: the link is otherwise
+// idle then). for-you.js takes it over (takeHandedOver), as it takes a movie page's.
+import { siteConfig } from "./page.js";
+import { handOver, holdRecommender } from "./recommender-client.js";
+
+handOver(holdRecommender(siteConfig()));
