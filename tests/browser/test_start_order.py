@@ -1,7 +1,7 @@
 """What a first visit to For you downloads when: each test fails if one overlap of the cold
 start is undone (Python's download waiting for the page's own modules, the items table
-sharing the link with Python's start files, a favourite's neighbours fetched only once Python
-is up)."""
+sharing the link with Python's start files when the address asks for an answer, or waiting
+for them when it does not, a favourite's neighbours fetched only once Python is up)."""
 
 from __future__ import annotations
 
@@ -65,6 +65,17 @@ def test_the_items_table_waits_for_pythons_start_files(page, site_url):
     assert {name for name in START_FILES if named(done, name)} == set(START_FILES)
     [items] = named(done, "data/items.parquet")
     assert started_ms(items) >= max(ended_ms(r) for r in start_files)
+
+
+def test_without_a_request_the_search_comes_first(page, site_url):
+    """An address that asks for nothing (the visitor starts by searching for what to rate):
+    the items table, which the search reads, does not wait for Python's start files."""
+    done = finished(page)
+    page.goto(f"{site_url}for-you/")
+    wait_for_results(page)
+    [items] = named(done, "data/items.parquet")
+    [wasm] = named(done, "pyodide.asm.wasm")
+    assert started_ms(items) < ended_ms(wasm)
 
 
 def test_a_favourites_neighbours_are_fetched_before_python_is_up(

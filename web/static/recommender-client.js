@@ -79,7 +79,8 @@ function startWorkers(config) {
  * Returns recommend(request) and importRatings(text), each a promise of the reply message
  * (answer or imported), rejected with a SiteError.
  */
-export function startRecommender(config, events, workers = startWorkers(config)) {
+export function startRecommender(config, events, workers = startWorkers(config),
+  itemsAfterRuntime = true) {
   performance.mark("staticrec:recommender-start"); // counted: one Python per document
   const recommender = new WorkerClient(workers.recommender, {
     deadlines: RECOMMENDER_DEADLINES,
@@ -111,7 +112,8 @@ export function startRecommender(config, events, workers = startWorkers(config))
       },
     },
   });
-  decoder.post(messages.start(config.dataUrl, config.modelFiles, config.manifestSha256, true));
+  decoder.post(messages.start(config.dataUrl, config.modelFiles, config.manifestSha256,
+    itemsAfterRuntime));
   return {
     recommend(request) {
       decoder.post(messages.ahead(request)); // nothing, once the decoder is done
@@ -127,7 +129,7 @@ export function startRecommender(config, events, workers = startWorkers(config))
  * already reported first, in order. ``ready`` settles once it can answer (rejected if it fails);
  * ``failed`` says whether it has.
  */
-export function holdRecommender(config, workers) {
+export function holdRecommender(config, workers, itemsAfterRuntime = true) {
   const kept = { progress: new Map(), items: null, timings: null, failure: null };
   let events = null;
   let settle;
@@ -152,7 +154,7 @@ export function holdRecommender(config, workers) {
       settle.reject(new SiteError(message));
       events?.onFailure(message);
     },
-  }, workers);
+  }, workers, itemsAfterRuntime);
   return {
     ready,
     get failed() { return kept.failure !== null; },
@@ -179,4 +181,15 @@ export function takeHandedOver(events) {
   const held = handedOver;
   handedOver = null;
   return held ? held.take(events) : null;
+}
+
+/**
+ * Whether a page's address asks for an answer before anything is typed: a user, a favourite,
+ * or a friend's shared ratings. Then Python's start files get the link first and the items
+ * table (the search's) comes after them; otherwise the visitor starts by searching for what
+ * to rate, and the items table comes first.
+ */
+export function answerComesFirst({ search, hash }) {
+  const params = new URLSearchParams(search);
+  return params.has("user") || params.has("favorite") || /^#(r|together)=/.test(hash);
 }

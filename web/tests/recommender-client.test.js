@@ -6,7 +6,7 @@ import { afterEach, beforeEach, mock, test } from "node:test";
 
 import * as messages from "../static/messages.js";
 import {
-  decodeItems, handOver, holdRecommender, startRecommender, takeHandedOver,
+  answerComesFirst, decodeItems, handOver, holdRecommender, startRecommender, takeHandedOver,
 } from "../static/recommender-client.js";
 import { WorkerStopped } from "../static/worker-client.js";
 import { FakeWorker } from "./fake-worker.js";
@@ -248,4 +248,19 @@ test("a recommender handed over is taken once, by the next page in the document"
   assert.equal(takeHandedOver(events), null);
   recommender.say(messages.ready({}));
   assert.deepEqual(told.ready, [{}]);
+});
+
+test("an address that asks for an answer lets Python's files come first; one to search from, the items", () => {
+  const ask = (search, hash = "") => answerComesFirst({ search, hash });
+  assert.equal(ask("?favorite=2571"), true);
+  assert.equal(ask("?user=105&genre=Drama"), true);
+  assert.equal(ask("", "#r=AQID"), true);
+  assert.equal(ask("", "#together=AQID"), true);
+  assert.equal(ask(""), false);
+  assert.equal(ask("?genre=Drama", "#top"), false);
+  const workers = { recommender: new FakeWorker(), decoder: new FakeWorker() };
+  startRecommender(CONFIG, { onProgress() {}, onItems() {}, onReady() {}, onFailure() {} },
+    workers, false);
+  assert.deepEqual(workers.decoder.sentOf(Type.START),
+    [messages.start(CONFIG.dataUrl, CONFIG.modelFiles, CONFIG.manifestSha256, false)]);
 });
