@@ -36,23 +36,39 @@ def ended_ms(request) -> float:
     return request.timing["startTime"] + request.timing["responseEnd"]
 
 
-def test_pythons_download_starts_before_the_pages_own_modules_have_arrived(page, site_url):
-    """for-you-start.js starts the recommender from its own few modules: one of For you's
-    other modules held back does not hold Python's download back."""
-    held = []
-    page.route("**/assets/lists-panel.js", lambda route: held.append(route))
-    wasm = []
-    page.on("request", lambda r: wasm.append(r) if "pyodide.asm.wasm" in r.url else None)
-    page.goto(f"{site_url}for-you/?favorite={FAVORITE}", wait_until="commit")
-    for _ in range(300):
-        if wasm and held:
+def asked_while_held(page, url: str, held_pattern: str, wanted: str) -> tuple[list, list]:
+    """Open ``url`` with the requests matching ``held_pattern`` held back, until a request whose
+    address holds ``wanted`` is made too (or 30 s pass): the held routes and those requests."""
+    held: list = []
+    page.route(held_pattern, lambda route: held.append(route))
+    asked: list = []
+    page.on("request", lambda r: asked.append(r) if wanted in r.url else None)
+    page.goto(url, wait_until="commit")
+    for _ in range(600):
+        if held and asked:
             break
         page.wait_for_timeout(50)
-    assert held, "For you never asked for lists-panel.js"
-    assert wasm, "Python's download waited for For you's own modules"
+    return held, asked
+
+
+def release(page, held) -> None:
     for route in held:
         route.continue_()
     wait_for_results(page)
+
+
+def test_pythons_download_starts_before_the_pages_own_modules_have_arrived(page, site_url):
+    """for-you-start.js starts the recommender from its own few modules: one of For you's
+    other modules held back does not hold Python's download back."""
+    held, wasm = asked_while_held(
+        page,
+        f"{site_url}for-you/?favorite={FAVORITE}",
+        "**/assets/lists-panel.js",
+        "pyodide.asm.wasm",
+    )
+    assert held, "For you never asked for lists-panel.js"
+    assert wasm, "Python's download waited for For you's own modules"
+    release(page, held)
 
 
 def test_the_items_table_waits_for_pythons_start_files(page, site_url):
@@ -73,20 +89,12 @@ def test_without_a_request_the_search_comes_first(page, site_url):
     """An address that asks for nothing (the visitor starts by searching for what to rate):
     the items table, which the search reads, does not wait for Python's start files (held
     back here until it has been asked for)."""
-    held = []
-    page.route("**/pyodide.asm.wasm", lambda route: held.append(route))
-    items = []
-    page.on("request", lambda r: items.append(r) if "data/items.parquet" in r.url else None)
-    page.goto(f"{site_url}for-you/", wait_until="commit")
-    for _ in range(600):
-        if held and items:
-            break
-        page.wait_for_timeout(50)
+    held, items = asked_while_held(
+        page, f"{site_url}for-you/", "**/pyodide.asm.wasm", "data/items.parquet"
+    )
     assert held, "For you never asked for Python's runtime"
     assert items, "the items table waited for Python's start files"
-    for route in held:
-        route.continue_()
-    wait_for_results(page)
+    release(page, held)
 
 
 def test_a_favourites_neighbours_are_fetched_before_python_is_up(
