@@ -1,13 +1,14 @@
 """What a first visit to For you downloads when: each test fails if one overlap of the cold
 start is undone (Python's download waiting for the page's own modules, the items table
 sharing the link with Python's start files when the address asks for an answer, or waiting
-for them when it does not, a favourite's neighbours fetched only once Python is up)."""
+for them when it does not, a favourite's neighbours fetched only once Python is up, the movie
+factors fetched before an answer that reads none)."""
 
 from __future__ import annotations
 
 import json
 
-from browsing import list_ids, wait_for_results
+from browsing import list_ids, rate, wait_for_results
 
 from staticrec.scoring.shards import MovieShards
 
@@ -122,4 +123,28 @@ def test_a_favourites_neighbours_are_fetched_before_python_is_up(
     assert sorted(r.url.split("/data/")[-1] for r in shards) == sorted(wanted)  # each once
     assert all(started_ms(r) < ready_ms for r in shards)
     expected = recommender.for_visitor({}, [FAVORITE])
+    assert list_ids(page, "#hybrid") == [i.movie_id for i in expected.hybrid]
+
+
+def test_a_favourites_answer_does_not_wait_for_the_movie_factors(page, site_url, recommender):
+    """A favourite alone has no SVD list: its answer comes while the movie factors are held
+    back; they are asked for after it, and a rating's answer, which reads them, waits for
+    them and is then the scoring core's."""
+    held: list = []
+    page.route("**/data/item_factors.parquet", lambda route: held.append(route))
+    page.goto(f"{site_url}for-you/?favorite={FAVORITE}")
+    wait_for_results(page)
+    expected = recommender.for_visitor({}, [FAVORITE])
+    assert list_ids(page, "#hybrid") == [i.movie_id for i in expected.hybrid]
+    for _ in range(200):
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert len(held) == 1, "the movie factors were not fetched after the first answer"
+    rate(page, "toy story", "Toy Story (1995)", "5")
+    page.wait_for_timeout(1000)
+    assert page.get_attribute("#results", "data-answered") == "1"  # waiting for the factors
+    held[0].continue_()
+    wait_for_results(page, 2)
+    expected = recommender.for_visitor({1: 5.0}, [FAVORITE])
     assert list_ids(page, "#hybrid") == [i.movie_id for i in expected.hybrid]

@@ -128,13 +128,14 @@ export function fetchModelFiles(dataUrl, modelFiles, rest = Promise.resolve(), f
  * with the columns the scoring core reads, numbers as typed arrays. The items table is decoded
  * first and handed to ``onItems`` with the parsed manifest (the search needs it); the large
  * tables wait for ``later``, so that their decoding does not compete with Pyodide's start-up
- * for the CPU.
+ * for the CPU. The tables whose files are in ``skipped`` are left out (the recommender fetches
+ * them itself, later).
  */
-export async function decodeModelFiles(downloads, manifestSha256, later, onItems) {
+export async function decodeModelFiles(downloads, manifestSha256, later, onItems, skipped = []) {
   const { manifest, text } = await parseManifest(await downloads.manifest, manifestSha256);
   // the tables the page starts with; the sharded ones (by user) come when a user is asked for
-  const tables = Object.keys(manifest.tables)
-    .filter((t) => manifest.tables[t].browser && manifest.tables[t].file);
+  const tables = Object.keys(manifest.tables).filter((t) => manifest.tables[t].browser
+    && manifest.tables[t].file && !skipped.includes(manifest.tables[t].file));
   const decode = async (table) => {
     const schema = tableSchema(manifest, table);
     const bytes = downloads.files[schema.file];

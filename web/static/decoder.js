@@ -17,7 +17,7 @@ const signal = () => {
 };
 const itemsNow = signal();
 const fetchLater = signal();
-const later = signal();
+const decodeNow = signal();
 const requests = []; // the requests the page said it will ask, for the shards fetched ahead
 
 self.onmessage = ({ data: message }) => {
@@ -25,11 +25,11 @@ self.onmessage = ({ data: message }) => {
   else if (message.type === Type.FETCH_ITEMS) itemsNow.resolve();
   else if (message.type === Type.AHEAD) requests.push(message.request);
   else if (message.type === Type.FETCH) fetchLater.resolve();
-  else if (message.type === Type.DECODE) later.resolve();
+  else if (message.type === Type.DECODE) decodeNow.resolve();
 };
 postMessage(messages.progress(Stage.FILES, "checking the model files"));
 
-async function decode({ dataUrl, modelFiles, manifestSha256, itemsAfterRuntime }) {
+async function decode({ dataUrl, modelFiles, manifestSha256, itemsAfterRuntime, later }) {
   if (!itemsAfterRuntime) itemsNow.resolve();
   let ahead = Promise.resolve({});
   const onItems = (items, manifest) => {
@@ -38,8 +38,10 @@ async function decode({ dataUrl, modelFiles, manifestSha256, itemsAfterRuntime }
     ahead = loadShards(dataUrl, manifest, shardsAhead(manifest, items, requests)).catch(() => ({}));
   };
   try {
-    const files = fetchModelFiles(dataUrl, modelFiles, fetchLater.promise, itemsNow.promise);
-    const { columns, manifestText } = await decodeModelFiles(files, manifestSha256, later.promise, onItems);
+    const now = modelFiles.filter((file) => !later.includes(file));
+    const files = fetchModelFiles(dataUrl, now, fetchLater.promise, itemsNow.promise);
+    const { columns, manifestText } = await decodeModelFiles(files, manifestSha256, decodeNow.promise,
+      onItems, later);
     const shards = await ahead;
     postMessage(messages.progress(Stage.FILES, "model files checked"));
     postMessage(messages.data(columns, manifestText, shards), messages.transferables(columns, shards));

@@ -3,8 +3,9 @@
 // are still arriving (on a slow link, a few tenths of a second sooner: the link is otherwise
 // idle then). for-you.js takes it over (takeHandedOver), as it takes a movie page's. An
 // address that asks for an answer (a favourite, a user) gives Python's start files the link
-// first; one that does not lets the search's items table come first.
+// first; one that does not lets the search's items table come first. One without ratings
+// leaves the movie factors until after the first answer.
 import { siteConfig } from "./page.js";
-import { answerComesFirst, handOver, holdRecommender } from "./recommender-client.js";
+import { handOver, holdRecommender, startOrder } from "./recommender-client.js";
 
-handOver(holdRecommender(siteConfig(), undefined, answerComesFirst(location)));
+handOver(holdRecommender(siteConfig(), undefined, startOrder(location)));

@@ -14,7 +14,7 @@ import { Stage } from "./messages.js";
 import { mark, showError, siteConfig } from "./page.js";
 import { loadIds, loadRatings, parseId } from "./ratings.js";
 import { ratingsPanel, titleOf } from "./ratings-panel.js";
-import { answerComesFirst, startRecommender, takeHandedOver } from "./recommender-client.js";
+import { startOrder, startRecommender, takeHandedOver } from "./recommender-client.js";
 import { addressFor, readAddress, requestFor } from "./request.js";
 import { parseChoices } from "./stars.js";
 import { WorkerStopped } from "./worker-client.js";
@@ -111,7 +111,7 @@ const events = {
 // the recommender the page before handed over (warm.js: Python is up or on its way), else one
 // of this page's own
 const recommender = takeHandedOver(events)
-  ?? startRecommender(config, events, undefined, answerComesFirst(location));
+  ?? startRecommender(config, events, undefined, startOrder(location));
 mark("worker-start");
 
 /** Send the current state to the recommender, which queues it until ready. A request the

@@ -52,9 +52,10 @@ export const Stage = Object.freeze({
 
 /** Download and check the manifest and the first model file (the items table, which the search
  * needs), and decode it: at once, or with ``itemsAfterRuntime`` once ``fetchItems`` says so;
- * the other model files wait for ``fetchRest``. */
-export const start = (dataUrl, modelFiles, manifestSha256, itemsAfterRuntime = false) =>
-  ({ type: Type.START, dataUrl, modelFiles, manifestSha256, itemsAfterRuntime });
+ * the other model files wait for ``fetchRest``, but for those in ``later``, left to the
+ * recommender (it fetches them when an answer reads them, or after its first). */
+export const start = (dataUrl, modelFiles, manifestSha256, itemsAfterRuntime = false, later = []) =>
+  ({ type: Type.START, dataUrl, modelFiles, manifestSha256, itemsAfterRuntime, later });
 
 /** Python's start files have all arrived: download the items table (before, it would delay
  * them, and Python starts only once every one of them is here). */

@@ -11,6 +11,8 @@ export function siteConfig() {
     root: root.href,
     dataUrl: absolute(data.dataDir),
     modelFiles: (data.modelFiles || "").split(" ").filter(Boolean),
+    // of those, the ones an answer without ratings does not read (the movie factors)
+    modelLater: (data.modelLater || "").split(" ").filter(Boolean),
     manifestSha256: data.manifestSha256,
     pyodideMode: data.pyodideMode,
     pyodideIndex: absolute(data.pyodideIndex),

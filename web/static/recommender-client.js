@@ -38,6 +38,10 @@ const RECOMMENDER_DEADLINES = {
 
 const DECODER_DEADLINES = { [Stage.SCRIPT]: scriptDeadline("The script that reads the model files") };
 
+/** How a movie page starts For you (``startOrder``): "Recommend movies like this" asks for a
+ * favourite. */
+const FAVOURITE_FIRST = { itemsAfterRuntime: true, factorsLater: true };
+
 /**
  * The items table alone, decoded by a decoder of its own, off the main thread (a page whose
  * search needs nothing else, such as the home page: decoded on the main thread, the table is a
@@ -80,7 +84,7 @@ function startWorkers(config) {
  * (answer or imported), rejected with a SiteError.
  */
 export function startRecommender(config, events, workers = startWorkers(config),
-  itemsAfterRuntime = true) {
+  order = FAVOURITE_FIRST) {
   performance.mark("staticrec:recommender-start"); // counted: one Python per document
   const recommender = new WorkerClient(workers.recommender, {
     deadlines: RECOMMENDER_DEADLINES,
@@ -113,7 +117,7 @@ export function startRecommender(config, events, workers = startWorkers(config),
     },
   });
   decoder.post(messages.start(config.dataUrl, config.modelFiles, config.manifestSha256,
-    itemsAfterRuntime));
+    order.itemsAfterRuntime, order.factorsLater ? config.modelLater : []));
   return {
     recommend(request) {
       decoder.post(messages.ahead(request)); // nothing, once the decoder is done
@@ -129,7 +133,7 @@ export function startRecommender(config, events, workers = startWorkers(config),
  * already reported first, in order. ``ready`` settles once it can answer (rejected if it fails);
  * ``failed`` says whether it has.
  */
-export function holdRecommender(config, workers, itemsAfterRuntime = true) {
+export function holdRecommender(config, workers, order = FAVOURITE_FIRST) {
   const kept = { progress: new Map(), items: null, timings: null, failure: null };
   let events = null;
   let settle;
@@ -154,7 +158,7 @@ export function holdRecommender(config, workers, itemsAfterRuntime = true) {
       settle.reject(new SiteError(message));
       events?.onFailure(message);
     },
-  }, workers, itemsAfterRuntime);
+  }, workers, order);
   return {
     ready,
     get failed() { return kept.failure !== null; },
@@ -184,12 +188,15 @@ export function takeHandedOver(events) {
 }
 
 /**
- * Whether a page's address asks for an answer before anything is typed: a user, a favourite,
- * or a friend's shared ratings. Then Python's start files get the link first and the items
- * table (the search's) comes after them; otherwise the visitor starts by searching for what
- * to rate, and the items table comes first.
+ * How For you starts for a page's address. ``itemsAfterRuntime`` when it asks for an answer
+ * before anything is typed (a user, a favourite, a friend's shared ratings): then Python's
+ * start files get the link first and the items table (the search's) comes after them;
+ * otherwise the visitor starts by searching for what to rate, and the items table comes first.
+ * ``factorsLater`` when it asks for no ratings (a favourite, or nothing yet): the first answer
+ * has no SVD list, so the movie factors are fetched after it, not before.
  */
-export function answerComesFirst({ search, hash }) {
+export function startOrder({ search, hash }) {
   const params = new URLSearchParams(search);
-  return params.has("user") || params.has("favorite") || /^#(r|together)=/.test(hash);
+  const rated = params.has("user") || /^#(r|together)=/.test(hash);
+  return { itemsAfterRuntime: rated || params.has("favorite"), factorsLater: !rated };
 }

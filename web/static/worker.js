@@ -14,6 +14,7 @@ import * as messages from "./messages.js";
 const { Stage, Type } = messages;
 
 const LOCK = "pyodide-lock.json";
+const FACTORS = "item_factors";
 const STDLIB = "python_stdlib.zip";
 
 let deliverData;
@@ -64,7 +65,14 @@ async function boot(config) {
   } finally {
     columns.destroy();
   }
-  const ready = { py, api, recommender, config, manifest: JSON.parse(data.manifestText), userShard: null };
+  const ready = {
+    py, api, recommender, config, manifestText: data.manifestText,
+    manifest: JSON.parse(data.manifestText), userShard: null,
+    // the movie factors, left for later when the first answer reads none (no ratings):
+    // whether they are here, and their download once started (ensureFactors)
+    factorsHere: FACTORS in data.columns,
+    factors: null,
+  };
   if (Object.keys(data.shards ?? {}).length) {
     // the shards the page's first request will read, fetched ahead by the decoder
     await intoPython(ready, data.shards, (shards) => api.load_shards(ready.recommender, shards),
@@ -109,6 +117,35 @@ async function ensureRows(ready, request) {
     (shards) => ready.api.load_shards(ready.recommender, shards),
     "The movies' neighbours could not be loaded");
   return files;
+}
+
+/**
+ * Make sure the recommender holds the movie factors if ``request`` reads them (a known user,
+ * ratings): the page leaves them for later when its first answer reads none. Returns how many
+ * files that fetched.
+ */
+async function ensureFactors(ready, request) {
+  if (ready.factorsHere || !ready.api.factors_needed(ready.recommender, JSON.stringify(request))) return 0;
+  await loadFactors(ready); // or the download already under way
+  return 1;
+}
+
+/** Fetch and load the movie factors, once (again after a failure, when an answer reads them). */
+function loadFactors(ready) {
+  ready.factors ??= (async () => {
+    const { loadTable, typedColumns } = await loadDataModule();
+    const schema = ready.manifest.tables[FACTORS];
+    const columns = typedColumns(
+      await loadTable(ready.config.dataUrl, ready.manifest, FACTORS, schema.scoring_columns), schema);
+    await intoPython(ready, { [FACTORS]: columns },
+      (proxy) => ready.api.load_factors(ready.recommender, proxy, ready.manifestText),
+      "The movie factors could not be loaded");
+    ready.factorsHere = true;
+  })().catch((error) => {
+    ready.factors = null;
+    throw error;
+  });
+  return ready.factors;
 }
 
 /** data.js and the Parquet reader it imports (25 small modules), loaded once Python has
@@ -266,6 +303,7 @@ async function answer({ id, request }) {
   let reply;
   try {
     if (Number.isSafeInteger(request.user)) shardFiles += await ensureUser(ready, request.user);
+    shardFiles += await ensureFactors(ready, request);
     shardFiles += await ensureRows(ready, request);
     shardMs = performance.now() - started;
     started = performance.now(); // the answer's own time, apart from the shard's
@@ -277,6 +315,8 @@ async function answer({ id, request }) {
   // a request the scoring core refused (unknown user, bad rating) comes back as {error}
   if (reply.error !== undefined) postMessage(messages.failure(id, reply.error));
   else postMessage(messages.answer(id, reply, { ms: performance.now() - started, shardMs, shardFiles }));
+  // the first answer is out: the factors left for later come now, ready for the first rating
+  if (!ready.factorsHere && !ready.factors) loadFactors(ready).catch(() => {}); // reported when an answer needs them
 }
 
 /** A ratings file read by the scoring core, as ``staticrec recommend --ratings-file`` reads it. */

@@ -82,6 +82,7 @@ test("transferables lists the buffers of the shards fetched ahead too", () => {
 test("the items table waits for Python's start files only when the page asks", () => {
   assert.equal(messages.start("d/", ["items.parquet"], "ab").itemsAfterRuntime, false);
   assert.equal(messages.start("d/", ["items.parquet"], "ab", true).itemsAfterRuntime, true);
+  assert.deepEqual(messages.start("d/", ["items.parquet"], "ab").later, []);
 });
 
 test("no script builds a message by hand: the workers and the page use these makers", () => {

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, mock, test } from "node:test";
 
 import * as messages from "../static/messages.js";
 import {
-  answerComesFirst, decodeItems, handOver, holdRecommender, startRecommender, takeHandedOver,
+  decodeItems, handOver, holdRecommender, startOrder, startRecommender, takeHandedOver,
 } from "../static/recommender-client.js";
 import { WorkerStopped } from "../static/worker-client.js";
 import { FakeWorker } from "./fake-worker.js";
@@ -17,7 +17,12 @@ const { Stage, Type } = messages;
 beforeEach(() => mock.timers.enable({ apis: ["setTimeout"] }));
 afterEach(() => mock.timers.reset());
 
-const CONFIG = { dataUrl: "https://example.org/data/", modelFiles: ["items.parquet"], manifestSha256: "ab12" };
+const CONFIG = {
+  dataUrl: "https://example.org/data/",
+  modelFiles: ["items.parquet", "item_factors.parquet"],
+  modelLater: ["item_factors.parquet"],
+  manifestSha256: "ab12",
+};
 
 /** The client of two fake workers, and what it told the page. */
 function start() {
@@ -32,10 +37,10 @@ function start() {
   return { client, told, ...workers };
 }
 
-test("the decoder is started with the page's model files, the items table held back", () => {
+test("the decoder is started with the page's model files, the items table held back and the factors left for later", () => {
   const { decoder } = start();
-  assert.deepEqual(decoder.sentOf(Type.START),
-    [messages.start(CONFIG.dataUrl, CONFIG.modelFiles, CONFIG.manifestSha256, true)]);
+  assert.deepEqual(decoder.sentOf(Type.START), [messages.start(CONFIG.dataUrl, CONFIG.modelFiles,
+    CONFIG.manifestSha256, true, ["item_factors.parquet"])]);
 });
 
 test("the items table is downloaded once Python's start files are in, not before", () => {
@@ -178,7 +183,7 @@ test("no deadline while the runtime downloads or the model files arrive (each do
 
 test("decodeItems asks for the items table alone and closes the decoder once it is here", async () => {
   const worker = new FakeWorker();
-  const config = { ...CONFIG, modelFiles: ["items.parquet", "item_factors.parquet"] };
+  const config = CONFIG;
   const decoded = decodeItems(config, worker);
   assert.deepEqual(worker.sentOf(Type.START),
     [messages.start(config.dataUrl, ["items.parquet"], config.manifestSha256)]);
@@ -250,17 +255,22 @@ test("a recommender handed over is taken once, by the next page in the document"
   assert.deepEqual(told.ready, [{}]);
 });
 
-test("an address that asks for an answer lets Python's files come first; one to search from, the items", () => {
-  const ask = (search, hash = "") => answerComesFirst({ search, hash });
-  assert.equal(ask("?favorite=2571"), true);
-  assert.equal(ask("?user=105&genre=Drama"), true);
-  assert.equal(ask("", "#r=AQID"), true);
-  assert.equal(ask("", "#together=AQID"), true);
-  assert.equal(ask(""), false);
-  assert.equal(ask("?genre=Drama", "#top"), false);
+test("an address that asks for an answer lets Python's files come first; one without ratings, the factors later", () => {
+  const order = (search, hash = "") => startOrder({ search, hash });
+  const first = { itemsAfterRuntime: true, factorsLater: true };
+  const rated = { itemsAfterRuntime: true, factorsLater: false };
+  const search = { itemsAfterRuntime: false, factorsLater: true };
+  assert.deepEqual(order("?favorite=2571"), first);
+  assert.deepEqual(order("?favorite=2571&genre=Drama&niche=2"), first);
+  assert.deepEqual(order("?user=105&genre=Drama"), rated);
+  assert.deepEqual(order("?user=105&favorite=2571"), rated);
+  assert.deepEqual(order("", "#r=AQID"), rated);
+  assert.deepEqual(order("?favorite=1", "#together=AQID"), rated);
+  assert.deepEqual(order(""), search);
+  assert.deepEqual(order("?genre=Drama", "#top"), search);
   const workers = { recommender: new FakeWorker(), decoder: new FakeWorker() };
   startRecommender(CONFIG, { onProgress() {}, onItems() {}, onReady() {}, onFailure() {} },
-    workers, false);
+    workers, rated);
   assert.deepEqual(workers.decoder.sentOf(Type.START),
-    [messages.start(CONFIG.dataUrl, CONFIG.modelFiles, CONFIG.manifestSha256, false)]);
+    [messages.start(CONFIG.dataUrl, CONFIG.modelFiles, CONFIG.manifestSha256, true, [])]);
 });

@@ -13,7 +13,12 @@ from typing import Any
 
 from staticrec.scoring import schema
 from staticrec.scoring.answer import Answer
-from staticrec.scoring.columns import Columns, model_from_columns, with_users
+from staticrec.scoring.columns import (
+    Columns,
+    model_from_columns,
+    with_item_factors,
+    with_users,
+)
 from staticrec.scoring.config import ScoringConfig
 from staticrec.scoring.errors import ScoringError
 from staticrec.scoring.imports import read_ratings_text
@@ -24,7 +29,8 @@ from staticrec.scoring.shards import MovieShards
 
 def load(columns: Columns, manifest_json: str, config: ScoringConfig | None = None) -> Recommender:
     """A Recommender over artifact columns and the manifest (as JSON text). Without the user
-    tables (the browser's start), the manifest says which users the dataset has."""
+    tables (the browser's start), the manifest says which users the dataset has; without the
+    item_factors table (a first answer with no ratings), ``load_factors`` adds it later."""
     meta = json.loads(manifest_json)
     model = model_from_columns(columns, meta)
     shards = meta.get("tables", {}).get("user_ratings", {}).get("shards")
@@ -54,6 +60,28 @@ def shards_needed(recommender: Recommender, request_json: str) -> str:
     except (ScoringError, ValueError, TypeError, OverflowError, AttributeError):
         rows = {}
     return json.dumps(recommender.shards_missing(rows))
+
+
+def factors_needed(recommender: Recommender, request_json: str) -> bool:
+    """Whether an answer to this request reads the movie factors and they are not loaded yet
+    (``load_factors``): a known user, ratings or a second person's ratings read them."""
+    if recommender.model.factors_loaded:
+        return False
+    try:
+        user, ratings, _, options = _parse(json.loads(request_json))
+    except (ScoringError, ValueError, TypeError, OverflowError, AttributeError):
+        return False  # the answer says what is wrong with it
+    return _reads_factors(user, ratings, options)
+
+
+def _reads_factors(user: int | None, ratings: Mapping[int, float], options: Options) -> bool:
+    return user is not None or bool(ratings) or bool(options.together)
+
+
+def load_factors(recommender: Recommender, columns: Columns, manifest_json: str) -> Recommender:
+    """``recommender`` with the movie factors of ``columns`` (the item_factors table)."""
+    model = with_item_factors(recommender.model, columns, json.loads(manifest_json))
+    return recommender.with_users_of(model)
 
 
 def load_shards(
@@ -86,6 +114,8 @@ def answer(recommender: Recommender, request: Mapping[str, Any]) -> dict:
 
 def _answer(recommender: Recommender, request: Mapping[str, Any]) -> Answer:
     user, ratings, favorites, options = _parse(request)
+    if not recommender.model.factors_loaded and _reads_factors(user, ratings, options):
+        raise ScoringError("The movie factors this answer reads are not loaded.")
     if recommender.movie_shards is not None:  # the browser's: some neighbour rows only
         rows = recommender.rows_read(user, ratings, favorites, options)
         missing = recommender.shards_missing(rows)

@@ -128,7 +128,7 @@ def model_from_columns(columns: Columns, meta: Mapping[str, Any]) -> Model:
             line up.
     """
     schema.check_version(meta)
-    items, item_table = schema.ITEMS, schema.ITEM_FACTORS
+    items = schema.ITEMS
     item_ids = _column(columns, items, "movieId")
     order = np.argsort(item_ids, kind="stable")
     item_ids = item_ids[order]
@@ -146,19 +146,7 @@ def model_from_columns(columns: Columns, meta: Mapping[str, Any]) -> Model:
     k = int(meta["n_factors"])
     low, high = (float(v) for v in meta["rating_scale"])
 
-    # Item factors, spread over the whole catalogue (movies without ratings get zero rows).
-    factor_ids = _column(columns, item_table, "movieId")
-    factor_pos = item_index(factor_ids)
-    if np.any(factor_pos < 0):
-        raise ArtifactError("item_factors lists a movieId that items lacks")
-    has_factors = np.zeros(len(item_ids), dtype=bool)
-    has_factors[factor_pos] = True
-    item_bias = np.zeros(len(item_ids))
-    item_bias[factor_pos] = _column(columns, item_table, "bi")
-    item_factors = np.zeros((len(item_ids), k))
-    scales = meta.get("factor_scales", {}).get(item_table.name)  # int8 factors
-    item_factors[factor_pos] = _factor_matrix(columns, item_table, k, scales)
-
+    factors = _factor_part(columns, item_index, meta)
     users = _user_part(columns, item_index, k)
     neighbors = _neighbor_part(columns, item_index)
     return Model(
@@ -171,14 +159,41 @@ def model_from_columns(columns: Columns, meta: Mapping[str, Any]) -> Model:
         mean_rating=mean_rating,
         global_mean=float(meta["global_mean"]),
         rating_scale=(low, high),
-        has_factors=has_factors,
-        without_factors=np.flatnonzero(~has_factors),
-        item_bias=item_bias,
-        item_factors=item_factors,
+        **factors,
         **users,
         **neighbors,
         item_index=item_index,
     )
+
+
+def with_item_factors(model: Model, columns: Columns, meta: Mapping[str, Any]) -> Model:
+    """``model`` with the movie factors of ``columns`` (the item_factors table) in place of its
+    own: the browser may start without them, when its first answer has no SVD list."""
+    return replace(model, **_factor_part(columns, model.item_index, meta))
+
+
+def _factor_part(columns: Columns, item_index: IdIndex, meta: Mapping[str, Any]) -> dict:
+    """The Model's SVD fields of the movies, spread over the whole catalogue: movies without
+    ratings, or every movie when the columns lack the item_factors table, get zero rows."""
+    table, n_items, k = schema.ITEM_FACTORS, len(item_index.ids), int(meta["n_factors"])
+    has_factors = np.zeros(n_items, dtype=bool)
+    item_bias = np.zeros(n_items)
+    item_factors = np.zeros((n_items, k))
+    if table.name in columns:
+        factor_pos = item_index(_column(columns, table, "movieId"))
+        if np.any(factor_pos < 0):
+            raise ArtifactError("item_factors lists a movieId that items lacks")
+        has_factors[factor_pos] = True
+        item_bias[factor_pos] = _column(columns, table, "bi")
+        scales = meta.get("factor_scales", {}).get(table.name)  # int8 factors
+        item_factors[factor_pos] = _factor_matrix(columns, table, k, scales)
+    return {
+        "has_factors": has_factors,
+        "without_factors": np.flatnonzero(~has_factors),
+        "item_bias": item_bias,
+        "item_factors": item_factors,
+        "factors_loaded": table.name in columns,
+    }
 
 
 def with_users(model: Model, columns: Columns) -> Model:

@@ -42,6 +42,9 @@ class Model:
     """float64 bi per item (0 without factors)."""
     item_factors: np.ndarray
     """float64 items x k (zero rows without factors)."""
+    factors_loaded: bool
+    """Whether the item_factors table was read: the browser may start without it, since an
+    answer without ratings reads no factors (``scoring.api`` refuses one that does)."""
     user_ids: np.ndarray
     """int64 userIds, ascending."""
     user_bias: np.ndarray

@@ -89,8 +89,9 @@ class Recommender(CatalogueLists):
         None when it holds every row (CPython)."""
 
     def with_users_of(self, model: Model) -> Recommender:
-        """This recommender over ``model``, which differs from its own in the known users only
-        (``scoring.model.with_users``): the work done here on the catalogue is kept, not redone."""
+        """This recommender over ``model``, which differs from its own in the known users or the
+        movie factors only (``scoring.columns.with_users``, ``with_item_factors``): the work
+        done here on the catalogue is kept, not redone."""
         other = object.__new__(type(self))
         other.__dict__.update(vars(self), model=model, _last_user=None)
         return other

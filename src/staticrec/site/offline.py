@@ -59,6 +59,13 @@ def model_start_files() -> list[str]:
     return [table.file for table in tables]
 
 
+def model_later_files() -> list[str]:
+    """Of ``model_start_files``, those an answer without ratings does not read (the movie
+    factors): For you asked for a favourite, or nothing yet, fetches them after its first
+    answer."""
+    return [schema.ITEM_FACTORS.file]
+
+
 def start_files(out: Path) -> list[str]:
     """What For you needs to start, of ``offline_files``: the page, the scripts and styles, the
     runtime, the manifest and the start tables (not the shards). The service worker keeps

@@ -42,7 +42,7 @@ from staticrec.site.config import (
     SiteConfig,
 )
 from staticrec.site.early import early_answers, early_file_count
-from staticrec.site.offline import model_start_files, write_service_worker
+from staticrec.site.offline import model_later_files, model_start_files, write_service_worker
 from staticrec.site.pages import (
     Page,
     ReportPage,
@@ -69,6 +69,7 @@ def write_site(
     shared = {
         "data_dir": DATA_DIR,
         "model_files": model_start_files(),
+        "model_later": model_later_files(),
         "runtime": runtime_info,
         "csp": content_security_policy(config.pyodide),
     }
