@@ -7,7 +7,7 @@ import json
 
 import numpy as np
 import pytest
-from browsing import list_ids, wait_for_error, wait_for_results
+from browsing import list_ids, rate, wait_for_error, wait_for_results
 
 from staticrec.scoring.schema import SCHEMA_VERSION
 
@@ -47,7 +47,7 @@ def test_changed_manifest_is_refused(page, serve_copy):
 @pytest.mark.parametrize(
     ("missing", "query"),
     [
-        ("item_factors.parquet", ""),
+        ("item_factors.parquet", "?user=1"),
         ("user_ratings/0.parquet", "?user=1"),  # a user's shard
         ("collab_neighbors/0.parquet", "?user=1"),  # the most-rated movies' neighbours
     ],
@@ -56,6 +56,16 @@ def test_missing_artifact_is_named(page, serve_copy, missing, query):
     url = serve_copy(lambda site: (site / "data" / missing).unlink())
     page.goto(f"{url}for-you/{query}")
     assert f"Could not download {missing}: HTTP 404" in wait_for_error(page)
+
+
+def test_missing_factors_are_named_when_an_answer_reads_them(page, serve_copy):
+    """A favourite's answer reads no movie factors (they come after it): the first rating,
+    which reads them, names the file."""
+    url = serve_copy(lambda site: (site / "data" / "item_factors.parquet").unlink())
+    page.goto(f"{url}for-you/?favorite=2571")
+    wait_for_results(page)
+    rate(page, "toy story", "Toy Story (1995)", "5")
+    assert "Could not download item_factors.parquet: HTTP 404" in wait_for_error(page)
 
 
 def remove(name):
