@@ -3,6 +3,8 @@
 // (the search needs the items table) and, through it, to the recommender worker, their
 // buffers transferred rather than copied. With them go the neighbour shards the page's first
 // request will read (shards-ahead.js), fetched as soon as the items table says which they are.
+// The files the page leaves for later (the movie factors, when its first answer reads none)
+// the recommender fetches itself.
 // The messages in and out are declared in messages.js.
 import { decodeModelFiles, fetchModelFiles, loadShards } from "./data.js";
 import * as messages from "./messages.js";
@@ -29,7 +31,7 @@ self.onmessage = ({ data: message }) => {
 };
 postMessage(messages.progress(Stage.FILES, "checking the model files"));
 
-async function decode({ dataUrl, modelFiles, manifestSha256, itemsAfterRuntime, later }) {
+async function decode({ dataUrl, modelFiles, manifestSha256, itemsAfterRuntime, later: laterFiles }) {
   if (!itemsAfterRuntime) itemsNow.resolve();
   let ahead = Promise.resolve({});
   const onItems = (items, manifest) => {
@@ -38,10 +40,10 @@ async function decode({ dataUrl, modelFiles, manifestSha256, itemsAfterRuntime, 
     ahead = loadShards(dataUrl, manifest, shardsAhead(manifest, items, requests)).catch(() => ({}));
   };
   try {
-    const now = modelFiles.filter((file) => !later.includes(file));
+    const now = modelFiles.filter((file) => !laterFiles.includes(file));
     const files = fetchModelFiles(dataUrl, now, fetchLater.promise, itemsNow.promise);
     const { columns, manifestText } = await decodeModelFiles(files, manifestSha256, decodeNow.promise,
-      onItems, later);
+      onItems, laterFiles);
     const shards = await ahead;
     postMessage(messages.progress(Stage.FILES, "model files checked"));
     postMessage(messages.data(columns, manifestText, shards), messages.transferables(columns, shards));
