@@ -28,9 +28,11 @@ function tableSchema(manifest, table) {
   return schema;
 }
 
-/** One table's bytes, checked against the manifest, as {column: array}. */
-async function decodeTable(buffer, manifest, table, columns) {
-  return decodeFile(buffer, manifest, tableSchema(manifest, table).file, columns);
+/** One table's bytes, checked against the manifest, as the scoring core reads them: its
+ * scoring columns, typed. */
+async function decodeTable(buffer, manifest, table) {
+  const schema = tableSchema(manifest, table);
+  return typedColumns(await decodeFile(buffer, manifest, schema.file, schema.scoring_columns), schema);
 }
 
 /** The bytes of ``name`` (a file the manifest lists), checked against its SHA-256 there. */
@@ -60,14 +62,15 @@ export async function loadShards(dataUrl, manifest, wanted) {
   return out;
 }
 
-/** The checked manifest; then one checked table, decoded (``columns`` limits what is decoded). */
+/** The checked manifest; then one checked table (not sharded), decoded as the scoring core
+ * reads it (the recommender fetches the movie factors so when the page left them for later). */
 export async function loadManifest(dataUrl, manifestSha256) {
   return parseManifest(await fetchBytes(`${dataUrl}manifest.json`), manifestSha256);
 }
 
-export async function loadTable(dataUrl, manifest, table, columns) {
+export async function loadTable(dataUrl, manifest, table) {
   const file = tableSchema(manifest, table).file;
-  return decodeTable(await fetchBytes(`${dataUrl}${file}`), manifest, table, columns);
+  return decodeTable(await fetchBytes(`${dataUrl}${file}`), manifest, table);
 }
 
 export async function readColumns(file, columns, label) {
@@ -140,8 +143,7 @@ export async function decodeModelFiles(downloads, manifestSha256, later, onItems
     const schema = tableSchema(manifest, table);
     const bytes = downloads.files[schema.file];
     if (!bytes) throw new SiteError(`This page does not load ${schema.file}; rebuild the site.`);
-    const columns = await decodeTable(await bytes, manifest, table, schema.scoring_columns);
-    return [table, typedColumns(columns, schema)];
+    return [table, await decodeTable(await bytes, manifest, table)];
   };
   const items = await decode("items");
   onItems?.(items[1], manifest);

@@ -133,10 +133,8 @@ async function ensureFactors(ready, request) {
 /** Fetch and load the movie factors, once (again after a failure, when an answer reads them). */
 function loadFactors(ready) {
   ready.factors ??= (async () => {
-    const { loadTable, typedColumns } = await loadDataModule();
-    const schema = ready.manifest.tables[FACTORS];
-    const columns = typedColumns(
-      await loadTable(ready.config.dataUrl, ready.manifest, FACTORS, schema.scoring_columns), schema);
+    const { loadTable } = await loadDataModule();
+    const columns = await loadTable(ready.config.dataUrl, ready.manifest, FACTORS);
     await intoPython(ready, { [FACTORS]: columns },
       (proxy) => ready.api.load_factors(ready.recommender, proxy, ready.manifestText),
       "The movie factors could not be loaded");
