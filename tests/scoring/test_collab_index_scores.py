@@ -8,7 +8,13 @@ import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from staticrec.scoring.collab_index import contributions, strongest, strongest_sources
+from staticrec.scoring.collab_index import (
+    contributions,
+    packed_entries,
+    strongest,
+    strongest_sources,
+    unpacked,
+)
 
 
 def sparse_index(model) -> sp.csr_matrix:
@@ -57,6 +63,26 @@ def test_both_routes_equal_the_matrix_product(recommender, matrix, data):
         np.testing.assert_array_equal(chosen == -1, best <= 0)
         found = chosen >= 0  # the source found adds the most (any of equal ones)
         assert (amounts[chosen[found], np.flatnonzero(found)] == best[found]).all()
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 2**31 - 1),
+            st.floats(width=32, allow_nan=False, allow_infinity=False),
+        ),
+        max_size=50,
+    )
+)
+def test_packed_entries_give_back_each_target_and_weight(pairs):
+    targets = np.array([t for t, _ in pairs], dtype=np.int64)
+    weights = np.array([w for _, w in pairs], dtype=np.float32)
+    back_targets, back_weights = unpacked(packed_entries(targets, weights)[::-1][::-1])
+    np.testing.assert_array_equal(back_targets, targets)
+    np.testing.assert_array_equal(back_weights, weights)  # -0.0 and 0.0 compare equal
+    assert np.signbit(back_weights).tolist() == np.signbit(weights).tolist()
+    assert back_targets.dtype == np.intp
 
 
 def test_the_order_of_the_ratings_changes_nothing(recommender):

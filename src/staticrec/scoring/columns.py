@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from staticrec.scoring import schema
+from staticrec.scoring.collab_index import packed_entries
 from staticrec.scoring.errors import ArtifactError
 from staticrec.scoring.model import ByTarget, Genres, IdIndex, Model
 
@@ -220,6 +221,8 @@ def _neighbor_part(columns: Columns, item_index: IdIndex) -> dict[str, Any]:
     collab_indptr, collab_items, collab_weights = _neighbor_lists(
         columns, collab, item_index, n_items
     )
+    stored = collab_weights.astype(np.float32)  # as the artifacts store them
+    collab_weights = stored.astype(np.float64)  # so the packed entries hold the same weights
     collab_rows = np.repeat(
         np.arange(n_items, dtype=np.intp), np.diff(collab_indptr).astype(np.intp)
     )
@@ -234,6 +237,7 @@ def _neighbor_part(columns: Columns, item_index: IdIndex) -> dict[str, Any]:
         "collab_items": collab_items,
         "collab_weights": collab_weights,
         "collab_rows": collab_rows,
+        "collab_entries": packed_entries(collab_items, stored),
         "collab_target_indptr": collab_target_indptr,
         "collab_by_target": ByTarget(collab_items, collab_rows, collab_weights),
     }

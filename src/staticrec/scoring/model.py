@@ -73,6 +73,9 @@ class Model:
     """Their EASE weights, best first."""
     collab_rows: np.ndarray
     """Per entry of collab_items, the position of the movie whose row holds it."""
+    collab_entries: np.ndarray
+    """Per entry, its target and weight in one 8-byte word (``collab_index.packed_entries``):
+    a rated row's entries are gathered once, not once per array."""
     collab_target_indptr: np.ndarray
     """CSR offsets over items into the index read by the movie reached (``collab_by_target``):
     per movie, how many rows reach it."""
