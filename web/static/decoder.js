@@ -31,7 +31,8 @@ self.onmessage = ({ data: message }) => {
 };
 postMessage(messages.progress(Stage.FILES, "checking the model files"));
 
-async function decode({ dataUrl, modelFiles, manifestSha256, itemsAfterRuntime, later: laterFiles }) {
+async function decode({ dataUrl, modelFiles, manifestSha256, itemsAfterRuntime, later: laterFiles,
+  port }) {
   if (!itemsAfterRuntime) itemsNow.resolve();
   let ahead = Promise.resolve({});
   const onItems = (items, manifest) => {
@@ -46,7 +47,9 @@ async function decode({ dataUrl, modelFiles, manifestSha256, itemsAfterRuntime, 
       onItems, laterFiles);
     const shards = await ahead;
     postMessage(messages.progress(Stage.FILES, "model files checked"));
-    postMessage(messages.data(columns, manifestText, shards), messages.transferables(columns, shards));
+    port?.postMessage(messages.data(columns, manifestText, shards),
+      messages.transferables(columns, shards));
+    postMessage(messages.delivered());
   } catch (error) {
     postMessage(messages.failure(null, error.message));
   }

@@ -14,12 +14,14 @@ export const Type = Object.freeze({
   FETCH: "fetch",
   DECODE: "decode",
   // page -> recommender
+  DATA_PORT: "data-port",
   RECOMMEND: "recommend",
   IMPORT: "import",
-  // decoder -> page, then page -> recommender
+  // decoder -> recommender, on the port the page gave them
   DATA: "data",
   // decoder -> page
   ITEMS: "items",
+  DELIVERED: "delivered",
   // recommender -> page
   DOWNLOADED: "downloaded",
   READY: "ready",
@@ -53,9 +55,12 @@ export const Stage = Object.freeze({
 /** Download and check the manifest and the first model file (the items table, which the search
  * needs), and decode it: at once, or with ``itemsAfterRuntime`` once ``fetchItems`` says so;
  * the other model files wait for ``fetchRest``, but for those in ``later``, left to the
- * recommender (it fetches them when an answer reads them, or after its first). */
-export const start = (dataUrl, modelFiles, manifestSha256, itemsAfterRuntime = false, later = []) =>
-  ({ type: Type.START, dataUrl, modelFiles, manifestSha256, itemsAfterRuntime, later });
+ * recommender (it fetches them when an answer reads them, or after its first). The model
+ * goes to the recommender on ``port`` (a MessagePort: transfer it), the twin of ``dataPort``'s;
+ * without one, the items table is all the page wants (the home page's search). */
+export const start = (dataUrl, modelFiles, manifestSha256, itemsAfterRuntime = false, later = [],
+  port = null) =>
+  ({ type: Type.START, dataUrl, modelFiles, manifestSha256, itemsAfterRuntime, later, port });
 
 /** Python's start files have all arrived: download the items table (before, it would delay
  * them, and Python starts only once every one of them is here). */
@@ -75,12 +80,24 @@ export const decode = () => ({ type: Type.DECODE });
 
 // -- decoder -> page --------------------------------------------------------------------------
 
-/** The items table's columns, for the search (a copy: the page keeps it). */
-export const items = (columns) => ({ type: Type.ITEMS, items: columns });
+/** The columns of the items table the page reads (search.js's catalogue). */
+export const SEARCH_COLUMNS = Object.freeze(["movieId", "title", "n_ratings", "year", "imdbId"]);
+
+/** The items table's columns the page reads (``SEARCH_COLUMNS``: a copy, the page keeps it). */
+export const items = (columns) => ({
+  type: Type.ITEMS,
+  items: Object.fromEntries(SEARCH_COLUMNS.filter((name) => name in columns)
+    .map((name) => [name, columns[name]])),
+});
+
+/** The model data has gone to the recommender: the decoder's work is done. */
+export const delivered = () => ({ type: Type.DELIVERED });
+
+// -- decoder -> recommender -------------------------------------------------------------------
 
 /** Every table the recommender reads, the manifest's text, and the neighbour shards fetched
- * ahead ({table: {number: columns}}, as ``staticrec.scoring.api.load_shards`` takes them): from
- * the decoder to the page, and on to the recommender, once. Send it with
+ * ahead ({table: {number: columns}}, as ``staticrec.scoring.api.load_shards`` takes them), once,
+ * on the port the page gave them (``start``, ``dataPort``). Send it with
  * ``transferables(columns, shards)``. */
 export const data = (columns, manifestText, shards = {}) =>
   ({ type: Type.DATA, columns, manifestText, shards });
@@ -94,6 +111,11 @@ export function transferables(columns, shards = {}) {
 }
 
 // -- page -> recommender ----------------------------------------------------------------------
+
+/** The port the model data comes on, straight from the decoder (transfer it): the page's main
+ * thread never holds the model, whose string columns, cloned there twice, were long tasks on a
+ * phone. */
+export const dataPort = (port) => ({ type: Type.DATA_PORT, port });
 
 /** A request ({user, favorites} or {ratings, favorites}, with hidden, genre, decade, together
  * and niche (0-3: how far the list leans to less popular movies) when the visitor set them;

@@ -1,7 +1,8 @@
 // The pages' one client of the workers: For you's two, and the home page's decoder of the
 // items table alone (decodeItems). Division of work: the recommender boots
 // Python while the decoder downloads the model files, then checks and decodes them on the
-// other core; the columns go on to the recommender without copying. The link goes to Python's
+// other core; the columns go straight to the recommender, on a channel of their own, without
+// copying. The link goes to Python's
 // start files first, since Python starts only once every one of them is here: the decoder
 // downloads the items table once they have arrived (while Python starts, beside the package
 // wheels), with the neighbour shards the first request will read, and the large model files
@@ -109,15 +110,15 @@ export function startRecommender(config, events, workers = startWorkers(config),
     on: {
       [Type.PROGRESS]: ({ stage, text }) => events.onProgress(stage, text),
       [Type.ITEMS]: ({ items }) => events.onItems(items),
-      [Type.DATA]: ({ columns, manifestText, shards }) => {
-        recommender.post(messages.data(columns, manifestText, shards),
-          messages.transferables(columns, shards));
-        decoder.close();
-      },
+      [Type.DELIVERED]: () => decoder.close(),
     },
   });
+  // the model goes from the decoder to the recommender without passing through this thread
+  const channel = new MessageChannel();
+  recommender.post(messages.dataPort(channel.port2), [channel.port2]);
   decoder.post(messages.start(config.dataUrl, config.modelFiles, config.manifestSha256,
-    order.itemsAfterRuntime, order.factorsLater ? config.modelLater : []));
+    order.itemsAfterRuntime, order.factorsLater ? config.modelLater : [], channel.port1),
+  [channel.port1]);
   return {
     recommend(request) {
       decoder.post(messages.ahead(request)); // nothing, once the decoder is done

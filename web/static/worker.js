@@ -27,7 +27,7 @@ const engine = boot(JSON.parse(self.name));
 engine.catch((error) => postMessage(messages.failure(null, describe(error))));
 
 self.onmessage = ({ data: message }) => {
-  if (message.type === Type.DATA) deliverData(message);
+  if (message.type === Type.DATA_PORT) message.port.onmessage = ({ data }) => deliverData(data);
   else if (message.type === Type.RECOMMEND) inTurn(() => answer(message));
   else if (message.type === Type.IMPORT) inTurn(() => importRatings(message));
 };

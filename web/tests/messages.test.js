@@ -4,6 +4,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { test } from "node:test";
 
 import * as messages from "../static/messages.js";
+import { catalogFromItems } from "../static/search.js";
 
 const { Stage, Type } = messages;
 
@@ -15,6 +16,8 @@ const EXAMPLES = {
   fetchRest: messages.fetchRest(),
   decode: messages.decode(),
   items: messages.items({ movieId: new Int32Array([1, 2]), title: ["A", "B"] }),
+  delivered: messages.delivered(),
+  dataPort: messages.dataPort(null), // a MessagePort, in the page; null survives a plain clone
   data: messages.data({ items: { movieId: new Int32Array([1]) } }, "{}",
     { content_neighbors: { 0: { movieId: new Int32Array([1]) } } }),
   recommend: messages.recommend(1, { user: 105, favorites: [1] }),
@@ -77,6 +80,20 @@ test("transferables lists the buffers of the shards fetched ahead too", () => {
   const buffers = messages.transferables({ items: { movieId: ids } },
     { content_neighbors: { 3: { movieId: rows, title: ["A"] } } });
   assert.deepEqual(buffers, [ids.buffer, rows.buffer]);
+});
+
+test("the page is sent the items table's columns its catalogue reads, no others", () => {
+  const ids = new Int32Array([1, 2]);
+  const message = messages.items({ movieId: ids, title: ["A", "B"], genres: ["Drama", "War"],
+    n_ratings: new Int32Array([3, 4]), mean_rating: new Float32Array([4, 3]),
+    year: new Float64Array([1999, NaN]), imdbId: new Int32Array([133093, 0]), tmdbId: [603, 0] });
+  assert.deepEqual(Object.keys(message.items), ["movieId", "title", "n_ratings", "year", "imdbId"]);
+  assert.equal(message.items.movieId, ids);
+  const catalog = catalogFromItems(structuredClone(message).items);
+  assert.equal(catalog.byId.get(2), "B");
+  assert.ok(catalog.byId.has(1) && !catalog.byId.has(3));
+  assert.equal(catalog.at.get(2), 1);
+  assert.deepEqual([catalog.counts[1], catalog.years[0], catalog.imdbIds[0]], [4, 1999, 133093]);
 });
 
 test("the items table waits for Python's start files only when the page asks", () => {

@@ -39,8 +39,39 @@ function start() {
 
 test("the decoder is started with the page's model files, the items table held back and the factors left for later", () => {
   const { decoder } = start();
-  assert.deepEqual(decoder.sentOf(Type.START), [messages.start(CONFIG.dataUrl, CONFIG.modelFiles,
-    CONFIG.manifestSha256, true, ["item_factors.parquet"])]);
+  const [sent] = decoder.sentOf(Type.START);
+  assert.deepEqual(sent, messages.start(CONFIG.dataUrl, CONFIG.modelFiles,
+    CONFIG.manifestSha256, true, ["item_factors.parquet"], sent.port));
+  closePorts(decoder);
+});
+
+/** The ports the page gave ``worker`` in its start or data-port message, closed (an open port
+ * keeps Node running). */
+function closePorts(...workers) {
+  for (const worker of workers) {
+    for (const { message } of worker.sent) message.port?.close();
+  }
+}
+
+test("the model goes from the decoder to the recommender on a channel of their own, not through the page", async () => {
+  const { recommender, decoder } = start();
+  const [{ message: begun, transfer: given }] = decoder.sent.filter(({ message }) => message.type === Type.START);
+  const [{ message: listening, transfer: taken }] = recommender.sent;
+  assert.equal(listening.type, Type.DATA_PORT);
+  assert.deepEqual(given, [begun.port]); // each worker's end is transferred, not copied
+  assert.deepEqual(taken, [listening.port]);
+  const rows = new Int32Array([2571]);
+  const data = messages.data({ items: { movieId: new Int32Array([1]) } }, "{}",
+    { content_neighbors: { 3: { movieId: rows } } });
+  const arrived = new Promise((resolve) => { listening.port.onmessage = ({ data: got }) => resolve(got); });
+  begun.port.postMessage(data, messages.transferables(data.columns, data.shards));
+  const got = await arrived;
+  assert.deepEqual(got.shards.content_neighbors[3].movieId, new Int32Array([2571]));
+  assert.equal(rows.length, 0); // transferred: the decoder's copy is gone
+  // were the decoder to send the model to the page, the page would not pass it on
+  decoder.say(messages.data({}, "{}"));
+  assert.equal(recommender.sentOf(Type.DATA).length, 0);
+  closePorts(recommender, decoder);
 });
 
 test("the items table is downloaded once Python's start files are in, not before", () => {
@@ -60,16 +91,6 @@ test("each request goes to the decoder too, for the shards it will read", () => 
   assert.deepEqual(decoder.sentOf(Type.AHEAD), [messages.ahead(request)]);
 });
 
-test("the shards fetched ahead go on to the recommender with the model, transferred", () => {
-  const { recommender, decoder } = start();
-  const rows = new Int32Array([2571]);
-  decoder.say(messages.data({ items: { movieId: new Int32Array([1]) } }, "{}",
-    { content_neighbors: { 3: { movieId: rows } } }));
-  const [sent] = recommender.sent.filter(({ message }) => message.type === Type.DATA);
-  assert.deepEqual(sent.message.shards.content_neighbors[3].movieId, rows);
-  assert.equal(sent.transfer.length, 2);
-});
-
 test("the large model files are downloaded once Python's files have all arrived", () => {
   const { recommender, decoder } = start();
   recommender.say(messages.progress(Stage.DOWNLOAD, "downloading Python (Pyodide)"));
@@ -78,7 +99,7 @@ test("the large model files are downloaded once Python's files have all arrived"
   assert.deepEqual(decoder.sentOf(Type.FETCH), [messages.fetchRest()]);
 });
 
-test("the large tables are decoded once Python has started, then handed over and transferred", () => {
+test("the large tables are decoded once Python has started, then the decoder is closed", () => {
   const { recommender, decoder, told } = start();
   decoder.say(messages.progress(Stage.FILES, "checking the model files"));
   const ids = new Int32Array([1, 2]);
@@ -89,12 +110,9 @@ test("the large tables are decoded once Python has started, then handed over and
   recommender.say(messages.progress(Stage.PACKAGES, "loading numpy and the scoring code"));
   assert.equal(decoder.sentOf(Type.DECODE).length, 1);
 
-  decoder.say(messages.data({ items: { movieId: ids } }, "{}"));
-  const [sent] = recommender.sent.filter(({ message }) => message.type === Type.DATA);
-  assert.deepEqual(sent.message.columns.items.movieId, ids);
-  assert.equal(sent.message.manifestText, "{}");
-  assert.equal(sent.transfer.length, 1);
-  assert.ok(decoder.terminated); // its work is done
+  assert.ok(!decoder.terminated);
+  decoder.say(messages.delivered()); // the model has gone to the recommender: its work is done
+  assert.ok(decoder.terminated);
   assert.deepEqual(told.progress.map(([stage]) => stage),
     [Stage.FILES, Stage.DOWNLOAD, Stage.START, Stage.PACKAGES]);
   assert.deepEqual(told.items, [{ movieId: ids }]);
@@ -134,9 +152,8 @@ test("a recommender that fails leaves the decoder to give the search its items",
   assert.ok(!decoder.terminated);
   decoder.say(messages.items({ title: ["A"] }));
   assert.deepEqual(told.items, [{ title: ["A"] }]);
-  decoder.say(messages.data({}, "{}")); // nowhere to go: the decoder is simply closed
+  decoder.say(messages.delivered());
   assert.ok(decoder.terminated);
-  assert.equal(recommender.sentOf(Type.DATA).length, 0);
 });
 
 test("scripts that crash are named: the recommender's, the decoder's", () => {
@@ -271,6 +288,8 @@ test("an address that asks for an answer lets Python's files come first; one wit
   const workers = { recommender: new FakeWorker(), decoder: new FakeWorker() };
   startRecommender(CONFIG, { onProgress() {}, onItems() {}, onReady() {}, onFailure() {} },
     workers, rated);
-  assert.deepEqual(workers.decoder.sentOf(Type.START),
-    [messages.start(CONFIG.dataUrl, CONFIG.modelFiles, CONFIG.manifestSha256, true, [])]);
+  const [sent] = workers.decoder.sentOf(Type.START);
+  assert.deepEqual(sent,
+    messages.start(CONFIG.dataUrl, CONFIG.modelFiles, CONFIG.manifestSha256, true, [], sent.port));
+  closePorts(workers.decoder);
 });
