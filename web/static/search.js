@@ -14,20 +14,23 @@ export function normalise(text) {
     .replace(/[^\p{L}\p{N}\p{So}]+/gu, " ").trim();
 }
 
-/** Ids, titles, rating counts and search keys from the items table's columns (copied); the
- * years and IMDb ids too when the table has them (the watchlist's exports name them). */
+/** Ids, titles, rating counts and search keys from the items table's columns (as the page was
+ * sent them: its own, kept, not copied); the years and IMDb ids too when the table has them, as
+ * stored (0 or NaN when unknown: the watchlist's exports read them). Made while the page starts,
+ * so only what the search needs at once is made: one map from a movieId to its position. */
 export function catalogFromItems(items) {
-  const titles = Array.from(items.title);
-  const known = (column) => (column ? Array.from(column, (v) => (Number(v) > 0 ? Number(v) : null)) : null);
+  const { movieId: ids, title: titles } = items;
+  const at = new Map();
+  for (let i = 0; i < ids.length; i += 1) at.set(Number(ids[i]), i);
   return {
-    ids: Array.from(items.movieId, Number),
+    ids,
     titles,
-    counts: Array.from(items.n_ratings, Number),
-    years: known(items.year),
-    imdbIds: known(items.imdbId),
+    counts: items.n_ratings,
+    years: items.year ?? null,
+    imdbIds: items.imdbId ?? null,
     keys: null, // normalised titles: made on the first search, not during start-up
-    byId: new Map(Array.from(items.movieId, (id, i) => [Number(id), titles[i]])),
-    at: new Map(Array.from(items.movieId, (id, i) => [Number(id), i])),
+    at,
+    byId: { get: (movieId) => titles[at.get(movieId)], has: (movieId) => at.has(movieId) },
   };
 }
 

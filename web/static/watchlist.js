@@ -10,6 +10,9 @@ export function csvField(value) {
 
 const csv = (rows) => rows.map((row) => `${row.map(csvField).join(",")}\n`).join("");
 
+/** A year or an IMDb id as the items table stores it, null when unknown (0, NaN or none). */
+const known = (value) => (Number(value) > 0 ? Number(value) : null);
+
 /** What the exports say of a movie: {movieId, title (as listed), year, imdbId}, from the
  * catalogue (search.js's catalogFromItems); a movie it lacks keeps its id only. */
 export function watchlistEntries(ids, catalog) {
@@ -20,8 +23,8 @@ export function watchlistEntries(ids, catalog) {
     return {
       movieId,
       title,
-      year: catalog.years?.[at] ?? titleParts(title).year,
-      imdbId: catalog.imdbIds?.[at] ?? null,
+      year: known(catalog.years?.[at]) ?? titleParts(title).year,
+      imdbId: known(catalog.imdbIds?.[at]),
     };
   });
 }

@@ -8,8 +8,8 @@ import { titleParts } from "../static/titles.js";
 
 const CATALOG = {
   titles: ["Matrix, The (1999)", "Heat (1995)", 'Say "Cheese", Please (2001)', "Untitled"],
-  years: [1999, 1995, null, null],
-  imdbIds: [133093, 113277, null, null],
+  years: new Float64Array([1999, 1995, NaN, 0]), // as the items table stores them: 0 or NaN unknown
+  imdbIds: new Int32Array([133093, 113277, 0, 0]),
   at: new Map([[2571, 0], [6, 1], [9, 2], [10, 3]]),
 };
 
