@@ -126,7 +126,7 @@ def test_a_path_or_module_the_docs_name_must_exist(hooks, caplog):
     with caplog.at_level(logging.WARNING):
         hooks.check_references(
             "`src/staticrec/scoring/schema.py`, `tests/test_docs.py`, `staticrec.toml`, "
-            "`staticrec.scoring.api.shards_needed`, `user_ratings/<n>.parquet`",
+            "`staticrec.scoring.api.answer_json`, `user_ratings/<n>.parquet`",
             "fine.md",
         )
     assert caplog.messages == []

@@ -57,10 +57,11 @@ from staticrec.scoring import api
 recommender = api.load(columns, manifest_text)
 answers = []
 for request in {json.dumps(VISITORS)}:
-    wanted = json.loads(api.shards_needed(recommender, json.dumps(request)))
-    if wanted:
-        recommender = api.load_shards(recommender, await shards(json.dumps(wanted)))
-    answers.append(json.loads(api.answer_json(recommender, json.dumps(request))))
+    answer = json.loads(api.answer_json(recommender, json.dumps(request)))
+    if "missing" in answer:
+        recommender = api.load_shards(recommender, await shards(json.dumps(answer["missing"])))
+        answer = json.loads(api.answer_json(recommender, json.dumps(request)))
+    answers.append(answer)
 imported = [json.loads(api.import_json(recommender, text)) for text in {json.dumps(RATINGS_FILES)}]
 json.dumps({{"modules": modules, "answers": answers, "imported": imported}})
 """

@@ -63,6 +63,11 @@ def _shards(built, manifest, wanted):
     }
 
 
+def missing(recommender, request_json: str) -> dict:
+    """The shards ``answer_json`` names as missing for this request (none: it answered)."""
+    return json.loads(api.answer_json(recommender, request_json)).get("missing", {})
+
+
 REQUESTS = [
     {"user": 1},
     {"user": 414, "favorites": [1, 2571]},
@@ -82,13 +87,13 @@ def test_the_shards_a_request_names_give_the_full_models_answer(
 ):
     partial, manifest = started
     text = json.dumps(request_)
-    wanted = json.loads(api.shards_needed(partial, text))
+    wanted = missing(partial, text)
     if request_.get("ratings") or request_.get("user"):
         assert "collab_neighbors" in wanted  # nothing is loaded yet
         with pytest.raises(ScoringError, match="not loaded"):
             api.answer(partial, request_)
     loaded = api.load_shards(partial, _shards(built, manifest, wanted))
-    assert json.loads(api.shards_needed(loaded, text)) == {}
+    assert missing(loaded, text) == {}
     assert api.answer(loaded, request_) == api.answer(recommender, request_)
     assert loaded._popularity_order is partial._popularity_order  # the catalogue's work is kept
 
@@ -98,15 +103,15 @@ def test_a_visitor_of_popular_movies_needs_the_first_shards_only(started):
     who rated a few of them fetches one or two small files, not the index."""
     partial, _ = started
     request = {"ratings": [[356, 5], [318, 4.5], [296, 4], [593, 4], [2571, 3.5]]}
-    wanted = json.loads(api.shards_needed(partial, json.dumps(request)))
+    wanted = missing(partial, json.dumps(request))
     assert wanted == {"collab_neighbors": [0], "content_neighbors": [0]}
 
 
 def test_shards_accumulate_and_a_bad_shard_is_refused(built, started, recommender):
     partial, manifest = started
-    first = json.loads(api.shards_needed(partial, json.dumps({"user": 1})))
+    first = missing(partial, json.dumps({"user": 1}))
     loaded = api.load_shards(partial, _shards(built, manifest, first))
-    second = json.loads(api.shards_needed(loaded, json.dumps({"user": 105})))
+    second = missing(loaded, json.dumps({"user": 105}))
     assert not set(second.get("collab_neighbors", [])) & set(first["collab_neighbors"])
     both = api.load_shards(loaded, _shards(built, manifest, second))
     for user in (1, 105):  # the first user's rows are still here
@@ -135,7 +140,7 @@ def test_any_visitor_answered_from_the_shards_named_equals_the_full_model(
     second = data.draw(st.lists(st.sampled_from(ids.tolist()), max_size=6, unique=True))
     if second:  # a second person, watching together
         request["together"] = [[m, 4.5] for m in second]
-    wanted = json.loads(api.shards_needed(partial, json.dumps(request)))
+    wanted = missing(partial, json.dumps(request))
     loaded = api.load_shards(partial, _shards(built, manifest, wanted))
     assert api.answer(loaded, request) == api.answer(recommender, request)
 

@@ -1,8 +1,8 @@
 // The neighbour shards a request will read, as far as the page can tell before Python has
 // started: its favourites' content rows and its rated movies' item-index rows. The decoder
 // downloads them beside the model files, so that a first answer does not wait for them once
-// Python is up. Only a guess ahead: the scoring core still names what an answer reads
-// (staticrec.scoring.api.shards_needed), and the worker fetches whatever is still missing.
+// Python is up. Only a guess ahead: the scoring core still names what an answer reads and
+// lacks (staticrec.scoring.api.answer_json's "missing"), and the worker fetches it then.
 // Pure functions of the manifest and the items table: unit-tested in web/tests.
 
 /** The neighbour tables by what reads them, as staticrec.scoring.schema names them. */

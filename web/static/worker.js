@@ -105,18 +105,15 @@ async function ensureUser(ready, userId) {
 }
 
 /**
- * Make sure the recommender holds the neighbour rows ``request`` reads (the rated movies' and
- * the favourites'): the scoring core names the shards missing, by movie in popularity order,
- * and they are fetched at once. The recommender keeps every shard it was given.
+ * Load the neighbour shards an answer named as missing (``{table: [number, ...]}``: its rated
+ * movies' rows and its favourites', by movie in popularity order). The recommender keeps every
+ * shard it was given. Returns how many files that fetched.
  */
-async function ensureRows(ready, request) {
-  const wanted = JSON.parse(ready.api.shards_needed(ready.recommender, JSON.stringify(request)));
-  const files = Object.values(wanted).reduce((sum, numbers) => sum + numbers.length, 0);
-  if (files === 0) return 0;
-  await intoPython(ready, await fetchShards(ready, wanted),
+async function loadRows(ready, missing) {
+  await intoPython(ready, await fetchShards(ready, missing),
     (shards) => ready.api.load_shards(ready.recommender, shards),
     "The movies' neighbours could not be loaded");
-  return files;
+  return Object.values(missing).reduce((sum, numbers) => sum + numbers.length, 0);
 }
 
 /**
@@ -295,24 +292,32 @@ async function answer({ id, request }) {
   } catch {
     return; // the boot error has been reported already
   }
-  let started = performance.now();
-  let shardMs = 0;
+  const started = performance.now();
+  let asked;
   let shardFiles = 0;
   let reply;
   try {
     if (Number.isSafeInteger(request.user)) shardFiles += await ensureUser(ready, request.user);
     shardFiles += await ensureFactors(ready, request);
-    shardFiles += await ensureRows(ready, request);
-    shardMs = performance.now() - started;
-    started = performance.now(); // the answer's own time, apart from the shard's
-    reply = JSON.parse(ready.api.answer_json(ready.recommender, JSON.stringify(request)));
+    const text = JSON.stringify(request);
+    asked = performance.now();
+    reply = JSON.parse(ready.api.answer_json(ready.recommender, text));
+    if (reply.missing) { // the neighbour rows it reads, not loaded yet: fetched, then asked again
+      shardFiles += await loadRows(ready, reply.missing);
+      asked = performance.now(); // the answer's own time, apart from the shards'
+      reply = JSON.parse(ready.api.answer_json(ready.recommender, text));
+      if (reply.missing) throw new Error("the movies' neighbours it reads did not load");
+    }
   } catch (error) {
     postMessage(messages.failure(id, `The recommendation failed: ${describe(error)}`));
     return;
   }
   // a request the scoring core refused (unknown user, bad rating) comes back as {error}
   if (reply.error !== undefined) postMessage(messages.failure(id, reply.error));
-  else postMessage(messages.answer(id, reply, { ms: performance.now() - started, shardMs, shardFiles }));
+  else {
+    const ms = performance.now() - asked;
+    postMessage(messages.answer(id, reply, { ms, shardMs: asked - started, shardFiles }));
+  }
   // the first answer is out: the factors left for later come now, ready for the first rating
   if (!ready.factorsHere && !ready.factors) loadFactors(ready).catch(() => {}); // reported when an answer needs them
 }

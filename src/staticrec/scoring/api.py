@@ -20,7 +20,7 @@ from staticrec.scoring.columns import (
     with_users,
 )
 from staticrec.scoring.config import ScoringConfig
-from staticrec.scoring.errors import ScoringError
+from staticrec.scoring.errors import RowsNotLoaded, ScoringError
 from staticrec.scoring.imports import read_ratings_text
 from staticrec.scoring.options import Options
 from staticrec.scoring.recommender import Recommender
@@ -50,18 +50,6 @@ def load_users(recommender: Recommender, columns: Columns) -> Recommender:
     return recommender.with_users_of(with_users(recommender.model, columns))
 
 
-def shards_needed(recommender: Recommender, request_json: str) -> str:
-    """The neighbour shards an answer to this request reads that are not loaded yet, as JSON:
-    ``{table: [shard number, ...]}``, empty when none are missing. A request the answer will
-    refuse needs none: the answer then says what is wrong with it."""
-    try:
-        user, ratings, favorites, options = _parse(json.loads(request_json))
-        rows = recommender.rows_read(user, ratings, favorites, options)
-    except (ScoringError, ValueError, TypeError, OverflowError, AttributeError):
-        rows = {}
-    return json.dumps(recommender.shards_missing(rows))
-
-
 def factors_needed(recommender: Recommender, request_json: str) -> bool:
     """Whether an answer to this request reads the movie factors and they are not loaded yet
     (``load_factors``): a known user, ratings or a second person's ratings read them."""
@@ -88,7 +76,7 @@ def load_shards(
     recommender: Recommender, shards: Mapping[str, Mapping[Any, Mapping[str, Any]]]
 ) -> Recommender:
     """``recommender`` with these neighbour shards loaded too (table name -> shard number ->
-    its columns), as ``shards_needed`` named them."""
+    its columns), as ``answer_json``'s ``missing`` named them."""
     if recommender.movie_shards is None:
         raise ScoringError("This model holds every neighbour row already.")
     return recommender.with_movie_shards(recommender.movie_shards.add(shards))
@@ -106,8 +94,8 @@ def answer(recommender: Recommender, request: Mapping[str, Any]) -> dict:
     ``year`` besides its scores.
 
     Raises:
-        ScoringError: for a bad request, or when the neighbour shards it reads are not loaded
-            (``shards_needed`` names them).
+        ScoringError: for a bad request; RowsNotLoaded (one) when the neighbour shards it
+            reads are not loaded (its ``missing`` names them).
     """
     return _answer(recommender, request).as_dict()
 
@@ -117,10 +105,11 @@ def _answer(recommender: Recommender, request: Mapping[str, Any]) -> Answer:
     if not recommender.model.factors_loaded and _reads_factors(user, ratings, options):
         raise ScoringError("The movie factors this answer reads are not loaded.")
     if recommender.movie_shards is not None:  # the browser's: some neighbour rows only
-        rows = recommender.rows_read(user, ratings, favorites, options)
-        missing = recommender.shards_missing(rows)
+        missing = recommender.shards_missing(
+            recommender.rows_read(user, ratings, favorites, options)
+        )
         if missing:
-            raise ScoringError(f"The neighbour rows this answer reads are not loaded: {missing}.")
+            raise RowsNotLoaded(missing)
     if user is not None:
         request_, ignored = recommender.user_request(user, favorites, options)
     else:
@@ -175,9 +164,14 @@ def _whole(value: Any, what: str) -> int:
 
 
 def answer_json(recommender: Recommender, request_json: str) -> str:
-    """``answer`` with JSON text in and out; a bad request yields ``{"error": message}``."""
+    """``answer`` with JSON text in and out; a bad request yields ``{"error": message}``, and
+    one whose neighbour rows are not loaded ``{"missing": {table: [shard number, ...]}}``: the
+    browser's worker loads those (``load_shards``) and asks again, so an answer is checked
+    once, not once to fetch and again to answer."""
     try:
         result = _answer(recommender, json.loads(request_json))
+    except RowsNotLoaded as exc:
+        result = {"missing": exc.missing}
     except ScoringError as exc:
         result = {"error": str(exc)}
     except (ValueError, TypeError, OverflowError) as exc:

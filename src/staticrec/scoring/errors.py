@@ -19,3 +19,12 @@ class UnknownUser(ScoringError):
 
 class ArtifactError(ScoringError):
     """Artifact columns that do not fit together (missing column, ids that do not line up)."""
+
+
+class RowsNotLoaded(ScoringError):
+    """An answer that reads neighbour rows not loaded yet (the browser's model holds the shards
+    it was given); ``missing`` names theirs: ``{table: [shard number, ...]}``."""
+
+    def __init__(self, missing: dict[str, list[int]]) -> None:
+        super().__init__(f"The neighbour rows this answer reads are not loaded: {missing}.")
+        self.missing = missing
