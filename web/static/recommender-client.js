@@ -1,9 +1,9 @@
 // The pages' one client of the workers: For you's two, and the home page's decoder of the
-// items table alone (decodeItems). Division of work: the recommender boots
-// Python while the decoder downloads the model files, then checks and decodes them on the
-// other core; the columns go straight to the recommender, on a channel of their own, without
-// copying. The link goes to Python's
-// start files first, since Python starts only once every one of them is here: the decoder
+// items table alone (decodeItems). Division of work: the recommender boots Python while the
+// decoder downloads the model files, then checks and decodes them on the other core; the
+// columns go straight to the recommender, on a channel of their own, without copying (the page
+// gets the search's columns only). The link goes to Python's start files first, since Python
+// starts only once every one of them is here: the decoder
 // downloads the items table once they have arrived (while Python starts, beside the package
 // wheels), with the neighbour shards the first request will read, and the large model files
 // once the wheels are in too; it decodes them once Python has started.
